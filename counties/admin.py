@@ -1,0 +1,87 @@
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+from counties.models import County, Profile, Township
+from counties.permissions import is_city_admin
+
+
+class CityAdminOnly:
+    """Model admin permissions come from counties.permissions: city administrators only."""
+
+    def has_view_permission(self, request, obj=None):
+        return is_city_admin(request.user)
+
+    def has_add_permission(self, request, *args):
+        return is_city_admin(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return is_city_admin(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_city_admin(request.user)
+
+    def has_module_permission(self, request):
+        return is_city_admin(request.user)
+
+
+@admin.register(County)
+class CountyAdmin(CityAdminOnly, admin.ModelAdmin):
+    list_display = ["code", "name", "township_count", "village_count"]
+    search_fields = ["code", "name"]
+    readonly_fields = ["code"]
+    exclude = ["boundary"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            township_total=Count("townships", distinct=True), village_total=Count("villages", distinct=True)
+        )
+
+    @admin.display(description=_("townships"), ordering="township_total")
+    def township_count(self, county):
+        return county.township_total
+
+    @admin.display(description=_("villages"), ordering="village_total")
+    def village_count(self, county):
+        return county.village_total
+
+
+@admin.register(Township)
+class TownshipAdmin(CityAdminOnly, admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "county", "village_count"]
+    list_filter = ["county", "kind"]
+    list_select_related = ["county"]
+    search_fields = ["code", "name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(village_total=Count("villages"))
+
+    @admin.display(description=_("villages"), ordering="village_total")
+    def village_count(self, township):
+        return township.village_total
+
+
+class ProfileInline(admin.StackedInline):
+    model = Profile
+    can_delete = False
+    filter_horizontal = ["counties"]
+    verbose_name_plural = _("role in the programme")
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class TrackerUserAdmin(CityAdminOnly, UserAdmin):
+    inlines = [ProfileInline]
+    list_display = ["username", "first_name", "last_name", "role", "is_active"]
+    list_select_related = ["profile"]
+    list_filter = ["profile__role", "profile__counties", "is_active"]
+
+    @admin.display(description=_("role"), ordering="profile__role")
+    def role(self, user):
+        profile = getattr(user, "profile", None)
+        return profile.get_role_display() if profile else Profile.Role.VIEWER.label

@@ -1,0 +1,52 @@
+"""County geometry. The one module that imports geopandas."""
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from counties.models import County
+
+CRS = "EPSG:4326"
+
+
+def county_frame(codes=None):
+    """The counties as a GeoDataFrame indexed by code (WGS84)."""
+    counties = County.objects.order_by("code")
+    if codes is not None:
+        counties = counties.filter(code__in=codes)
+    rows = list(counties.values("code", "name", "boundary", "label_lat", "label_lon"))
+    geometries = [shapely.geometry.shape(row.pop("boundary")) for row in rows]
+    return gpd.GeoDataFrame(rows, geometry=geometries, crs=CRS).set_index("code", drop=False)
+
+
+def points_inside_counties(lons, lats, county_codes, frame=None):
+    """For each point, whether it lies inside (or on the edge of) the given county. Vectorised."""
+    frame = county_frame() if frame is None else frame
+    points = shapely.points(np.asarray(lons, dtype=float), np.asarray(lats, dtype=float))
+    inside = np.zeros(len(points), dtype=bool)
+    codes = np.asarray(county_codes, dtype=object)
+    for code, polygon in frame.geometry.items():
+        mask = codes == code
+        if mask.any():
+            shapely.prepare(polygon)
+            inside[mask] = shapely.covers(polygon, points[mask])
+    return inside
+
+
+def point_inside_county(lon, lat, county_code, frame=None):
+    return bool(points_inside_counties([lon], [lat], [county_code], frame)[0])
+
+
+def random_points_in_county(county_code, count, rng, frame=None):
+    """`count` random (lon, lat) points inside the county's polygon, for illustrative demo locations."""
+    frame = county_frame([county_code]) if frame is None else frame
+    polygon = frame.geometry[county_code]
+    shapely.prepare(polygon)
+    min_lon, min_lat, max_lon, max_lat = polygon.bounds
+    found = []
+    while len(found) < count:
+        lons = np.round(rng.uniform(min_lon, max_lon, count * 2), 5)
+        lats = np.round(rng.uniform(min_lat, max_lat, count * 2), 5)
+        keep = shapely.contains_xy(polygon, lons, lats)
+        found.extend(zip(lons[keep], lats[keep]))
+    return [(float(lon), float(lat)) for lon, lat in found[:count]]

@@ -1,0 +1,145 @@
+"""Every access rule of the app, in one place.
+
+Roles: a city administrator may do everything; a county editor may change the villages of the
+counties they are assigned to and sees only those; a viewer sees everything and changes nothing.
+Views, forms, the admin, imports and APIs all ask this module.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from counties.models import County, Profile
+
+CITY_ADMIN = Profile.Role.CITY_ADMIN
+COUNTY_EDITOR = Profile.Role.COUNTY_EDITOR
+VIEWER = Profile.Role.VIEWER
+
+# Status workflow: (from, to) pairs each role may make. Staying in the same status is always allowed.
+COUNTY_TRANSITIONS = {
+    ("not_started", "planned"),
+    ("planned", "in_progress"),
+    ("in_progress", "completed"),
+}
+CITY_ONLY_TRANSITIONS = {
+    ("completed", "accepted"),  # 验收通过
+    ("completed", "in_progress"),  # 退回, with a written reason
+}
+
+
+def role_of(user):
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if user.is_superuser:
+        return CITY_ADMIN
+    if not hasattr(user, "_tracker_role"):
+        profile = Profile.objects.filter(user=user).only("role").first()
+        user._tracker_role = profile.role if profile else VIEWER
+    return user._tracker_role
+
+
+def is_city_admin(user):
+    return role_of(user) == CITY_ADMIN
+
+
+def is_county_editor(user):
+    return role_of(user) == COUNTY_EDITOR
+
+
+def editor_county_codes(user):
+    """Codes of the counties whose villages the user may change (empty for viewers)."""
+    if role_of(user) != COUNTY_EDITOR:
+        return frozenset()
+    if not hasattr(user, "_tracker_counties"):
+        user._tracker_counties = frozenset(
+            County.objects.filter(editors__user=user).values_list("code", flat=True)
+        )
+    return user._tracker_counties
+
+
+def home_county_code(user):
+    """The county a county editor lands on, or None."""
+    codes = sorted(editor_county_codes(user))
+    return codes[0] if codes else None
+
+
+def visible_villages(user, queryset=None):
+    from villages.models import Village
+
+    queryset = Village.objects.all() if queryset is None else queryset
+    role = role_of(user)
+    if role in (CITY_ADMIN, VIEWER):
+        return queryset
+    if role == COUNTY_EDITOR:
+        return queryset.filter(county_id__in=editor_county_codes(user))
+    return queryset.none()
+
+
+def editable_villages(user, queryset=None):
+    from villages.models import Village
+
+    queryset = Village.objects.all() if queryset is None else queryset
+    role = role_of(user)
+    if role == CITY_ADMIN:
+        return queryset
+    if role == COUNTY_EDITOR:
+        return queryset.filter(county_id__in=editor_county_codes(user))
+    return queryset.none()
+
+
+def can_see_village(user, village):
+    role = role_of(user)
+    return role in (CITY_ADMIN, VIEWER) or (role == COUNTY_EDITOR and village.county_id in editor_county_codes(user))
+
+
+def can_change_village(user, village):
+    role = role_of(user)
+    return role == CITY_ADMIN or (role == COUNTY_EDITOR and village.county_id in editor_county_codes(user))
+
+
+def can_change_county(user, county_code):
+    role = role_of(user)
+    return role == CITY_ADMIN or (role == COUNTY_EDITOR and county_code in editor_county_codes(user))
+
+
+def get_village_for_change(user, queryset, **lookup):
+    """The village the user may change: 404 when it is outside what they may see, 403 when they may only see it."""
+    village = queryset.filter(**lookup).first()
+    if village is None or not can_see_village(user, village):
+        raise Http404
+    if not can_change_village(user, village):
+        raise PermissionDenied
+    return village
+
+
+def get_village_for_view(user, queryset, **lookup):
+    village = visible_villages(user, queryset).filter(**lookup).first()
+    if village is None:
+        raise Http404
+    return village
+
+
+def can_set_tier(user):
+    return is_city_admin(user)
+
+
+def can_delete_village(user):
+    return is_city_admin(user)
+
+
+def allowed_transition(user, village, old_status, new_status):
+    if old_status == new_status:
+        return True
+    if not can_change_village(user, village):
+        return False
+    if (old_status, new_status) in COUNTY_TRANSITIONS:
+        return True
+    return is_city_admin(user) and (old_status, new_status) in CITY_ONLY_TRANSITIONS
+
+
+def allowed_statuses(user, village):
+    """The statuses the user may move this village to, its current one first."""
+    from villages.models import Status
+
+    return [village.status] + [
+        value for value in Status.values if value != village.status and allowed_transition(user, village, village.status, value)
+    ]

@@ -1,0 +1,76 @@
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+from django.db.models import Count
+from django.utils import translation
+from shapely.geometry import Point, shape
+
+from counties.models import County, Profile
+from villages.demo import DEMO_PASSWORD, EDITOR_USERNAMES, proportional_shares
+from villages.models import LocationSource, Status, Tier, Village
+
+pytestmark = pytest.mark.django_db
+
+
+def seed():
+    out = StringIO()
+    with translation.override("en"):
+        call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def test_seed_demo_refuses_to_run_with_debug_off(registry, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        seed()
+    assert not Village.objects.designated().exists()
+
+
+def test_seed_demo_designates_40_showcase_and_300_upgraded_in_proportion(registry, settings):
+    settings.DEBUG = True
+    seed()
+    assert Village.objects.filter(tier=Tier.SHOWCASE, programme_year=2025).count() == 40
+    assert Village.objects.filter(tier=Tier.UPGRADED, programme_year=2025).count() == 300
+    sizes = dict(Village.objects.values_list("county_id").annotate(Count("id")))
+    expected = proportional_shares(300, sizes)
+    actual = dict(Village.objects.filter(tier=Tier.UPGRADED).values_list("county_id").annotate(Count("id")))
+    assert actual == expected
+    assert set(Village.objects.designated().values_list("status", flat=True)) == {
+        Status.PLANNED, Status.IN_PROGRESS, Status.COMPLETED, Status.ACCEPTED,
+    }
+
+
+def test_every_illustrative_location_lies_inside_its_county(registry, settings):
+    settings.DEBUG = True
+    seed()
+    polygons = {county.code: shape(county.boundary) for county in County.objects.all()}
+    located = list(Village.objects.located())
+    assert len(located) > 250
+    for village in located:
+        assert village.location_source == LocationSource.ILLUSTRATIVE
+        assert polygons[village.county_id].covers(Point(village.lon, village.lat)), village.code
+
+
+def test_seed_demo_creates_the_demo_users_and_prints_the_password(registry, settings):
+    settings.DEBUG = True
+    output = seed()
+    assert DEMO_PASSWORD in output
+    admin = authenticate(username="admin", password=DEMO_PASSWORD)
+    assert admin.profile.role == Profile.Role.CITY_ADMIN
+    taigu = authenticate(username="taigu", password=DEMO_PASSWORD)
+    assert list(taigu.profile.counties.values_list("code", flat=True)) == ["140703"]
+    assert authenticate(username="viewer", password=DEMO_PASSWORD).profile.role == Profile.Role.VIEWER
+    assert len(EDITOR_USERNAMES) == 11
+
+
+def test_running_seed_demo_twice_changes_nothing(registry, settings):
+    settings.DEBUG = True
+    seed()
+    snapshot = list(Village.objects.values_list("code", "tier", "status", "progress", "lat", "lon"))
+    history = Village.history.count()
+    output = seed()
+    assert list(Village.objects.values_list("code", "tier", "status", "progress", "lat", "lon")) == snapshot
+    assert Village.history.count() == history
+    assert "Demo data already present: nothing changed." in output

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from counties.admin import CityAdminOnly
+from villages.models import Village
+
+
+@admin.register(Village)
+class VillageAdmin(CityAdminOnly, SimpleHistoryAdmin):
+    list_display = ["code", "name", "township", "county", "tier", "programme_year", "status", "progress", "updated_at"]
+    list_filter = ["county", "township__kind", "tier", "status", "programme_year", "location_source"]
+    list_select_related = ["county", "township"]
+    search_fields = ["code", "name", "short_name"]
+    readonly_fields = ["code", "township", "county", "updated_at", "updated_by"]
+    list_per_page = 50

@@ -1,0 +1,36 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from villages.demo import DEMO_PASSWORD, DEMO_QUOTAS, DEMO_YEAR, EDITOR_USERNAMES, seed_demo
+
+
+class Command(BaseCommand):
+    help = _(
+        "Development only (refuses to run with DEBUG off): designate an illustrative set of 40 showcase and "
+        "300 upgraded villages for 2025 with illustrative locations, and create demo users with the password "
+        "demo-pass-2025. Running it again changes nothing."
+    )
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError(_("seed_demo only runs with DEBUG on: it creates users with a published password."))
+        result = seed_demo()
+        if result.villages_designated:
+            self.stdout.write(
+                _("Designated %(count)d illustrative villages for %(year)d (%(showcase)d showcase, %(upgraded)d upgraded).")
+                % {
+                    "count": result.villages_designated,
+                    "year": DEMO_YEAR,
+                    "showcase": DEMO_QUOTAS["showcase"],
+                    "upgraded": DEMO_QUOTAS["upgraded"],
+                }
+            )
+        if result.users_created:
+            self.stdout.write(_("Created demo users: %(users)s") % {"users": ", ".join(result.users_created)})
+        if not result.changed:
+            self.stdout.write(_("Demo data already present: nothing changed."))
+        self.stdout.write(
+            _("Demo logins (password %(password)s): admin (city administrator), viewer (read-only), county editors: %(editors)s")
+            % {"password": DEMO_PASSWORD, "editors": ", ".join(EDITOR_USERNAMES.values())}
+        )
