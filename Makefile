@@ -32,7 +32,7 @@ test: $(VENV)/.installed-test
 
 # Regenerate the translation catalogue (needs GNU gettext); the compiled .mo is committed.
 messages: $(VENV)/.installed-test
-	$(BIN)/python manage.py makemessages --locale zh_Hans --locale en --ignore '.venv/*' --ignore 'bench/*' --ignore 'tests/*'
+	$(BIN)/python manage.py makemessages --locale zh_Hans --ignore '.venv/*' --ignore 'bench/*' --ignore 'tests/*'
 	$(BIN)/python manage.py compilemessages --ignore '.venv/*'
 
 clean:

@@ -1,9 +1,9 @@
 from django.urls import path
 
-from villages import views
+from villages.views import overview
 
 app_name = "villages"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", overview.home, name="home"),
 ]
