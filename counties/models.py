@@ -1,8 +1,10 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Greatest, Least
 from django.db.models.lookups import StartsWith
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 COUNTY_CODE_REGEX = r"^[0-9]{6}$"
 TOWNSHIP_CODE_REGEX = r"^[0-9]{9}$"
@@ -79,3 +81,79 @@ class Profile(models.Model):
 
     def __str__(self):
         return f"{self.user} ({self.get_role_display()})"
+
+
+class Pairing(models.Model):
+    """Two counties working together: a strong county helping a weaker one, or neighbours in a mutual pairing."""
+
+    class Kind(models.TextChoices):
+        HELP = "help", _("large county helps small county (经济大县帮扶小县)")
+        NEIGHBOURS = "neighbours", _("neighbouring counties (相邻县份结对)")
+
+    kind = models.CharField(_("type"), max_length=12, choices=Kind.choices)
+    county_a = models.ForeignKey(
+        County,
+        on_delete=models.PROTECT,
+        related_name="pairings_as_a",
+        verbose_name=_("county A"),
+        help_text=_("For 帮扶 pairings, the county that helps."),
+    )
+    county_b = models.ForeignKey(
+        County,
+        on_delete=models.PROTECT,
+        related_name="pairings_as_b",
+        verbose_name=_("county B"),
+        help_text=_("For 帮扶 pairings, the county that is helped."),
+    )
+    start_year = models.PositiveSmallIntegerField(_("start year"))
+    end_year = models.PositiveSmallIntegerField(_("end year"), null=True, blank=True)
+    focus_areas = models.TextField(_("focus areas (industries, projects)"), blank=True)
+    committed_funds = models.DecimalField(_("committed funds (万元)"), max_digits=12, decimal_places=2, default=0)
+    committed_projects = models.PositiveIntegerField(_("committed projects"), default=0)
+    committed_people = models.PositiveIntegerField(_("people to send"), default=0)
+    is_illustrative = models.BooleanField(_("illustrative (demo data)"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["kind", "county_a", "county_b"]
+        verbose_name = _("pairing")
+        verbose_name_plural = _("pairings")
+        constraints = [
+            models.CheckConstraint(condition=~Q(county_a=F("county_b")), name="pairing_two_different_counties"),
+            models.CheckConstraint(
+                condition=Q(end_year__isnull=True) | Q(end_year__gte=F("start_year")), name="pairing_ends_after_start"
+            ),
+            # The same two counties with the same type, in either order, are one pairing.
+            models.UniqueConstraint(Least("county_a", "county_b"), Greatest("county_a", "county_b"), "kind", name="pairing_unique_pair_and_type"),
+        ]
+
+    def __str__(self):
+        joiner = " → " if self.kind == self.Kind.HELP else " ↔ "
+        return f"{self.county_a}{joiner}{self.county_b}"
+
+    @property
+    def counties(self):
+        return [self.county_a, self.county_b]
+
+
+class PairingActivity(models.Model):
+    pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="activities", verbose_name=_("pairing"))
+    date = models.DateField(_("date"))
+    description = models.TextField(_("what was done"))
+    funds = models.DecimalField(_("funds (万元)"), max_digits=12, decimal_places=2, default=0)
+    projects = models.PositiveIntegerField(_("projects"), default=0)
+    people = models.PositiveIntegerField(_("people sent"), default=0)
+    is_illustrative = models.BooleanField(_("illustrative (demo data)"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("created by")
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = _("pairing activity")
+        verbose_name_plural = _("pairing activities")
+
+    def __str__(self):
+        return f"{self.pairing} {self.date}"

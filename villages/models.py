@@ -199,3 +199,55 @@ class Photo(models.Model):
 
     def __str__(self):
         return self.caption or self.image.name
+
+
+class Target(models.Model):
+    """A city-wide target: villages of a tier to be accepted in one programme year, or cumulatively by a year."""
+
+    class Kind(models.TextChoices):
+        ANNUAL = "annual", _("in that year")
+        CUMULATIVE = "cumulative", _("cumulative, by the end of that year")
+
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(FIRST_PROGRAMME_YEAR), MaxValueValidator(LAST_PROGRAMME_YEAR)]
+    )
+    tier = models.CharField(_("tier"), max_length=10, choices=[c for c in Tier.choices if c[0] != Tier.NONE])
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.ANNUAL)
+    count = models.PositiveIntegerField(_("number of villages"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["year", "kind", "tier"]
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "tier", "kind"], name="target_unique_year_tier_kind"),
+            models.CheckConstraint(condition=~Q(tier=Tier.NONE), name="target_has_a_tier"),
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.get_tier_display()} {self.count} ({self.get_kind_display()})"
+
+
+class CountyQuota(models.Model):
+    """The share of a year's target the city assigns to one county."""
+
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(FIRST_PROGRAMME_YEAR), MaxValueValidator(LAST_PROGRAMME_YEAR)]
+    )
+    tier = models.CharField(_("tier"), max_length=10, choices=[c for c in Tier.choices if c[0] != Tier.NONE])
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="quotas", verbose_name=_("county"))
+    count = models.PositiveIntegerField(_("number of villages"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["year", "tier", "county"]
+        verbose_name = _("county quota")
+        verbose_name_plural = _("county quotas")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "tier", "county"], name="quota_unique_year_tier_county"),
+            models.CheckConstraint(condition=~Q(tier=Tier.NONE), name="quota_has_a_tier"),
+        ]
+
+    def __str__(self):
+        return f"{self.county} {self.year} {self.get_tier_display()} {self.count}"
