@@ -21,8 +21,8 @@ def clean_photo(upload):
     name = upload.name
     if upload.size > settings.PHOTO_MAX_BYTES:
         raise ValidationError(
-            _("%(name)s is %(size).1f MB; a photo may be at most %(limit)d MB.")
-            % {"name": name, "size": upload.size / 1024 / 1024, "limit": settings.PHOTO_MAX_BYTES // 1024 // 1024}
+            _("%(name)s is %(size).1f MB; a photo may be at most %(limit)g MB.")
+            % {"name": name, "size": upload.size / 1024 / 1024, "limit": round(settings.PHOTO_MAX_BYTES / 1024 / 1024, 1)}
         )
     upload.seek(0)
     data = upload.read()
