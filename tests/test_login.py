@@ -68,3 +68,11 @@ def test_weak_passwords_are_refused_by_the_validators(yuci_editor, client_for, n
 def test_password_change_needs_a_login(registry):
     response = Client().get("/accounts/password/")
     assert response.status_code == 302 and response["Location"].startswith(LOGIN)
+
+
+def test_a_locked_out_user_is_refused_by_the_web_login_even_though_code_may_still_authenticate(yuci_editor):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        attempt("yuci-editor", "wrong")
+    assert attempt("yuci-editor", PASSWORD).status_code == 429
+    client = Client()
+    assert client.login(username="yuci-editor", password=PASSWORD)  # the test client's login has no request to throttle
