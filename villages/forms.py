@@ -96,6 +96,10 @@ class VillageForm(forms.ModelForm):
             "tier",
             "programme_year",
         ]
+        widgets = {
+            "main_works": forms.Textarea(attrs={"rows": 4}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
