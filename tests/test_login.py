@@ -76,3 +76,16 @@ def test_a_locked_out_user_is_refused_by_the_web_login_even_though_code_may_stil
     assert attempt("yuci-editor", PASSWORD).status_code == 429
     client = Client()
     assert client.login(username="yuci-editor", password=PASSWORD)  # the test client's login has no request to throttle
+
+
+def test_a_city_admin_can_lift_a_lockout_in_the_administration(city_admin, yuci_editor, viewer, client_for):
+    from axes.models import AccessAttempt
+
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        attempt("yuci-editor", "wrong")
+    lock = AccessAttempt.objects.get(username="yuci-editor")
+    assert client_for(viewer).get("/admin/axes/accessattempt/").status_code == 302
+    admin = client_for(city_admin)
+    assert admin.get("/admin/axes/accessattempt/").status_code == 200
+    assert admin.post(f"/admin/axes/accessattempt/{lock.pk}/delete/", {"post": "yes"}).status_code == 302
+    assert attempt("yuci-editor", PASSWORD).status_code == 302
