@@ -69,3 +69,10 @@ def test_two_simultaneous_saves_on_separate_connections_keep_exactly_one(yuci_ed
     village = Village.objects.get(pk=yuci_village.pk)
     assert (village.contact_name, village.version) == (winner, data[winner]["version"] + 1)
     assert list(village.history.exclude(contact_name="").values_list("contact_name", flat=True)) == [winner]
+
+
+def test_accepting_from_a_stale_page_does_nothing(client_for, city_admin, yuci_village):
+    Village.objects.filter(pk=yuci_village.pk).update(status="completed", version=5)
+    response = client_for(city_admin).post(f"/villages/{yuci_village.code}/accept/", {"version": 4}, follow=True)
+    assert Village.objects.get(pk=yuci_village.pk).status == "completed"
+    assert any(message.level_tag == "error" for message in response.context["messages"])

@@ -97,13 +97,15 @@ def edit_conflict(request, code, stale_form):
         request,
         _("Someone else saved this village while you were editing it, so your changes were NOT saved. The form now shows the current values; your entries are listed below it."),
     )
-    mine = [
-        (stale_form[name].label, stale_form.data.get(name, ""))
-        for name in stale_form.changed_data
-        if name not in ("version",)
-    ]
+    mine = [(stale_form[name].label, typed_value(stale_form, name)) for name in stale_form.changed_data if name != "version"]
     form = VillageForm(request.user, instance=current)
     return render(request, "villages/village_edit.html", {"village": current, "form": form, "unsaved": mine}, status=409)
+
+
+def typed_value(form, name):
+    value = form.cleaned_data.get(name, form.data.get(name, ""))
+    choices = getattr(form.fields[name], "choices", None)
+    return str(dict(choices).get(value, value)) if choices else value
 
 
 @login_required
@@ -129,12 +131,13 @@ def accept(request, code):
     if not permissions.can_accept_village(request.user, village):
         return refuse(request, village, _("Only a completed village can be accepted."))
     form = AcceptForm(request.POST)
-    if form.is_valid():
-        try:
-            workflow.accept(village, form.cleaned_data["version"], request.user)
-            messages.success(request, _("%(village)s is accepted (验收通过).") % {"village": village.short_name})
-        except workflow.EditConflict:
-            messages.error(request, _("The village changed since you opened it; nothing was done. Check it again."))
+    try:
+        if not form.is_valid():
+            raise workflow.EditConflict
+        workflow.accept(village, form.cleaned_data["version"], request.user)
+        messages.success(request, _("%(village)s is accepted (验收通过).") % {"village": village.short_name})
+    except workflow.EditConflict:
+        messages.error(request, _("The village changed since you opened it; nothing was done. Check it again."))
     return redirect(village)
 
 
