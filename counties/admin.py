@@ -1,3 +1,5 @@
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
@@ -85,3 +87,18 @@ class TrackerUserAdmin(CityAdminOnly, UserAdmin):
     def role(self, user):
         profile = getattr(user, "profile", None)
         return profile.get_role_display() if profile else Profile.Role.VIEWER.label
+
+
+# django-axes' lockouts, so a city administrator can see and lift them (delete the attempt to unlock).
+class CityAdminLockouts(CityAdminOnly):
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+for model, model_admin in [(AccessAttempt, AccessAttemptAdmin), (AccessLog, AccessLogAdmin), (AccessFailureLog, AccessFailureLogAdmin)]:
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+    admin.site.register(model, type(model_admin.__name__, (CityAdminLockouts, model_admin), {}))

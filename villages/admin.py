@@ -13,3 +13,9 @@ class VillageAdmin(CityAdminOnly, SimpleHistoryAdmin):
     search_fields = ["code", "name", "short_name"]
     readonly_fields = ["code", "township", "county", "updated_at", "updated_by"]
     list_per_page = 50
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.version += 1  # an edit page opened before this save must not overwrite it
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
