@@ -78,10 +78,11 @@ def sort_rows(rows, sort):
 
 def year_choices(today):
     """Years worth offering: those with targets, quotas or designated villages, and this year."""
-    years = {today.year}
-    years.update(progress.Target.objects.values_list("year", flat=True).distinct())
-    years.update(progress.CountyQuota.objects.values_list("year", flat=True).distinct())
-    years.update(Village.objects.exclude(programme_year=None).values_list("programme_year", flat=True).distinct())
+    years = progress.Target.objects.order_by().values_list("year").union(
+        progress.CountyQuota.objects.order_by().values_list("year"),
+        Village.objects.exclude(programme_year=None).order_by().values_list("programme_year"),
+    )
+    years = {today.year} | {year for (year,) in years}
     return sorted(years)
 
 

@@ -31,14 +31,14 @@ def dashboard_workbook(data):
     row(_("Tier"), str(data.tier_label))
     row()
     row(_("City"), strong=True)
-    row(_("Target"), _("Designated"), _("In progress"), _("Completed"), _("Accepted"), _("% of target accepted"), strong=True)
+    row(_("Target"), _("Designated"), _("In progress"), _("Completed"), _("Accepted"), _("Percent of target accepted"), strong=True)
     city = data.city
     row(not_set(city.target), city.designated, city.in_progress, city.completed, city.accepted, not_set(city.percent))
     row()
     row(_("By county"), strong=True)
     row(
         _("County code"), _("County"), _("Quota"), _("Designated"), _("In progress"), _("Completed"), _("Accepted"),
-        _("% of quota accepted"), _("Change in 30 days"), strong=True,
+        _("Percent of quota accepted"), _("Change in 30 days"), strong=True,
     )
     for county_row in data.rows:
         p = county_row.progress

@@ -17,7 +17,7 @@ COLUMNS = [
     ("in_progress", _("In progress")),
     ("completed", _("Completed")),
     ("accepted", _("Accepted")),
-    ("percent", _("% of quota accepted")),
+    ("percent", _("Percent of quota accepted")),
     ("change", _("Change in 30 days")),
 ]
 
