@@ -2,7 +2,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from counties.admin import CityAdminOnly
-from villages.models import Village
+from villages.models import CountyQuota, Target, Village
 
 
 @admin.register(Village)
@@ -13,3 +13,16 @@ class VillageAdmin(CityAdminOnly, SimpleHistoryAdmin):
     search_fields = ["code", "name", "short_name"]
     readonly_fields = ["code", "township", "county", "updated_at", "updated_by"]
     list_per_page = 50
+
+
+@admin.register(Target)
+class TargetAdmin(CityAdminOnly, SimpleHistoryAdmin):
+    list_display = ["year", "tier", "kind", "count"]
+    list_filter = ["kind", "tier"]
+
+
+@admin.register(CountyQuota)
+class CountyQuotaAdmin(CityAdminOnly, SimpleHistoryAdmin):
+    list_display = ["year", "tier", "county", "count"]
+    list_filter = ["year", "tier", "county"]
+    list_select_related = ["county"]

@@ -47,7 +47,7 @@ def forecast(acceptance_dates, target, today, deadline):
         return Forecast(0, target, None, None, needed, Verdict.NO_DATA)
     span_days = max(min(RATE_WINDOW_DAYS, (today - min(dates)).days), DAYS_PER_MONTH)
     since = today - timedelta(days=span_days)
-    rate = sum(1 for d in dates if d > since) / (span_days / DAYS_PER_MONTH)
+    rate = sum(1 for d in dates if d >= since) / (span_days / DAYS_PER_MONTH)
     projected = accepted + round(rate * months_left)
     if target is None:
         verdict = Verdict.NO_TARGET
