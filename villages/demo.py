@@ -46,6 +46,7 @@ SHARE_WITHOUT_LOCATION = 0.1
 # Cumulative goals by 2027 that the demo splits into county quotas, like the 2025 ones.
 DEMO_GOAL_YEAR = 2027
 DEMO_GOALS = {Tier.SHOWCASE: 100, Tier.UPGRADED: 1000}
+REGISTRY_LOADED = datetime(2025, 1, 2)
 DESIGNATED_FROM, DESIGNATED_TO = datetime(2025, 1, 10), datetime(2025, 3, 31)
 FIRST_ACCEPTANCE = datetime(2025, 5, 1)
 # (kind, county A, county B, start year, focus areas, funds 万元, projects, people): all invented.
@@ -148,6 +149,10 @@ def write_plausible_history(villages, rng, now):
     """Two history records per village: designated (planned) early in 2025, then its status as of its own date,
     so that the burn-up and "change in 30 days" have months of history to show."""
     final = {village.pk: (village.status, village.progress, village.accepted_at) for village in villages}
+    # The registry load that created these records happened "now"; in the demo story it came first.
+    Village.history.filter(id__in=final, history_type="+", history_date__gt=timezone.make_aware(REGISTRY_LOADED)).update(
+        history_date=timezone.make_aware(REGISTRY_LOADED)
+    )
     for village in villages:
         village.status, village.progress, village.accepted_at = Status.PLANNED, 0, None
         village._history_date = random_moment(rng, DESIGNATED_FROM, DESIGNATED_TO)
