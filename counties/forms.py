@@ -6,6 +6,9 @@ from counties.models import Pairing, PairingActivity
 
 
 class PairingForm(forms.ModelForm):
+    # The last history record the editor saw: a save over someone else's newer change is refused.
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = Pairing
         fields = [
@@ -14,8 +17,20 @@ class PairingForm(forms.ModelForm):
         ]
         widgets = {"focus_areas": forms.Textarea(attrs={"rows": 3})}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["seen_version"].initial = self.current_version()
+
+    def current_version(self):
+        return self.instance.history.order_by("-history_id").values_list("history_id", flat=True).first()
+
     def clean(self):
         cleaned = super().clean()
+        if self.instance.pk and cleaned.get("seen_version") != self.current_version():
+            raise forms.ValidationError(
+                _("Someone else changed this pairing while you were editing it. Reload the page to see their change, then edit again.")
+            )
         a, b, kind = cleaned.get("county_a"), cleaned.get("county_b"), cleaned.get("kind")
         start, end = cleaned.get("start_year"), cleaned.get("end_year")
         if a and b and a == b:

@@ -144,3 +144,11 @@ def test_county_page_fits_a_phone(browser_page, viewer, yuci_programme):
     browser_page.goto(county_url(YUCI))
     assert browser_page.page.evaluate("document.documentElement.scrollWidth") <= 390
     assert browser_page.outside_requests == []
+
+
+def test_the_2027_quota_is_the_goal_of_the_outlook_not_an_annual_row(yuci_programme, viewer, client_for):
+    CountyQuota.objects.create(year=2027, tier=Tier.SHOWCASE, county_id=YUCI, count=12)
+    html = client_for(viewer).get(county_url(YUCI)).content.decode()
+    assert 'data-year="2027"' not in html
+    card = html[html.index('data-outlook="showcase"'):html.index('data-outlook="upgraded"')]
+    assert re.search(r'data-value="target">(\d+)<', card).group(1) == "12"

@@ -202,3 +202,11 @@ def test_dashboard_fits_a_phone_and_requests_nothing_outside(browser_page, viewe
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert browser_page.outside_requests == []
     assert [e for e in browser_page.console_errors if "favicon" not in e and "404" not in e] == []
+
+
+def test_a_quota_for_the_cumulative_goal_year_is_not_shown_as_an_annual_quota(programme, viewer, client_for):
+    CountyQuota.objects.create(year=2027, tier=Tier.SHOWCASE, county_id=YUCI, count=11)
+    html = client_for(viewer).get(HOME, {"year": 2027, "tier": Tier.SHOWCASE}).content.decode()
+    assert text(row_values(html, "data-progress-county", YUCI)["quota"]) == "未设定"
+    forecast_row = re.search(rf'<tr data-forecast-county="{YUCI}">(.*?)</tr>', html, re.S).group(1)
+    assert '<td class="num">11</td>' in forecast_row

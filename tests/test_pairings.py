@@ -24,6 +24,10 @@ def form_data(**changes):
     return {key: value for key, value in data.items() if value is not None}
 
 
+def edit_data(pairing, **changes):
+    return form_data(seen_version=pairing.history.latest("history_id").history_id, **changes)
+
+
 @pytest.fixture
 def pairing(registry):
     return Pairing.objects.create(kind=Pairing.Kind.HELP, county_a_id=YUCI, county_b_id=YUSHE, start_year=2025)
@@ -87,7 +91,7 @@ def test_bad_pairing_input_gets_specific_errors_and_saves_nothing(city_admin, cl
 
 def test_city_admin_edits_a_pairing_with_history(pairing, city_admin, client_for):
     url = reverse("villages:pairing_edit", args=[pairing.pk])
-    response = client_for(city_admin).post(url, form_data(committed_funds="800"))
+    response = client_for(city_admin).post(url, edit_data(pairing, committed_funds="800"))
     assert response.status_code == 302
     pairing.refresh_from_db()
     assert pairing.committed_funds == 800 and pairing.history.count() == 2
@@ -95,7 +99,7 @@ def test_city_admin_edits_a_pairing_with_history(pairing, city_admin, client_for
 
 def test_editing_into_an_existing_pair_is_refused(pairing, other_pairing, city_admin, client_for):
     url = reverse("villages:pairing_edit", args=[other_pairing.pk])
-    response = client_for(city_admin).post(url, form_data(kind=Pairing.Kind.HELP, county_a=YUSHE, county_b=YUCI))
+    response = client_for(city_admin).post(url, edit_data(other_pairing, kind=Pairing.Kind.HELP, county_a=YUSHE, county_b=YUCI))
     assert response.status_code == 200 and "已有同类型的结对" in response.content.decode()
     other_pairing.refresh_from_db()
     assert other_pairing.county_a_id == JIEXIU
@@ -188,3 +192,16 @@ def test_admin_pairing_pages_are_for_city_admins_only(pairing, city_admin, yuci_
     url = reverse("admin:counties_pairing_change", args=[pairing.pk])
     assert client_for(city_admin).get(url).status_code == 200
     assert client_for(yuci_editor).get(url).status_code == 302  # not staff: the admin sends to its login
+
+
+def test_a_save_over_someone_elses_newer_change_is_refused(pairing, city_admin, client_for):
+    from counties.forms import PairingForm
+
+    seen = PairingForm(instance=pairing).fields["seen_version"].initial
+    pairing.committed_people = 9
+    pairing.save()  # someone else's change, made meanwhile
+    url = reverse("villages:pairing_edit", args=[pairing.pk])
+    response = client_for(city_admin).post(url, form_data(committed_funds="800", seen_version=seen))
+    assert response.status_code == 200 and "其他人修改了该结对" in response.content.decode()
+    pairing.refresh_from_db()
+    assert (pairing.committed_people, pairing.committed_funds) == (9, 0)

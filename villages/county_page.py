@@ -50,9 +50,13 @@ class CountyPage:
     updates: list = field(default_factory=list)
 
 
-def year_rows(county_code, all_quotas, accepted, today):
-    """One row per (year, tier) with a quota or designated villages."""
-    keys = {(year, tier) for (year, tier, code) in all_quotas if code == county_code}
+def year_rows(county_code, all_quotas, accepted, today, all_targets):
+    """One row per (year, tier) with an annual quota or designated villages; cumulative quotas are in the outlook."""
+    keys = {
+        (year, tier)
+        for (year, tier, code) in all_quotas
+        if code == county_code and not progress.quota_is_cumulative(all_targets, year, tier)
+    }
     counted = {
         (row["programme_year"], row["tier"]): row
         for row in progress.status_counts(Village.objects.filter(county_id=county_code).designated(), "programme_year", "tier")
@@ -62,8 +66,9 @@ def year_rows(county_code, all_quotas, accepted, today):
     cutoff = today - timedelta(days=progress.CHANGE_DAYS)
     for year, tier in sorted(keys, key=lambda key: (-key[0], TIERS.index(key[1]))):
         row = counted.get((year, tier), {})
+        cumulative = progress.quota_is_cumulative(all_targets, year, tier)
         item = progress.Progress(
-            target=all_quotas.get((year, tier, county_code)),
+            target=None if cumulative else all_quotas.get((year, tier, county_code)),
             **{name: row.get(name, 0) for name in ["designated", "in_progress", "completed", "accepted"]},
         )
         item.accepted_before = sum(1 for d in accepted.dates(tier, year=year, county_code=county_code) if d <= cutoff)
@@ -104,11 +109,12 @@ def township_rows(county_code):
 
 
 def build(county, today):
-    goal = progress.goal_year(progress.targets())
+    all_targets = progress.targets()
+    goal = progress.goal_year(all_targets)
     all_quotas = progress.quotas(county_codes=[county.code])
     accepted = progress.acceptances(county_codes=[county.code])
     page = CountyPage(county, goal)
-    page.years = year_rows(county.code, all_quotas, accepted, today)
+    page.years = year_rows(county.code, all_quotas, accepted, today, all_targets)
     page.outlooks = outlooks(county.code, goal, all_quotas, accepted, today)
     page.townships, page.township_total = township_rows(county.code)
     page.pairings = list(pairings_of(county.code))
@@ -130,11 +136,12 @@ class Side:
 
 def pairing_sides(pairing, year, today):
     """Both counties of a pairing: their progress in `year` per tier, and toward the goal year."""
-    goal = progress.goal_year(progress.targets())
+    all_targets = progress.targets()
+    goal = progress.goal_year(all_targets)
     codes = [pairing.county_a_id, pairing.county_b_id]
     all_quotas = progress.quotas(years=[year, goal], county_codes=codes)
     accepted = progress.acceptances(county_codes=codes)
-    per_tier = {tier: progress.county_progress(year, tier, codes, accepted, all_quotas, today) for tier in TIERS}
+    per_tier = {tier: progress.county_progress(year, tier, codes, accepted, all_quotas, today, all_targets) for tier in TIERS}
     return goal, [
         Side(
             county,

@@ -101,7 +101,7 @@ def build(year, tier, today, sort=""):
     codes = [county.code for county in counties]
     all_quotas = progress.quotas(years=[year, goal])
     accepted = progress.acceptances()
-    by_county = progress.county_progress(year, tier, codes, accepted, all_quotas, today)
+    by_county = progress.county_progress(year, tier, codes, accepted, all_quotas, today, all_targets)
 
     city = progress.Progress(target=all_targets.get((year, tier, progress.Target.Kind.ANNUAL)))
     quota_total = progress.Progress(target=0)

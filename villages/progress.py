@@ -93,6 +93,11 @@ def goal_year(all_targets):
     return max(years) if years else DEFAULT_GOAL_YEAR
 
 
+def quota_is_cumulative(all_targets, year, tier):
+    """A quota is the county's share of that year's target: cumulative in a year whose target is (e.g. 2027)."""
+    return (year, tier, Target.Kind.CUMULATIVE) in all_targets and (year, tier, Target.Kind.ANNUAL) not in all_targets
+
+
 def quotas(years=None, county_codes=None):
     """{(year, tier, county code): quota}."""
     rows = CountyQuota.objects.all()
@@ -113,9 +118,10 @@ def status_counts(villages, *group_by):
     ).order_by()
 
 
-def county_progress(year, tier, county_codes, accepted, all_quotas, today):
+def county_progress(year, tier, county_codes, accepted, all_quotas, today, all_targets):
     """{county code: Progress} for the villages of a tier designated in `year`."""
-    result = {code: Progress(target=all_quotas.get((year, tier, code))) for code in county_codes}
+    annual = not quota_is_cumulative(all_targets, year, tier)
+    result = {code: Progress(target=all_quotas.get((year, tier, code)) if annual else None) for code in county_codes}
     villages = Village.objects.filter(programme_year=year, tier=tier, county_id__in=county_codes)
     for row in status_counts(villages, "county_id"):
         progress = result[row["county_id"]]
