@@ -128,10 +128,15 @@ def build(year, tier, today, sort=""):
         chart = burnup(series, target, outlook.projected, deadline)
         dashboard.cumulative.append(Cumulative(each_tier, target, completed.get(each_tier, 0), outlook, chart))
 
-    helped = Pairing.objects.filter(kind=Pairing.Kind.HELP).select_related("county_a", "county_b")
+    helped = with_counties(Pairing.objects.filter(kind=Pairing.Kind.HELP))
     dashboard.pairings = [PairingRow(pairing, by_county[pairing.county_b_id]) for pairing in helped]
     return dashboard
 
 
+def with_counties(pairings):
+    """Pairings with their two counties' names, without the (large) county boundaries."""
+    return pairings.select_related("county_a", "county_b").defer("county_a__boundary", "county_b__boundary")
+
+
 def pairings_of(county_code):
-    return Pairing.objects.filter(Q(county_a=county_code) | Q(county_b=county_code)).select_related("county_a", "county_b")
+    return with_counties(Pairing.objects.filter(Q(county_a=county_code) | Q(county_b=county_code)))

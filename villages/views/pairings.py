@@ -8,8 +8,9 @@ from django.utils.translation import gettext as _
 
 from counties.forms import PairingActivityForm, PairingForm
 from counties.models import Pairing
-from counties.permissions import can_add_pairing_activity, can_manage_pairings, check_pairing_change
+from counties.permissions import can_add_pairing_activity, can_manage_pairings, can_see_county, check_pairing_change
 from villages import county_page, dashboard
+from villages.dashboard import with_counties
 
 ACTIVITY_TOTALS = {
     "activity_count": Count("activities"),
@@ -21,13 +22,13 @@ ACTIVITY_TOTALS = {
 
 @login_required
 def pairing_list(request):
-    pairings = Pairing.objects.select_related("county_a", "county_b").annotate(**ACTIVITY_TOTALS)
+    pairings = with_counties(Pairing.objects.annotate(**ACTIVITY_TOTALS))
     return render(request, "villages/pairings.html", {"pairings": pairings, "can_manage": can_manage_pairings(request.user)})
 
 
 @login_required
 def pairing_detail(request, pk):
-    pairing = get_object_or_404(Pairing.objects.select_related("county_a", "county_b"), pk=pk)
+    pairing = get_object_or_404(with_counties(Pairing.objects), pk=pk)
     today = timezone.localdate()
     year = dashboard.default_year(today)
     goal, sides = county_page.pairing_sides(pairing, year, today)
@@ -37,6 +38,7 @@ def pairing_detail(request, pk):
         "year": year,
         "goal": goal,
         "sides": sides,
+        "linkable": {county.code for county in pairing.counties if can_see_county(request.user, county.code)},
         "totals": totals,
         "activities": pairing.activities.select_related("created_by"),
         "can_manage": can_manage_pairings(request.user),
@@ -77,7 +79,7 @@ def pairing_edit(request, pk):
 
 @login_required
 def activity_create(request, pk):
-    pairing = get_object_or_404(Pairing.objects.select_related("county_a", "county_b"), pk=pk)
+    pairing = get_object_or_404(with_counties(Pairing.objects), pk=pk)
     check_pairing_change(request.user, pairing, can_add_pairing_activity(request.user, pairing))
     form = PairingActivityForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
