@@ -45,6 +45,10 @@ class PairingForm(forms.ModelForm):
                     _("%(a)s and %(b)s already have a pairing of this type (%(kind)s); edit that one instead.")
                     % {"a": a, "b": b, "kind": Pairing.Kind(kind).label},
                 )
+        for name in ["start_year", "end_year"]:
+            year = cleaned.get(name)
+            if year is not None and not 2000 <= year <= 2100:
+                self.add_error(name, _("Enter a year between 2000 and 2100."))
         if start and end and end < start:
             self.add_error("end_year", _("The end year cannot be before the start year."))
         return cleaned

@@ -68,3 +68,16 @@ def test_export_refuses_bad_filters_and_anonymous_users(programme, viewer, clien
     assert response.status_code == 400
     assert "1999" in response.content.decode()
     assert client.get(XLSX).status_code == 302
+
+
+def test_export_holds_the_pace_by_county_as_on_the_page(programme, viewer, client_for):  # noqa: F811
+    import re
+
+    client = client_for(viewer)
+    html = client.get(reverse("villages:home"), FILTERS).content.decode()
+    rows = sheet_rows(client.get(XLSX, FILTERS))
+    pace = [index for index, row in enumerate(rows) if row and row[0] == "县区代码"][1]
+    for row in rows[pace + 1 : pace + 12]:
+        page_row = re.search(rf'<tr data-forecast-county="{row[0]}">(.*?)</tr>', html, re.S).group(1)
+        assert re.search(r'data-col="accepted">(\d+)<', page_row).group(1) == str(row[3])
+        assert re.search(r'data-verdict="\w+">(.*?)<', page_row).group(1) == row[7]

@@ -86,6 +86,7 @@ def test_bad_pairing_input_gets_specific_errors_and_saves_nothing(city_admin, cl
     backwards = client.post(NEW, form_data(start_year=2026, end_year=2025)).content.decode()
     assert "结束年份不能早于开始年份" in backwards
     assert client.post(NEW, form_data(county_a="999999")).status_code == 200
+    assert "请输入2000至2100之间的年份" in client.post(NEW, form_data(start_year=25, end_year=None)).content.decode()
     assert not Pairing.objects.exists()
 
 

@@ -57,6 +57,23 @@ def dashboard_workbook(data):
             round(f.rate, 1) if f.rate is not None else "", f.projected if f.projected is not None else "",
             round(f.needed_rate, 1) if f.needed_rate is not None else "", str(f.verdict_label),
         )
+    row()
+    row(_("Pace by county: %(tier)s, by the end of %(year)s") % {"tier": data.tier_label, "year": data.goal}, strong=True)
+    row(_("County code"), _("County"), _("Quota"), _("Accepted"), _("Per month now"), _("Forecast"), _("Per month needed"), _("Outlook"), strong=True)
+    for county_row in data.rows:
+        f = county_row.forecast
+        row(
+            county_row.county.code, county_row.county.name, not_set(f.target), f.accepted,
+            round(f.rate, 1) if f.rate is not None else "", f.projected if f.projected is not None else "",
+            round(f.needed_rate, 1) if f.needed_rate is not None else "", str(f.verdict_label),
+        )
+    if data.pairings:
+        row()
+        row(_("Helped counties compared with the city"), strong=True)
+        row(_("Pairing"), _("Helped county"), _("Percent of quota accepted"), _("City average"), strong=True)
+        average = data.quota_total.percent if data.quota_total else None
+        for pairing_row in data.pairings:
+            row(str(pairing_row.pairing), pairing_row.pairing.county_b.name, not_set(pairing_row.helped.percent), not_set(average))
     for column, width in zip("ABCDEFGHI", [14, 12, 12, 12, 12, 12, 14, 16, 14]):
         sheet.column_dimensions[column].width = width
     buffer = BytesIO()
