@@ -2,8 +2,8 @@
 
 from dataclasses import dataclass, field
 
-WIDTH, HEIGHT = 640, 260
-LEFT, RIGHT, TOP, BOTTOM = 44, 16, 14, 30
+WIDTH, HEIGHT = 480, 240
+LEFT, RIGHT, TOP, BOTTOM = 44, 12, 16, 30
 
 
 @dataclass
