@@ -187,3 +187,29 @@ def allowed_statuses(user, village):
     return [village.status] + [
         value for value in Status.values if value != village.status and allowed_transition(user, village, village.status, value)
     ]
+
+
+# --- Counties and pairings (county pages, pairing pages) ---------------------------------------
+
+
+def can_see_county(user, county_code):
+    """County pages: everyone sees every county, except county editors, who see only their own."""
+    role = role_of(user)
+    return role in (CITY_ADMIN, VIEWER) or (role == COUNTY_EDITOR and county_code in editor_county_codes(user))
+
+
+def can_manage_pairings(user):
+    return is_city_admin(user)
+
+
+def can_add_pairing_activity(user, pairing):
+    return is_city_admin(user) or bool({pairing.county_a_id, pairing.county_b_id} & editor_county_codes(user))
+
+
+def check_pairing_change(user, pairing, allowed):
+    """Raise unless `allowed`: 404 for staff of counties outside the pairing, 403 for everyone else."""
+    if allowed:
+        return
+    if pairing is not None and is_county_editor(user) and not {pairing.county_a_id, pairing.county_b_id} & editor_county_codes(user):
+        raise Http404
+    raise PermissionDenied

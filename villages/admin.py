@@ -2,7 +2,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from counties.admin import CityAdminOnly
-from villages.models import Village
+from villages.models import CountyQuota, Target, Village
 
 
 @admin.register(Village)
@@ -19,3 +19,15 @@ class VillageAdmin(CityAdminOnly, SimpleHistoryAdmin):
             obj.version += 1  # an edit page opened before this save must not overwrite it
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
+
+@admin.register(Target)
+class TargetAdmin(CityAdminOnly, SimpleHistoryAdmin):
+    list_display = ["year", "tier", "kind", "count"]
+    list_filter = ["kind", "tier"]
+
+
+@admin.register(CountyQuota)
+class CountyQuotaAdmin(CityAdminOnly, SimpleHistoryAdmin):
+    list_display = ["year", "tier", "county", "count"]
+    list_filter = ["year", "tier", "county"]
+    list_select_related = ["county"]

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from villages.views import overview, photos, village
+from villages.views import county, overview, pairings, photos, village
 
 app_name = "villages"
 
@@ -16,4 +16,11 @@ urlpatterns = [
     re_path(rf"^villages/{CODE}/accept/$", village.accept, name="accept"),
     re_path(rf"^villages/{CODE}/return/$", village.return_village, name="return"),
     path("photos/<int:pk>/", photos.photo, name="photo"),
+    path("dashboard.xlsx", overview.dashboard_xlsx, name="dashboard_xlsx"),
+    path("counties/<str:code>/", county.detail, name="county"),
+    path("pairings/", pairings.pairing_list, name="pairings"),
+    path("pairings/new/", pairings.pairing_create, name="pairing_create"),
+    path("pairings/<int:pk>/", pairings.pairing_detail, name="pairing"),
+    path("pairings/<int:pk>/edit/", pairings.pairing_edit, name="pairing_edit"),
+    path("pairings/<int:pk>/activities/new/", pairings.activity_create, name="activity_create"),
 ]
