@@ -50,3 +50,9 @@ def random_points_in_county(county_code, count, rng, frame=None):
         keep = shapely.contains_xy(polygon, lons, lats)
         found.extend(zip(lons[keep], lats[keep]))
     return [(float(lon), float(lat)) for lon, lat in found[:count]]
+
+
+def points_frame(lons, lats, **columns):
+    """Points (WGS84) with the given columns, e.g. for drawing villages on a county map."""
+    geometry = shapely.points(np.asarray(lons, dtype=float), np.asarray(lats, dtype=float))
+    return gpd.GeoDataFrame(columns, geometry=geometry, crs=CRS)
