@@ -6,12 +6,11 @@ import folium
 from branca.element import MacroElement
 from django.conf import settings
 from django.templatetags.static import static
-from django.utils.formats import date_format
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from folium.template import Template
 
-from counties.geo import county_frame
+from counties.geo import geojson_bounds
 from villages import map_style
 from villages.map_data import (
     MAP_TIERS,
@@ -25,6 +24,7 @@ from villages.models import Status, Tier
 
 LOCAL_JS = [("leaflet", "vendor/leaflet/leaflet.js")]
 LOCAL_CSS = [("leaflet_css", "vendor/leaflet/leaflet.css")]
+DATA_ELEMENT_ID = "progress-map-data"
 
 
 def to_script_json(value):
@@ -34,22 +34,25 @@ def to_script_json(value):
 
 
 class ProgressLayers(MacroElement):
-    """Draws the villages (one canvas layer per tier, from compact rows), county labels and tooltips, and pairings."""
+    """Draws counties, pairings and villages (one canvas layer per tier) from the page's JSON data element.
+
+    The data stay out of folium's templates: folium compiles every element's output as a Jinja template.
+    """
 
     _template = Template(
         "{% macro script(this, kwargs) %}"
         "ProgressMap.draw({{ this._parent.get_name() }}, {"
         "counties: {{ this.counties.get_name() }}, "
         "groups: [{% for group in this.groups %}{{ group.get_name() }}, {% endfor %}], "
-        "pairings: {{ this.pairings.get_name() }}}, {{ this.payload }});"
+        "pairings: {{ this.pairings.get_name() }}}, "
+        "JSON.parse(document.getElementById({{ this.data_id|tojson }}).textContent));"
         "{% endmacro %}"
     )
 
-    def __init__(self, counties, groups, pairings, payload):
+    def __init__(self, counties, groups, pairings, data_id):
         super().__init__()
         self._name = "ProgressLayers"
-        self.counties, self.groups, self.pairings = counties, groups, pairings
-        self.payload = to_script_json(payload)
+        self.counties, self.groups, self.pairings, self.data_id = counties, groups, pairings, data_id
 
 
 def county_tooltip(progress):
@@ -117,10 +120,34 @@ def tile_layer():
     )
 
 
+def county_payload(progress_rows, year, tiers):
+    by_code = {row.code: row for row in progress_rows}
+    features = county_features(progress_rows, year, tiers)
+    for feature in features:
+        row, properties = by_code[feature["id"]], feature["properties"]
+        feature["properties"] = {
+            "name": row.name,
+            "tooltip": county_tooltip(row),
+            "label": [properties["label_lat"], properties["label_lon"]],
+            "style": {
+                "className": "county-shape",
+                "fillColor": map_style.county_colour(row),
+                "fillOpacity": 0.75,
+                "color": map_style.BOUNDARY_COLOUR,
+                "weight": 1.5,
+            },
+        }
+    return feature_collection(features)
+
+
 def build_map(progress_rows, villages, pairings, year, tiers, zoom_to=None):
-    """The folium Map: county choropleth, villages by tier, pairings, layer control; zoomed to a county if given."""
-    frame = county_frame([zoom_to.code] if zoom_to else None)
-    min_lon, min_lat, max_lon, max_lat = frame.total_bounds
+    """The folium Map (counties, villages by tier, pairings, layer control) and the data it draws.
+
+    Zoomed to `zoom_to` (a County) if given, else to all counties.
+    """
+    counties = county_payload(progress_rows, year, tiers)
+    shown = [f["geometry"] for f in counties["features"] if zoom_to is None or f["id"] == zoom_to.code]
+    min_lon, min_lat, max_lon, max_lat = geojson_bounds(shown)
     fmap = folium.Map(
         location=[(min_lat + max_lat) / 2, (min_lon + max_lon) / 2],
         zoom_start=9,
@@ -131,36 +158,16 @@ def build_map(progress_rows, villages, pairings, year, tiers, zoom_to=None):
     )
     fmap.default_js = [(name, static(path)) for name, path in LOCAL_JS]
     fmap.default_css = [(name, static(path)) for name, path in LOCAL_CSS]
-
-    by_code = {row.code: row for row in progress_rows}
-    features = county_features(progress_rows, year, tiers)
-    for feature in features:
-        row = by_code[feature["id"]]
-        feature["properties"] = {
-            "name": row.name,
-            "fill": map_style.county_colour(row),
-            "tooltip": county_tooltip(row),
-            "label": [feature["properties"]["label_lat"], feature["properties"]["label_lon"]],
-        }
-    counties = folium.GeoJson(
-        feature_collection(features),
-        name=_("Counties"),
-        style_function=lambda feature: {
-            "className": "county-shape",
-            "fillColor": feature["properties"]["fill"],
-            "fillOpacity": 0.75,
-            "color": map_style.BOUNDARY_COLOUR,
-            "weight": 1.5,
-        },
-    ).add_to(fmap)
+    county_group = folium.FeatureGroup(name=_("Counties")).add_to(fmap)
     groups = [folium.FeatureGroup(name=str(map_style.TIER_LAYER_NAMES[tier])).add_to(fmap) for tier in MAP_TIERS]
     pairing_group = folium.FeatureGroup(name=_("Pairings")).add_to(fmap)
-    payload = village_payload(villages)
-    payload["pairings"] = pairing_payload(pairings)
-    fmap.add_child(ProgressLayers(counties, groups, pairing_group, payload))
+    fmap.add_child(ProgressLayers(county_group, groups, pairing_group, DATA_ELEMENT_ID))
     folium.LayerControl(collapsed=False).add_to(fmap)
     fmap.fit_bounds([[min_lat, min_lon], [max_lat, max_lon]])
-    return fmap, len(payload["villages"])
+    payload = village_payload(villages)
+    payload["counties"] = counties
+    payload["pairings"] = pairing_payload(pairings)
+    return fmap, payload
 
 
 def map_parts(fmap):
@@ -176,6 +183,11 @@ def map_parts(fmap):
     return {"head": head, "body": root.html.render(), "script": root.script.render()}
 
 
+def page_parts(fmap, payload):
+    """What the map page embeds: the map's parts and its data as JSON for a <script type="application/json">."""
+    return {**map_parts(fmap), "data": to_script_json(payload), "data_id": DATA_ELEMENT_ID, "drawn": len(payload["villages"])}
+
+
 def legend_context():
     return {
         "share_classes": map_style.share_classes(),
@@ -185,9 +197,3 @@ def legend_context():
         "statuses": [(label, map_style.STATUS_STYLES[value]) for value, label in Status.choices],
         "pairing_styles": map_style.PAIRING_STYLES,
     }
-
-
-def today_text():
-    from django.utils import timezone
-
-    return date_format(timezone.localdate(), "DATE_FORMAT")

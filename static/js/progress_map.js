@@ -35,18 +35,19 @@
     return html;
   }
 
-  function drawCounties(counties) {
-    var labels = [];
-    counties.eachLayer(function (layer) {
-      var properties = layer.feature.properties;
-      layer.bindTooltip(properties.tooltip, { sticky: true });
-      labels.push(L.marker(properties.label, {
-        icon: L.divIcon({ className: "county-label", html: "<span>" + escapeHtml(properties.name) + "</span>", iconSize: null }),
-        interactive: false,
-        keyboard: false
-      }));
+  function drawCounties(group, collection) {
+    L.geoJSON(collection, {
+      style: function (feature) { return feature.properties.style; },
+      onEachFeature: function (feature, layer) {
+        layer.bindTooltip(feature.properties.tooltip, { sticky: true });
+        group.addLayer(layer);
+        group.addLayer(L.marker(feature.properties.label, {
+          icon: L.divIcon({ className: "county-label", html: "<span>" + escapeHtml(feature.properties.name) + "</span>", iconSize: null }),
+          interactive: false,
+          keyboard: false
+        }));
+      }
     });
-    labels.forEach(function (label) { counties.addLayer(label); });
   }
 
   function drawVillages(map, groups, data) {
@@ -93,7 +94,7 @@
 
   window.ProgressMap = {
     draw: function (map, layers, data) {
-      drawCounties(layers.counties);
+      drawCounties(layers.counties, data.counties);
       drawPairings(layers.pairings, map, data.pairings);
       drawVillages(map, layers.groups, data);
       ProgressMap.last = { map: map, layers: layers, data: data };

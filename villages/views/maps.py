@@ -36,11 +36,10 @@ def map_page(request):
     villages = form.villages()
     progress = map_data.county_progress(request.user, form.selected_year, form.designated_tiers())
     pairings = map_data.active_pairings(form.selected_year, form.selected_county)
-    fmap, drawn = maps.build_map(progress, villages, pairings, form.selected_year, form.designated_tiers(), zoom_to=form.selected_county)
+    fmap, payload = maps.build_map(progress, villages, pairings, form.selected_year, form.designated_tiers(), zoom_to=form.selected_county)
     context = {
         "form": form,
-        "map": maps.map_parts(fmap),
-        "drawn": drawn,
+        "map": maps.page_parts(fmap, payload),
         "without_location": villages.filter(lat__isnull=True).count(),
         "query": form.query_string(),
         "list_query": form.query_string(has_location="no"),
@@ -67,7 +66,7 @@ def map_png(request):
 def api_villages(request):
     form = MapFilterForm(request.GET, request.user)
     if not form.is_valid():
-        return JsonResponse({"error": form.error_text(), "fields": form.errors}, status=400)
+        return JsonResponse({"error": form.error_text(), "fields": form.errors}, status=400, json_dumps_params={"ensure_ascii": False})
     return geojson_response(map_data.village_features(form.villages()))
 
 
@@ -75,7 +74,7 @@ def api_villages(request):
 def api_counties(request):
     form = MapFilterForm(request.GET, request.user)
     if not form.is_valid():
-        return JsonResponse({"error": form.error_text(), "fields": form.errors}, status=400)
+        return JsonResponse({"error": form.error_text(), "fields": form.errors}, status=400, json_dumps_params={"ensure_ascii": False})
     tiers = form.designated_tiers()
     progress = map_data.county_progress(request.user, form.selected_year, tiers)
     return geojson_response(map_data.county_features(progress, form.selected_year, tiers))
