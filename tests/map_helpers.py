@@ -9,7 +9,7 @@ from django.db.models import Q
 
 from counties.geo import random_points_in_county
 from counties.models import Pairing
-from villages.models import CountyQuota, LocationSource, Status, Tier, Village
+from villages.models import CountyQuota, LocationSource, Status, Target, Tier, Village
 
 YEAR = 2025
 YUCI, TAIGU, HESHUN, QIXIAN, PINGYAO = "140702", "140703", "140723", "140727", "140728"
@@ -48,6 +48,9 @@ def place_villages(plan=PLAN, seed=6):
 
 @pytest.fixture
 def map_villages(registry):
+    # A transactional (browser) test flushes the targets the migrations seed; put this year's back.
+    for tier, count in [(Tier.SHOWCASE, 40), (Tier.UPGRADED, 300)]:
+        Target.objects.get_or_create(year=YEAR, tier=tier, kind=Target.Kind.ANNUAL, defaults={"count": count})
     placed = place_villages()
     CountyQuota.objects.create(year=YEAR, tier=Tier.SHOWCASE, county_id=YUCI, count=2)
     Pairing.objects.create(kind=Pairing.Kind.HELP, county_a_id=YUCI, county_b_id=HESHUN, start_year=2024, is_illustrative=True)
