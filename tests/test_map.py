@@ -183,3 +183,16 @@ def test_map_speaks_english_when_switched(viewer, client_for, map_villages):
     html = get_map(client)
     assert "Progress map" in html and "Showcase villages" in html
     assert map_data(html)["text"]["open"] == "Open the village page"
+
+
+def test_popup_date_is_the_local_date_of_the_last_update(viewer, client_for, map_villages):
+    from datetime import UTC, date, datetime
+
+    from django.utils import timezone
+
+    village = expected_villages().order_by("code").first()
+    updated = datetime(2025, 11, 25, 17, 30, tzinfo=UTC)  # already the next day in 晋中 (UTC+8)
+    Village.objects.filter(pk=village.pk).update(updated_at=updated)
+    data = map_data(get_map(client_for(viewer)))
+    row = next(row for row in data["villages"] if data["townships"][row[2]][0] + f"{row[3]:03d}" == village.code)
+    assert row[8] == (timezone.localtime(updated).date() - date(1970, 1, 1)).days
