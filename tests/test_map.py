@@ -196,3 +196,13 @@ def test_popup_date_is_the_local_date_of_the_last_update(viewer, client_for, map
     data = map_data(get_map(client_for(viewer)))
     row = next(row for row in data["villages"] if data["townships"][row[2]][0] + f"{row[3]:03d}" == village.code)
     assert row[8] == (timezone.localtime(updated).date() - date(1970, 1, 1)).days
+
+
+def test_a_tile_url_without_placeholders_stops_the_app_with_one_line():
+    from tests.test_settings import manage
+
+    result = manage("check", MAP_TILES_URL="https://tiles.example/map.png")
+    assert result.returncode != 0
+    assert result.stderr.strip() == (
+        "Configuration error: MAP_TILES_URL='https://tiles.example/map.png' must contain {z}, {x} and {y}."
+    )

@@ -49,15 +49,36 @@ def draw_villages(ax, frame):
                 )
 
 
-def legend_handles():
+def county_handles(show_not_visible):
     handles = [Patch(facecolor=colour, edgecolor=map_style.BOUNDARY_COLOUR, label=label) for colour, label in map_style.share_classes()]
     handles.append(Patch(facecolor=map_style.NO_QUOTA_COLOUR, edgecolor=map_style.BOUNDARY_COLOUR, label=_("no quota")))
-    for tier in MAP_TIERS:
-        colour = map_style.TIER_COLOURS[tier]
-        handles.append(Line2D([], [], marker="o", linestyle="", color=colour, label=str(map_style.TIER_LAYER_NAMES[tier])))
+    if show_not_visible:
+        handles.append(Patch(facecolor=map_style.NOT_VISIBLE_COLOUR, edgecolor=map_style.BOUNDARY_COLOUR, label=_("not one of your counties")))
+    return handles
+
+
+def village_handles():
+    handles = [
+        Line2D([], [], marker="o", linestyle="", color=map_style.TIER_COLOURS[tier], label=str(map_style.TIER_LAYER_NAMES[tier]))
+        for tier in MAP_TIERS
+    ]
     handles.append(Line2D([], [], marker="o", linestyle="", color="#333", label=_("filled: accepted or completed")))
     handles.append(Line2D([], [], marker="o", linestyle="", color="#333", markerfacecolor="none", label=_("outlined: not yet completed")))
     return handles
+
+
+def add_legend(figure, handles, title, top):
+    legend = figure.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(0.72, top),
+        prop={"family": FONT, "size": 10},
+        title=title,
+        title_fontproperties={"family": FONT, "size": 11},
+        alignment="left",
+        frameon=False,
+    )
+    figure.add_artist(legend)
 
 
 def draw_png(progress_rows, villages, year, zoom_to=None):
@@ -81,15 +102,8 @@ def draw_png(progress_rows, villages, year, zoom_to=None):
     if zoom_to is not None:
         title = f"{zoom_to.name} · {title}"
     figure.suptitle(f"{title} · {date_format(timezone.localdate(), 'DATE_FORMAT')}", fontfamily=FONT, fontsize=16, y=0.97)
-    figure.legend(
-        handles=legend_handles(),
-        loc="center left",
-        bbox_to_anchor=(0.72, 0.5),
-        prop={"family": FONT, "size": 10},
-        title=_("Share of the quota accepted"),
-        title_fontproperties={"family": FONT, "size": 11},
-        frameon=False,
-    )
+    add_legend(figure, county_handles(not all(row.visible for row in progress_rows)), _("Share of the quota accepted"), 0.80)
+    add_legend(figure, village_handles(), _("Villages"), 0.45)
     buffer = BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI)
     return buffer.getvalue()
