@@ -35,6 +35,7 @@ def test_clicking_a_village_opens_its_popup(browser_page, viewer, map_villages):
     point = page.evaluate(
         """([lat, lon]) => {
           const map = ProgressMap.last.map;
+          map.setView([lat, lon], 15, { animate: false });  // close enough that no neighbour overlaps it
           const box = map.getContainer().getBoundingClientRect();
           const point = map.latLngToContainerPoint([lat, lon]);
           return [box.left + point.x, box.top + point.y];
@@ -42,8 +43,9 @@ def test_clicking_a_village_opens_its_popup(browser_page, viewer, map_villages):
         [village.lat, village.lon],
     )
     page.mouse.click(*point)
-    popup = page.locator(".leaflet-popup-content")
-    popup.wait_for()
+    popup = page.locator(".leaflet-popup-content", has_text=village.short_name)
+    popup.wait_for(timeout=5000)
+    assert page.locator(".leaflet-popup-content").count() == 1
     text = popup.inner_text()
     assert village.short_name in text and village.township.name in text
     assert popup.locator("a").get_attribute("href").endswith(f"/villages/{village.code}/")
