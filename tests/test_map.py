@@ -87,7 +87,7 @@ def flatten_points(coordinates):
 
 def test_county_filter_zooms_to_that_county(viewer, client_for, map_villages):
     html = get_map(client_for(viewer), county=TAIGU)
-    bounds = [float(value) for value in re.search(r"fitBounds\(\s*\[\[([-\d.]+), ([-\d.]+)\], \[([-\d.]+), ([-\d.]+)\]\]", html).groups()]
+    bounds = [value for corner in map_data(html)["bounds"] for value in corner]
     taigu = next(f for f in map_data(html)["counties"]["features"] if f["id"] == TAIGU)
     points = list(flatten_points(taigu["geometry"]["coordinates"]))
     lons, lats = [point[0] for point in points], [point[1] for point in points]

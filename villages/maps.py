@@ -163,8 +163,9 @@ def build_map(progress_rows, villages, pairings, year, tiers, zoom_to=None):
     pairing_group = folium.FeatureGroup(name=_("Pairings")).add_to(fmap)
     fmap.add_child(ProgressLayers(county_group, groups, pairing_group, DATA_ELEMENT_ID))
     folium.LayerControl(collapsed=False).add_to(fmap)
-    fmap.fit_bounds([[min_lat, min_lon], [max_lat, max_lon]])
     payload = village_payload(villages)
+    # Fitted by the script without animation, so that the map is still once the markers are drawn.
+    payload["bounds"] = [[min_lat, min_lon], [max_lat, max_lon]]
     payload["counties"] = counties
     payload["pairings"] = pairing_payload(pairings)
     return fmap, payload

@@ -94,6 +94,7 @@
 
   window.ProgressMap = {
     draw: function (map, layers, data) {
+      map.fitBounds(data.bounds, { animate: false });
       drawCounties(layers.counties, data.counties);
       drawPairings(layers.pairings, map, data.pairings);
       drawVillages(map, layers.groups, data);
