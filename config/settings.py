@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+import xstatic.pkg.leaflet
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -123,7 +124,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# Leaflet comes from its XStatic package and is served by the app: no page requests a CDN.
+STATICFILES_DIRS = [BASE_DIR / "static", ("vendor/leaflet", xstatic.pkg.leaflet.BASE_DIR)]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 # Photos are served only through villages.views.photos, which checks who may see the village.
 PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 15 * 1024 * 1024)
@@ -132,3 +134,13 @@ PHOTO_MAX_SIDE = env_int("PHOTO_MAX_SIDE", 12_000)
 PHOTOS_PER_UPDATE = 6
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
+# The map's base layer. Empty: no tiles, the county boundaries on a plain background.
+# The URL template needs {z}, {x} and {y}; tiles must be WGS84/Web Mercator (not GCJ-02).
+MAP_TILES_URL = env_str("MAP_TILES_URL").strip()
+MAP_TILES_ATTRIBUTION = env_str("MAP_TILES_ATTRIBUTION").strip()
+MAP_TILES_MAX_ZOOM = env_int("MAP_TILES_MAX_ZOOM", 18)
+if MAP_TILES_URL and not all(part in MAP_TILES_URL for part in ("{z}", "{x}", "{y}")):
+    raise ImproperlyConfigured(f"MAP_TILES_URL={MAP_TILES_URL!r} must contain {{z}}, {{x}} and {{y}}.")
+if not 1 <= MAP_TILES_MAX_ZOOM <= 22:
+    raise ImproperlyConfigured(f"MAP_TILES_MAX_ZOOM={MAP_TILES_MAX_ZOOM} must be between 1 and 22.")

@@ -50,3 +50,19 @@ def random_points_in_county(county_code, count, rng, frame=None):
         keep = shapely.contains_xy(polygon, lons, lats)
         found.extend(zip(lons[keep], lats[keep]))
     return [(float(lon), float(lat)) for lon, lat in found[:count]]
+
+
+def points_frame(lons, lats, **columns):
+    """Points (WGS84) with the given columns, e.g. for drawing villages on a county map."""
+    geometry = shapely.points(np.asarray(lons, dtype=float), np.asarray(lats, dtype=float))
+    return gpd.GeoDataFrame(columns, geometry=geometry, crs=CRS)
+
+
+def geojson_bounds(geometries):
+    """(min_lon, min_lat, max_lon, max_lat) of GeoJSON (multi)polygons, without building shapes."""
+    rings = []
+    for geometry in geometries:
+        polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+        rings.extend(np.asarray(ring, dtype=float)[:, :2] for polygon in polygons for ring in polygon)
+    points = np.concatenate(rings)
+    return (*points.min(axis=0), *points.max(axis=0))

@@ -62,6 +62,14 @@ def home_county_code(user):
     return codes[0] if codes else None
 
 
+def visible_county_codes(user):
+    """Codes of the counties whose villages (and figures built from them) the user may see."""
+    role = role_of(user)
+    if role in (CITY_ADMIN, VIEWER):
+        return frozenset(County.objects.values_list("code", flat=True))
+    return editor_county_codes(user)
+
+
 def visible_villages(user, queryset=None):
     from villages.models import Village
 

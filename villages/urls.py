@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from villages.views import county, overview, pairings, photos, village
+from villages.views import county, maps, overview, pairings, photos, village
 
 app_name = "villages"
 
@@ -23,4 +23,8 @@ urlpatterns = [
     path("pairings/<int:pk>/", pairings.pairing_detail, name="pairing"),
     path("pairings/<int:pk>/edit/", pairings.pairing_edit, name="pairing_edit"),
     path("pairings/<int:pk>/activities/new/", pairings.activity_create, name="activity_create"),
+    path("map/", maps.map_page, name="map"),
+    path("map.png", maps.map_png, name="map_png"),
+    path("api/villages.geojson", maps.api_villages, name="api_villages"),
+    path("api/counties.geojson", maps.api_counties, name="api_counties"),
 ]

@@ -1,0 +1,112 @@
+/* Draws the progress map's data layers on a folium/Leaflet map. Served by the app; no outside requests. */
+(function () {
+  "use strict";
+
+  function escapeHtml(text) {
+    var element = document.createElement("div");
+    element.textContent = text == null ? "" : String(text);
+    return element.innerHTML;
+  }
+
+  function isoDay(days) {
+    return new Date(days * 86400000).toISOString().slice(0, 10);
+  }
+
+  function villagePopup(row, data) {
+    var township = data.townships[row[2]];
+    var code = township[0] + String(row[3]).padStart(3, "0");
+    var text = data.text;
+    var lines = [
+      [text.township, township[1]],
+      [text.tier, data.tiers[row[5]]],
+      [text.status, data.statuses[row[6]]],
+      [text.progress, row[7] + "%"],
+      [text.updated, isoDay(row[8])]
+    ];
+    var html = '<div class="village-popup"><strong>' + escapeHtml(row[4]) + "</strong> <small>" + code + "</small>";
+    if (row[9]) {
+      html += ' <span class="badge illustrative">' + escapeHtml(text.illustrative) + "</span>";
+    }
+    html += "<table>";
+    lines.forEach(function (line) {
+      html += "<tr><th>" + escapeHtml(line[0]) + "</th><td>" + escapeHtml(line[1]) + "</td></tr>";
+    });
+    html += '</table><a href="' + escapeHtml(data.url[0] + code + data.url[1]) + '">' + escapeHtml(text.open) + "</a></div>";
+    return html;
+  }
+
+  function drawCounties(group, collection) {
+    L.geoJSON(collection, {
+      style: function (feature) { return feature.properties.style; },
+      onEachFeature: function (feature, layer) {
+        layer.bindTooltip(feature.properties.tooltip, { sticky: true });
+        group.addLayer(layer);
+        group.addLayer(L.marker(feature.properties.label, {
+          icon: L.divIcon({ className: "county-label", html: "<span>" + escapeHtml(feature.properties.name) + "</span>", iconSize: null }),
+          interactive: false,
+          keyboard: false
+        }));
+      }
+    });
+  }
+
+  function drawVillages(map, groups, data) {
+    // Above the county shapes (overlay pane, z-index 400), below labels, tooltips and popups.
+    map.createPane("villages").style.zIndex = 450;
+    var renderer = L.canvas({ padding: 0.5, pane: "villages" });
+    var markers = groups.map(function () { return []; });
+    data.villages.forEach(function (row) {
+      var marker = L.circleMarker([row[0], row[1]], L.extend({ renderer: renderer }, data.styles[row[5]][row[6]]));
+      marker.village = row;
+      markers[row[5]].push(marker);
+    });
+    // Lower tiers first so that showcase villages are drawn on top.
+    for (var index = groups.length - 1; index >= 0; index--) {
+      markers[index].forEach(function (marker) { groups[index].addLayer(marker); });
+      groups[index].bindPopup(function (layer) { return villagePopup(layer.village, data); });
+    }
+  }
+
+  function drawPairings(group, map, pairings) {
+    pairings.forEach(function (pairing) {
+      var from = L.latLng(pairing[0], pairing[1]);
+      var to = L.latLng(pairing[2], pairing[3]);
+      var line = L.polyline([from, to], L.extend({ className: "pairing-line pairing-" + pairing[4] }, pairing[5]));
+      line.bindPopup(pairing[6]);
+      group.addLayer(line);
+      if (pairing[4] === "help") {
+        var a = map.project(from, 10);
+        var b = map.project(to, 10);
+        var angle = Math.atan2(b.y - a.y, b.x - a.x) * 180 / Math.PI;
+        var at = L.latLng(from.lat + (to.lat - from.lat) * 0.6, from.lng + (to.lng - from.lng) * 0.6);
+        group.addLayer(L.marker(at, {
+          icon: L.divIcon({
+            className: "pairing-arrow",
+            html: '<span style="transform: rotate(' + angle.toFixed(1) + "deg); color: " + pairing[5].color + '">&#10148;</span>',
+            iconSize: [18, 18]
+          }),
+          interactive: false,
+          keyboard: false
+        }));
+      }
+    });
+  }
+
+  window.ProgressMap = {
+    draw: function (map, layers, data) {
+      map.fitBounds(data.bounds, { animate: false });
+      drawCounties(layers.counties, data.counties);
+      drawPairings(layers.pairings, map, data.pairings);
+      drawVillages(map, layers.groups, data);
+      ProgressMap.last = { map: map, layers: layers, data: data };
+      var container = map.getContainer();
+      // The canvas repaints on the next animation frame; mark the map as drawn after that.
+      L.Util.requestAnimFrame(function () {
+        L.Util.requestAnimFrame(function () {
+          container.setAttribute("data-villages-drawn", String(data.villages.length));
+          container.setAttribute("data-drawn-at", String(Math.round(performance.now())));
+        });
+      });
+    }
+  };
+})();

@@ -1,0 +1,134 @@
+import json
+
+import pytest
+from django.urls import reverse
+
+from counties.models import County
+from tests.map_helpers import YEAR, YUCI, TAIGU, expected_villages, map_villages  # noqa: F401
+from villages.models import CountyQuota, LocationSource, Status, Target, Tier, Village
+
+pytestmark = pytest.mark.django_db
+
+VILLAGES = reverse("villages:api_villages")
+COUNTIES = reverse("villages:api_counties")
+
+
+def geojson(client, url, **params):
+    response = client.get(url, params)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/geo+json"
+    data = json.loads(response.content)
+    assert data["type"] == "FeatureCollection"
+    return data
+
+
+@pytest.mark.parametrize("url", [VILLAGES, COUNTIES])
+def test_anonymous_user_gets_401_and_no_features(client, map_villages, url):
+    response = client.get(url)
+    assert response.status_code == 401
+    assert "features" not in json.loads(response.content)
+
+
+def test_villages_endpoint_returns_every_located_village_with_its_properties(viewer, client_for, map_villages):
+    data = geojson(client_for(viewer), VILLAGES)
+    expected = expected_villages()
+    assert sorted(f["id"] for f in data["features"]) == sorted(expected.values_list("code", flat=True))
+    village = expected.filter(location_source=LocationSource.ILLUSTRATIVE).first()
+    feature = next(f for f in data["features"] if f["id"] == village.code)
+    assert feature["geometry"] == {"type": "Point", "coordinates": [village.lon, village.lat]}
+    properties = feature["properties"]
+    assert properties["name"] == village.name
+    assert properties["township"] == village.township.name
+    assert properties["county"] == village.county.name
+    assert (properties["tier"], properties["status"], properties["progress"]) == (village.tier, village.status, village.progress)
+    assert properties["illustrative"] is True
+    assert properties["url"].endswith(f"/villages/{village.code}/")
+
+
+@pytest.mark.parametrize(
+    "params, filters",
+    [
+        ({"tier": Tier.UPGRADED}, {"tier": Tier.UPGRADED}),
+        ({"status": Status.COMPLETED}, {"status": Status.COMPLETED}),
+        ({"county": YUCI}, {"county_id": YUCI}),
+        ({"county": TAIGU, "status": Status.ACCEPTED}, {"county_id": TAIGU, "status": Status.ACCEPTED}),
+    ],
+)
+def test_villages_endpoint_takes_the_map_filters(viewer, client_for, map_villages, params, filters):
+    data = geojson(client_for(viewer), VILLAGES, **params)
+    expected = sorted(expected_villages(**filters).values_list("code", flat=True))
+    assert expected and sorted(f["id"] for f in data["features"]) == expected
+
+
+def test_villages_endpoint_year_filter(viewer, client_for, map_villages):
+    data = geojson(client_for(viewer), VILLAGES, year=YEAR + 1)
+    assert sorted(f["id"] for f in data["features"]) == sorted(expected_villages(year=YEAR + 1).values_list("code", flat=True))
+
+
+def test_county_editor_gets_only_their_own_villages(yuci_editor, client_for, map_villages):
+    data = geojson(client_for(yuci_editor), VILLAGES)
+    assert {f["properties"]["county_code"] for f in data["features"]} == {YUCI}
+    assert len(data["features"]) == expected_villages(counties=[YUCI]).count()
+    response = client_for(yuci_editor).get(VILLAGES, {"county": TAIGU})
+    assert response.status_code == 400
+    assert "features" not in json.loads(response.content)
+
+
+def test_bad_filter_gets_400_naming_the_field(viewer, client_for, map_villages):
+    response = client_for(viewer).get(VILLAGES, {"year": "20x5"})
+    assert response.status_code == 400
+    body = json.loads(response.content)
+    assert list(body["fields"]) == ["year"]
+    assert "年度" in body["error"]
+
+
+def test_counties_endpoint_has_the_11_boundaries_and_the_years_progress(viewer, client_for, map_villages):
+    data = geojson(client_for(viewer), COUNTIES)
+    assert len(data["features"]) == County.objects.count() == 11
+    by_code = {f["id"]: f for f in data["features"]}
+    assert by_code[YUCI]["geometry"] == County.objects.get(code=YUCI).boundary
+    for code in [YUCI, TAIGU]:
+        designated = Village.objects.filter(county_id=code, programme_year=YEAR, tier__in=[Tier.SHOWCASE, Tier.UPGRADED])
+        properties = by_code[code]["properties"]
+        assert properties["designated"] == designated.count()
+        assert properties["accepted"] == designated.filter(status=Status.ACCEPTED).count()
+        assert properties["completed"] == designated.filter(status=Status.COMPLETED).count()
+        assert properties["share"] == pytest.approx(properties["accepted"] / properties["quota"], abs=1e-4)
+
+
+def test_a_county_without_a_quota_gets_its_share_of_the_city_target(viewer, client_for, map_villages):
+    data = geojson(client_for(viewer), COUNTIES, tier=Tier.UPGRADED)
+    target = Target.objects.get(year=YEAR, tier=Tier.UPGRADED, kind=Target.Kind.ANNUAL).count
+    assert not CountyQuota.objects.filter(year=YEAR, tier=Tier.UPGRADED).exists()
+    total_villages = Village.objects.count()
+    quotas = {f["id"]: f["properties"]["quota"] for f in data["features"]}
+    assert sum(quotas.values()) == target
+    for code, quota in quotas.items():
+        exact = target * Village.objects.filter(county_id=code).count() / total_villages
+        assert abs(quota - exact) < 1
+    assert {f["properties"]["quota_source"] for f in data["features"]} == {"estimated"}
+
+
+def test_a_quota_set_by_the_city_is_used_as_is(viewer, client_for, map_villages):
+    data = geojson(client_for(viewer), COUNTIES, tier=Tier.SHOWCASE)
+    yuci = next(f["properties"] for f in data["features"] if f["id"] == YUCI)
+    quota = CountyQuota.objects.get(year=YEAR, tier=Tier.SHOWCASE, county_id=YUCI).count
+    assert (yuci["quota"], yuci["quota_source"]) == (quota, "set")
+    accepted = Village.objects.filter(county_id=YUCI, programme_year=YEAR, tier=Tier.SHOWCASE, status=Status.ACCEPTED).count()
+    assert yuci["share"] == pytest.approx(accepted / quota, abs=1e-4)
+
+
+def test_a_year_without_target_or_quota_has_no_quota(viewer, client_for, map_villages):
+    year = YEAR + 5
+    assert not Target.objects.filter(year=year, kind=Target.Kind.ANNUAL).exists()
+    data = geojson(client_for(viewer), COUNTIES, year=year)
+    assert {(f["properties"]["quota"], f["properties"]["share"]) for f in data["features"]} == {(None, None)}
+
+
+def test_county_editor_gets_all_boundaries_but_only_their_counties_figures(yuci_editor, client_for, map_villages):
+    data = geojson(client_for(yuci_editor), COUNTIES)
+    assert len(data["features"]) == 11
+    with_figures = {f["id"] for f in data["features"] if f["properties"]["designated"] is not None}
+    assert with_figures == {YUCI}
+    taigu = next(f["properties"] for f in data["features"] if f["id"] == TAIGU)
+    assert taigu["accepted"] is None and taigu["quota"] is None

@@ -1,0 +1,210 @@
+import json
+import re
+
+import pytest
+from django.db import connection
+from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
+
+from counties.models import County, Pairing
+from tests.map_helpers import YEAR, YUCI, TAIGU, QIXIAN, expected_villages, map_data, map_villages, village_codes  # noqa: F401
+from villages.map_data import MAP_TIERS
+from villages.map_style import TIER_LAYER_NAMES
+from villages.models import LocationSource, Status, Tier, Village
+
+pytestmark = pytest.mark.django_db
+
+MAP = reverse("villages:map")
+
+
+def get_map(client, **params):
+    response = client.get(MAP, params)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_anonymous_visitor_is_redirected_to_login_and_gets_no_map_data(client, map_villages):
+    response = client.get(MAP)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    assert b"progress-map-data" not in response.content
+
+
+def test_map_draws_every_located_village_of_the_year_and_the_other_villages(viewer, client_for, map_villages):
+    data = map_data(get_map(client_for(viewer)))
+    expected = expected_villages()
+    assert village_codes(data) == sorted(expected.values_list("code", flat=True))
+    for index, tier in enumerate(MAP_TIERS):
+        assert sum(row[5] == index for row in data["villages"]) == expected.filter(tier=tier).count()
+    illustrative = {data["townships"][row[2]][0] + f"{row[3]:03d}" for row in data["villages"] if row[9]}
+    assert illustrative == set(expected.filter(location_source=LocationSource.ILLUSTRATIVE).values_list("code", flat=True))
+
+
+def test_the_page_is_in_the_site_layout_with_a_layer_per_tier_and_counties_and_pairings(viewer, client_for, map_villages):
+    html = get_map(client_for(viewer))
+    assert 'class="site-header"' in html
+    overlays = re.search(r"overlays\s*:\s*\{(.*?)\}", html, re.S).group(1)
+    with translation.override("zh-hans"):
+        expected = [gettext("Counties"), *(str(TIER_LAYER_NAMES[tier]) for tier in MAP_TIERS), gettext("Pairings")]
+    assert [json.loads(f'"{name}"') for name in re.findall(r'"([^"]+)"\s*:', overlays)] == expected
+    assert expected[1] == "精品示范村"
+    data = map_data(html)
+    assert len(data["counties"]["features"]) == County.objects.count() == 11
+
+
+@pytest.mark.parametrize(
+    "params, filters",
+    [
+        ({"tier": Tier.SHOWCASE}, {"tier": Tier.SHOWCASE}),
+        ({"tier": Tier.NONE}, {"tier": Tier.NONE}),
+        ({"status": Status.ACCEPTED}, {"status": Status.ACCEPTED}),
+        ({"county": TAIGU}, {"county_id": TAIGU}),
+        ({"county": YUCI, "tier": Tier.UPGRADED}, {"county_id": YUCI, "tier": Tier.UPGRADED}),
+    ],
+)
+def test_filters_change_which_villages_are_drawn(viewer, client_for, map_villages, params, filters):
+    data = map_data(get_map(client_for(viewer), **params))
+    expected = sorted(expected_villages(**filters).values_list("code", flat=True))
+    assert expected and village_codes(data) == expected
+
+
+def test_year_filter_draws_that_years_villages(viewer, client_for, map_villages):
+    data = map_data(get_map(client_for(viewer), year=YEAR + 1))
+    assert village_codes(data) == sorted(expected_villages(year=YEAR + 1).values_list("code", flat=True))
+    assert Village.objects.filter(programme_year=YEAR + 1, lat__isnull=False).count() == 1
+
+
+def flatten_points(coordinates):
+    if isinstance(coordinates[0], (int, float)):
+        yield coordinates
+    else:
+        for part in coordinates:
+            yield from flatten_points(part)
+
+
+def test_county_filter_zooms_to_that_county(viewer, client_for, map_villages):
+    html = get_map(client_for(viewer), county=TAIGU)
+    bounds = [value for corner in map_data(html)["bounds"] for value in corner]
+    taigu = next(f for f in map_data(html)["counties"]["features"] if f["id"] == TAIGU)
+    points = list(flatten_points(taigu["geometry"]["coordinates"]))
+    lons, lats = [point[0] for point in points], [point[1] for point in points]
+    assert bounds == pytest.approx([min(lats), min(lons), max(lats), max(lons)])
+
+
+def test_pairings_of_the_year_are_drawn_and_a_county_filter_keeps_its_own(viewer, client_for, map_villages):
+    data = map_data(get_map(client_for(viewer)))
+    active = Pairing.objects.filter(start_year__lte=YEAR).exclude(end_year__lt=YEAR)
+    assert len(data["pairings"]) == active.count() == 2
+    assert {row[4] for row in data["pairings"]} == {Pairing.Kind.HELP, Pairing.Kind.NEIGHBOURS}
+    assert any("示例" in row[6] or "演示" in row[6] for row in data["pairings"])
+
+    data = map_data(get_map(client_for(viewer), county=QIXIAN))
+    assert len(data["pairings"]) == 1 and data["pairings"][0][4] == Pairing.Kind.NEIGHBOURS
+
+
+def test_villages_without_a_location_are_counted_with_a_link_to_their_list(viewer, client_for, map_villages):
+    html = get_map(client_for(viewer), county=YUCI)
+    of_the_year = Village.objects.filter(Q(programme_year=YEAR) | Q(tier=Tier.NONE), county_id=YUCI)
+    expected = of_the_year.filter(lat__isnull=True).count()
+    paragraph = re.search(r'<p id="without-location">(.*?)</p>', html, re.S).group(1)
+    assert re.search(r"\b(\d+)\b", paragraph).group(1) == str(expected)
+    assert "located=no" in paragraph and f"county={YUCI}" in paragraph
+
+
+def test_county_editor_sees_only_their_own_villages_and_county_figures(yuci_editor, client_for, map_villages):
+    html = get_map(client_for(yuci_editor))
+    data = map_data(html)
+    assert village_codes(data) == sorted(expected_villages(counties=[YUCI]).values_list("code", flat=True))
+    tooltips = {f["id"]: f["properties"]["tooltip"] for f in data["counties"]["features"]}
+    assert len(tooltips) == 11
+    assert "不是您负责的县" in tooltips[TAIGU]
+    assert "不是您负责的县" not in tooltips[YUCI]
+
+
+def test_county_editor_cannot_filter_on_another_county(yuci_editor, client_for, map_villages):
+    response = client_for(yuci_editor).get(MAP, {"county": TAIGU})
+    assert response.status_code == 400
+    assert "progress-map-data" not in response.content.decode()
+    assert "不在可用的选项中" in response.content.decode()
+
+
+@pytest.mark.parametrize("params", [{"year": "abc"}, {"year": "1999"}, {"tier": "gold"}, {"status": "done"}, {"county": "999999"}])
+def test_bad_filters_get_a_clear_error_and_no_map(viewer, client_for, map_villages, params):
+    response = client_for(viewer).get(MAP, params)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'class="errorlist' in html
+    assert "progress-map-data" not in html
+
+
+def test_no_asset_is_requested_outside_the_app(viewer, client_for, map_villages):
+    html = get_map(client_for(viewer))
+    assets = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html)
+    assert assets and all(url.startswith("/static/") for url in assets)
+    assert "/static/vendor/leaflet/leaflet.js" in assets and "/static/vendor/leaflet/leaflet.css" in assets
+    assert not re.search(r"https?://|//cdn|cdnjs|jsdelivr|bootstrapcdn|jquery", html)
+    assert "L.tileLayer" not in html
+
+
+def test_a_configured_tile_layer_is_the_only_outside_url(viewer, client_for, map_villages, settings):
+    settings.MAP_TILES_URL = "https://tiles.intranet.example/{z}/{x}/{y}.png"
+    settings.MAP_TILES_ATTRIBUTION = "内网底图"
+    html = get_map(client_for(viewer))
+    assert "L.tileLayer" in html and json.dumps("内网底图")[1:-1] in html
+    assert set(re.findall(r"https?://[^\s\"'<>]+", html)) == {settings.MAP_TILES_URL}
+
+
+def test_static_leaflet_files_are_found_in_the_installed_package():
+    from django.contrib.staticfiles import finders
+
+    for path in ["vendor/leaflet/leaflet.js", "vendor/leaflet/leaflet.css", "vendor/leaflet/images/layers.png", "js/progress_map.js"]:
+        assert finders.find(path), path
+
+
+def test_query_count_does_not_grow_with_the_number_of_villages(viewer, client_for, map_villages):
+    client = client_for(viewer)
+    client.get(MAP)
+    with CaptureQueriesContext(connection) as few:
+        client.get(MAP)
+    more = list(Village.objects.filter(county_id="140781", tier=Tier.NONE).order_by("code")[:60])
+    for village in more:
+        village.lat, village.lon, village.location_source = 37.03, 111.9, LocationSource.SURVEYED
+    Village.objects.bulk_update(more, ["lat", "lon", "location_source"])
+    with CaptureQueriesContext(connection) as many:
+        html = client.get(MAP).content.decode()
+    assert len(map_data(html)["villages"]) == expected_villages().count() > 60
+    assert len(many) == len(few)
+
+
+def test_map_speaks_english_when_switched(viewer, client_for, map_villages):
+    client = client_for(viewer)
+    client.post(reverse("set_language"), {"language": "en", "next": MAP})
+    html = get_map(client)
+    assert "Progress map" in html and "Showcase villages" in html
+    assert map_data(html)["text"]["open"] == "Open the village page"
+
+
+def test_popup_date_is_the_local_date_of_the_last_update(viewer, client_for, map_villages):
+    from datetime import UTC, date, datetime
+
+    from django.utils import timezone
+
+    village = expected_villages().order_by("code").first()
+    updated = datetime(2025, 11, 25, 17, 30, tzinfo=UTC)  # already the next day in 晋中 (UTC+8)
+    Village.objects.filter(pk=village.pk).update(updated_at=updated)
+    data = map_data(get_map(client_for(viewer)))
+    row = next(row for row in data["villages"] if data["townships"][row[2]][0] + f"{row[3]:03d}" == village.code)
+    assert row[8] == (timezone.localtime(updated).date() - date(1970, 1, 1)).days
+
+
+def test_a_tile_url_without_placeholders_stops_the_app_with_one_line():
+    from tests.test_settings import manage
+
+    result = manage("check", MAP_TILES_URL="https://tiles.example/map.png")
+    assert result.returncode != 0
+    assert result.stderr.strip() == (
+        "Configuration error: MAP_TILES_URL='https://tiles.example/map.png' must contain {z}, {x} and {y}."
+    )

@@ -1,0 +1,221 @@
+"""What the map shows, read in a fixed number of queries: county progress, village points and pairings."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import CharField, Count, Q
+from django.db.models.functions import Cast, Round
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from counties.models import County, Pairing, Township
+from counties.permissions import visible_county_codes
+from villages.demo import proportional_shares
+from villages.models import LocationSource, Status, Tier, Village
+from villages.targets import annual_target, county_quotas
+
+# Drawing order on the map: the first tier ends up on top.
+MAP_TIERS = [Tier.SHOWCASE, Tier.UPGRADED, Tier.NONE]
+QUOTA_SET = "set"
+QUOTA_ESTIMATED = "estimated"
+EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
+def village_url_parts():
+    """(prefix, suffix) of a village page's URL around its code."""
+    placeholder = "0" * 12
+    try:
+        url = reverse("villages:detail", args=[placeholder])
+    except NoReverseMatch:  # the village pages are not installed on this branch
+        url = f"/villages/{placeholder}/"
+    prefix, suffix = url.split(placeholder)
+    return prefix, suffix
+
+
+def village_url(code):
+    prefix, suffix = village_url_parts()
+    return f"{prefix}{code}{suffix}"
+
+
+@dataclass
+class CountyProgress:
+    code: str
+    name: str
+    visible: bool
+    designated: int = 0
+    accepted: int = 0
+    completed: int = 0
+    quota: int | None = None
+    quota_source: str | None = None
+
+    @property
+    def share(self):
+        """Accepted villages as a share of the quota (may exceed 1), or None without a quota."""
+        if not self.visible or not self.quota:
+            return None
+        return self.accepted / self.quota
+
+
+def county_quota_table(year, tiers):
+    """{county code: (quota, source)}: the county's quota where the city set one, else its share of the
+    city target in proportion to its number of villages; counties with neither are absent."""
+    sizes = dict(Village.objects.values_list("county_id").annotate(count=Count("id")).order_by())
+    table = {}
+    for tier in tiers:
+        set_quotas = county_quotas(year, tier)
+        target = annual_target(year, tier)
+        estimated = proportional_shares(target, sizes) if target is not None and sizes else {}
+        for code in sizes:
+            if code in set_quotas:
+                part, source = set_quotas[code], QUOTA_SET
+            elif code in estimated:
+                part, source = estimated[code], QUOTA_ESTIMATED
+            else:
+                continue
+            quota, previous = table.get(code, (0, QUOTA_SET))
+            table[code] = (quota + part, QUOTA_ESTIMATED if QUOTA_ESTIMATED in (source, previous) else QUOTA_SET)
+    return table
+
+
+def county_progress(user, year, tiers):
+    """One CountyProgress per county; figures only for the counties whose villages the user may see."""
+    visible = visible_county_codes(user)
+    counts = {
+        row["county_id"]: row
+        for row in Village.objects.filter(programme_year=year, tier__in=tiers, county_id__in=visible)
+        .values("county_id")
+        .annotate(
+            designated=Count("id"),
+            accepted=Count("id", filter=Q(status=Status.ACCEPTED)),
+            completed=Count("id", filter=Q(status=Status.COMPLETED)),
+        )
+        .order_by()
+    }
+    quotas = county_quota_table(year, tiers)
+    rows = []
+    for code, name in County.objects.order_by("code").values_list("code", "name"):
+        row = CountyProgress(code=code, name=name, visible=code in visible)
+        if row.visible:
+            found = counts.get(code, {})
+            row.designated = found.get("designated", 0)
+            row.accepted = found.get("accepted", 0)
+            row.completed = found.get("completed", 0)
+            row.quota, row.quota_source = quotas.get(code, (None, None))
+        rows.append(row)
+    return rows
+
+
+def local_day(utc_text, offset):
+    """Days since 1970-01-01 of the local date of a UTC time written 'YYYY-MM-DD HH:MM...'."""
+    day = date.fromisoformat(utc_text[:10]).toordinal() - EPOCH_ORDINAL
+    seconds = int(utc_text[11:13]) * 3600 + int(utc_text[14:16]) * 60 + offset
+    return day + int(seconds // 86400)
+
+
+def compact_villages(villages):
+    """The located villages as compact rows for the browser, and the townships they refer to.
+
+    Row: [lat, lon, township index, village code's last 3 digits, short name, tier index, status index,
+    progress, day of last update (days since 1970-01-01, local time), 1 if the location is illustrative].
+    """
+    tier_index = {tier: index for index, tier in enumerate(MAP_TIERS)}
+    status_index = {status: index for index, status in enumerate(Status.values)}
+    offset = timezone.localtime().utcoffset().total_seconds()
+    townships, township_index, rows, days = [], {}, [], {}
+    # The update time as UTC text: turning 20,000 values into aware datetimes takes longer than the rest.
+    located = villages.located().order_by("code").annotate(
+        updated_text=Cast("updated_at", CharField()), lat5=Round("lat", 5), lon5=Round("lon", 5)
+    ).values_list(
+        "lat5", "lon5", "township_id", "code", "short_name", "tier", "status", "progress", "updated_text", "location_source"
+    )
+    for lat, lon, township, code, name, tier, status, progress, updated_text, source in located:
+        if township not in township_index:
+            township_index[township] = len(townships)
+            townships.append(township)
+        minute = updated_text[:16]
+        if minute not in days:
+            days[minute] = local_day(minute, offset)
+        rows.append([
+            lat, lon, township_index[township], int(code[9:]), name,
+            tier_index[tier], status_index[status], progress,
+            days[minute], int(source == LocationSource.ILLUSTRATIVE),
+        ])
+    names = dict(Township.objects.filter(code__in=townships).values_list("code", "name"))
+    return rows, [[code, names[code]] for code in townships]
+
+
+def village_features(villages):
+    """The located villages as GeoJSON features (WGS84), for GIS tools."""
+    located = villages.located().order_by("code").values(
+        "code", "name", "short_name", "county_id", "county__name", "township_id", "township__name",
+        "tier", "programme_year", "status", "progress", "updated_at", "location_source", "lat", "lon",
+    )
+    prefix, suffix = village_url_parts()
+    return [
+        {
+            "type": "Feature",
+            "id": row["code"],
+            "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]},
+            "properties": {
+                "code": row["code"],
+                "name": row["name"],
+                "short_name": row["short_name"],
+                "county_code": row["county_id"],
+                "county": row["county__name"],
+                "township_code": row["township_id"],
+                "township": row["township__name"],
+                "tier": row["tier"],
+                "programme_year": row["programme_year"],
+                "status": row["status"],
+                "progress": row["progress"],
+                "updated_at": timezone.localtime(row["updated_at"]).isoformat(timespec="seconds"),
+                "location_source": row["location_source"],
+                "illustrative": row["location_source"] == LocationSource.ILLUSTRATIVE,
+                "url": f"{prefix}{row['code']}{suffix}",
+            },
+        }
+        for row in located
+    ]
+
+
+def county_features(progress_rows, year, tiers):
+    """The counties as GeoJSON features with their boundary and the year's progress (null where not visible)."""
+    places = {code: (boundary, lat, lon) for code, boundary, lat, lon in County.objects.values_list("code", "boundary", "label_lat", "label_lon")}
+    features = []
+    for row in progress_rows:
+        figures = {
+            "designated": row.designated,
+            "accepted": row.accepted,
+            "completed": row.completed,
+            "quota": row.quota,
+            "quota_source": row.quota_source,
+            "share": None if row.share is None else round(row.share, 4),
+        }
+        if not row.visible:
+            figures = dict.fromkeys(figures)
+        features.append({
+            "type": "Feature",
+            "id": row.code,
+            "geometry": places[row.code][0],
+            "properties": {
+                "code": row.code,
+                "name": row.name,
+                "label_lat": places[row.code][1],
+                "label_lon": places[row.code][2],
+                "year": year,
+                "tiers": list(tiers),
+                **figures,
+            },
+        })
+    return features
+
+
+def active_pairings(year, county=None):
+    pairings = Pairing.objects.filter(Q(end_year__isnull=True) | Q(end_year__gte=year), start_year__lte=year)
+    if county is not None:
+        pairings = pairings.filter(Q(county_a=county) | Q(county_b=county))
+    return list(pairings.select_related("county_a", "county_b"))
+
+
+def feature_collection(features):
+    return {"type": "FeatureCollection", "features": features}

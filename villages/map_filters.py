@@ -1,0 +1,78 @@
+"""The filters shared by the map page, its PNG and the villages GeoJSON: year, tier, status, county."""
+
+from django import forms
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+
+from counties.models import County
+from counties.permissions import visible_county_codes, visible_villages
+from villages.models import FIRST_PROGRAMME_YEAR, LAST_PROGRAMME_YEAR, Status, Target, Tier
+
+DESIGNATED_TIERS = [Tier.SHOWCASE, Tier.UPGRADED]
+
+
+def default_year():
+    """The latest year the city has set an annual target for, up to this year; else this year."""
+    this_year = timezone.localdate().year
+    latest = Target.objects.filter(kind=Target.Kind.ANNUAL, year__lte=this_year).aggregate(year=Max("year"))["year"]
+    return latest or this_year
+
+
+class MapFilterForm(forms.Form):
+    year = forms.IntegerField(
+        label=_("Year"), required=False, min_value=FIRST_PROGRAMME_YEAR, max_value=LAST_PROGRAMME_YEAR
+    )
+    tier = forms.ChoiceField(
+        label=_("Tier"),
+        required=False,
+        choices=[("", _("All tiers"))] + [(tier.value, tier.label) for tier in DESIGNATED_TIERS] + [(Tier.NONE, _("other villages"))],
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All statuses"))] + Status.choices)
+    county = forms.ChoiceField(label=_("County"), required=False)
+
+    def __init__(self, data, user):
+        if not data.get("year"):
+            data = data.copy()
+            data["year"] = default_year()
+        super().__init__(data)
+        self.user = user
+        codes = visible_county_codes(user)
+        self.counties = {county.code: county for county in County.objects.filter(code__in=codes).only("code", "name")}
+        self.fields["county"].choices = [("", _("All counties"))] + [(code, county.name) for code, county in self.counties.items()]
+
+    @property
+    def selected_year(self):
+        return self.cleaned_data["year"]
+
+    @property
+    def selected_county(self):
+        """The selected County, or None for all the user may see."""
+        return self.counties.get(self.cleaned_data["county"])
+
+    def designated_tiers(self):
+        """The tiers whose quotas the county choropleth counts."""
+        tier = self.cleaned_data["tier"]
+        return [tier] if tier in DESIGNATED_TIERS else DESIGNATED_TIERS
+
+    def villages(self):
+        """The villages the user may see that match the filters: designated for the year, or not designated at all."""
+        data = self.cleaned_data
+        villages = visible_villages(self.user).filter(Q(programme_year=data["year"]) | Q(tier=Tier.NONE))
+        if data["tier"]:
+            villages = villages.filter(tier=data["tier"])
+        if data["status"]:
+            villages = villages.filter(status=data["status"])
+        if data["county"]:
+            villages = villages.filter(county_id=data["county"])
+        return villages
+
+    def query_string(self, **extra):
+        """The filters as GET parameters, to carry them to the PNG, the GeoJSON and the village list."""
+        params = {name: self.cleaned_data[name] for name in self.fields if self.cleaned_data.get(name)}
+        params.update(extra)
+        return urlencode(params)
+
+    def error_text(self):
+        return "; ".join(f"{self.fields[name].label}: {' '.join(errors)}" for name, errors in self.errors.items())

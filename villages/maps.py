@@ -1,0 +1,200 @@
+"""The progress map drawn with folium, with every script and style served by the app (no CDN)."""
+
+import json
+
+import folium
+from branca.element import MacroElement
+from django.conf import settings
+from django.templatetags.static import static
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from folium.template import Template
+
+from counties.geo import geojson_bounds
+from villages import map_style
+from villages.map_data import (
+    MAP_TIERS,
+    QUOTA_ESTIMATED,
+    compact_villages,
+    county_features,
+    feature_collection,
+    village_url_parts,
+)
+from villages.models import Status, Tier
+
+LOCAL_JS = [("leaflet", "vendor/leaflet/leaflet.js")]
+LOCAL_CSS = [("leaflet_css", "vendor/leaflet/leaflet.css")]
+DATA_ELEMENT_ID = "progress-map-data"
+
+
+def to_script_json(value):
+    """JSON that is safe inside a <script> element."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+class ProgressLayers(MacroElement):
+    """Draws counties, pairings and villages (one canvas layer per tier) from the page's JSON data element.
+
+    The data stay out of folium's templates: folium compiles every element's output as a Jinja template.
+    """
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "ProgressMap.draw({{ this._parent.get_name() }}, {"
+        "counties: {{ this.counties.get_name() }}, "
+        "groups: [{% for group in this.groups %}{{ group.get_name() }}, {% endfor %}], "
+        "pairings: {{ this.pairings.get_name() }}}, "
+        "JSON.parse(document.getElementById({{ this.data_id|tojson }}).textContent));"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, counties, groups, pairings, data_id):
+        super().__init__()
+        self._name = "ProgressLayers"
+        self.counties, self.groups, self.pairings, self.data_id = counties, groups, pairings, data_id
+
+
+def county_tooltip(progress):
+    if not progress.visible:
+        return format_html("<strong>{}</strong><br>{}", progress.name, _("Not one of your counties"))
+    if progress.quota is None:
+        quota = _("no quota")
+    elif progress.quota_source == QUOTA_ESTIMATED:
+        quota = _("quota ≈ %(quota)d (estimated share of the city target)") % {"quota": progress.quota}
+    else:
+        quota = _("quota %(quota)d") % {"quota": progress.quota}
+    share = "–" if progress.share is None else f"{progress.share:.0%}"
+    return format_html(
+        "<strong>{}</strong><br>{}: {} / {} ({})<br>{}: {}<br>{}: {}",
+        progress.name,
+        _("Accepted"), progress.accepted, quota, share,
+        _("Completed, awaiting acceptance"), progress.completed,
+        _("Designated"), progress.designated,
+    )
+
+
+def pairing_popup(pairing):
+    years = f"{pairing.start_year}–{pairing.end_year or ''}"
+    illustrative = format_html('<br><span class="badge illustrative">{}</span>', _("Illustrative (demo data)")) if pairing.is_illustrative else ""
+    return format_html("<strong>{}</strong><br>{}<br>{}{}", str(pairing), pairing.get_kind_display(), years, illustrative)
+
+
+def village_payload(villages):
+    rows, townships = compact_villages(villages)
+    prefix, suffix = village_url_parts()
+    return {
+        "villages": rows,
+        "townships": townships,
+        "styles": [[map_style.village_style(tier, status) for status in Status.values] for tier in MAP_TIERS],
+        "tiers": [str(Tier(tier).label) for tier in MAP_TIERS],
+        "statuses": [str(label) for label in Status.labels],
+        "url": [prefix, suffix],
+        "text": {
+            "township": _("Township"),
+            "tier": _("Tier"),
+            "status": _("Status"),
+            "progress": _("Progress"),
+            "updated": _("Last update"),
+            "open": _("Open the village page"),
+            "illustrative": _("示意位置 (illustrative location)"),
+        },
+    }
+
+
+def pairing_payload(pairings):
+    return [
+        [p.county_a.label_lat, p.county_a.label_lon, p.county_b.label_lat, p.county_b.label_lon, p.kind,
+         map_style.PAIRING_STYLES[p.kind], pairing_popup(p)]
+        for p in pairings
+    ]
+
+
+def tile_layer():
+    return folium.TileLayer(
+        tiles=settings.MAP_TILES_URL,
+        attr=settings.MAP_TILES_ATTRIBUTION or settings.MAP_TILES_URL.split("/")[2],
+        max_zoom=settings.MAP_TILES_MAX_ZOOM,
+        name=_("Base map"),
+        control=False,
+    )
+
+
+def county_payload(progress_rows, year, tiers):
+    by_code = {row.code: row for row in progress_rows}
+    features = county_features(progress_rows, year, tiers)
+    for feature in features:
+        row, properties = by_code[feature["id"]], feature["properties"]
+        feature["properties"] = {
+            "name": row.name,
+            "tooltip": county_tooltip(row),
+            "label": [properties["label_lat"], properties["label_lon"]],
+            "style": {
+                "className": "county-shape",
+                "fillColor": map_style.county_colour(row),
+                "fillOpacity": 0.75,
+                "color": map_style.BOUNDARY_COLOUR,
+                "weight": 1.5,
+            },
+        }
+    return feature_collection(features)
+
+
+def build_map(progress_rows, villages, pairings, year, tiers, zoom_to=None):
+    """The folium Map (counties, villages by tier, pairings, layer control) and the data it draws.
+
+    Zoomed to `zoom_to` (a County) if given, else to all counties.
+    """
+    counties = county_payload(progress_rows, year, tiers)
+    shown = [f["geometry"] for f in counties["features"] if zoom_to is None or f["id"] == zoom_to.code]
+    min_lon, min_lat, max_lon, max_lat = geojson_bounds(shown)
+    fmap = folium.Map(
+        location=[(min_lat + max_lat) / 2, (min_lon + max_lon) / 2],
+        zoom_start=9,
+        tiles=tile_layer() if settings.MAP_TILES_URL else None,
+        control_scale=True,
+        zoom_snap=0.25,
+        max_zoom=settings.MAP_TILES_MAX_ZOOM,
+    )
+    fmap.default_js = [(name, static(path)) for name, path in LOCAL_JS]
+    fmap.default_css = [(name, static(path)) for name, path in LOCAL_CSS]
+    county_group = folium.FeatureGroup(name=_("Counties")).add_to(fmap)
+    groups = [folium.FeatureGroup(name=str(map_style.TIER_LAYER_NAMES[tier])).add_to(fmap) for tier in MAP_TIERS]
+    pairing_group = folium.FeatureGroup(name=_("Pairings")).add_to(fmap)
+    fmap.add_child(ProgressLayers(county_group, groups, pairing_group, DATA_ELEMENT_ID))
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    payload = village_payload(villages)
+    # Fitted by the script without animation, so that the map is still once the markers are drawn.
+    payload["bounds"] = [[min_lat, min_lon], [max_lat, max_lon]]
+    payload["counties"] = counties
+    payload["pairings"] = pairing_payload(pairings)
+    return fmap, payload
+
+
+def map_parts(fmap):
+    """The map's <head> links, its element and its script, to embed in a page of the site's layout.
+
+    The map's own header (full-page styles for a stand-alone HTML file) is left out; site.css sizes the map.
+    """
+    root = fmap.get_root()
+    root.render()
+    head = "".join(
+        child.render() for name, child in root.header._children.items() if name not in (fmap.get_name(), "meta_http")
+    )
+    return {"head": head, "body": root.html.render(), "script": root.script.render()}
+
+
+def page_parts(fmap, payload):
+    """What the map page embeds: the map's parts and its data as JSON for a <script type="application/json">."""
+    return {**map_parts(fmap), "data": to_script_json(payload), "data_id": DATA_ELEMENT_ID, "drawn": len(payload["villages"])}
+
+
+def legend_context():
+    return {
+        "share_classes": map_style.share_classes(),
+        "no_quota_colour": map_style.NO_QUOTA_COLOUR,
+        "not_visible_colour": map_style.NOT_VISIBLE_COLOUR,
+        "tiers": [(map_style.TIER_LAYER_NAMES[tier], map_style.TIER_COLOURS[tier]) for tier in MAP_TIERS],
+        "statuses": [(label, map_style.STATUS_STYLES[value]) for value, label in Status.choices],
+        "pairing_styles": map_style.PAIRING_STYLES,
+    }

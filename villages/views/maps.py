@@ -1,0 +1,80 @@
+import json
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from villages import map_data, map_image, maps
+from villages.map_filters import MapFilterForm
+
+GEOJSON = "application/geo+json"
+
+
+def api_login_required(view):
+    """GIS clients get a 401 with a reason, not a redirect to a login page."""
+
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return JsonResponse({"error": _("Log in to use this API.")}, status=401)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def geojson_response(features):
+    body = json.dumps(map_data.feature_collection(features), ensure_ascii=False, separators=(",", ":"))
+    return HttpResponse(body, content_type=GEOJSON)
+
+
+@login_required
+def map_page(request):
+    form = MapFilterForm(request.GET, request.user)
+    if not form.is_valid():
+        return render(request, "villages/map.html", {"form": form}, status=400)
+    villages = form.villages()
+    progress = map_data.county_progress(request.user, form.selected_year, form.designated_tiers())
+    pairings = map_data.active_pairings(form.selected_year, form.selected_county)
+    fmap, payload = maps.build_map(progress, villages, pairings, form.selected_year, form.designated_tiers(), zoom_to=form.selected_county)
+    context = {
+        "form": form,
+        "map": maps.page_parts(fmap, payload),
+        "without_location": villages.filter(lat__isnull=True).count(),
+        "query": form.query_string(),
+        "list_query": form.query_string(located="no"),
+        "some_not_visible": not all(row.visible for row in progress),
+        "estimated_quotas": any(row.quota_source == map_data.QUOTA_ESTIMATED for row in progress),
+        **maps.legend_context(),
+    }
+    return render(request, "villages/map.html", context)
+
+
+@login_required
+def map_png(request):
+    form = MapFilterForm(request.GET, request.user)
+    if not form.is_valid():
+        return HttpResponse(form.error_text(), status=400, content_type="text/plain; charset=utf-8")
+    progress = map_data.county_progress(request.user, form.selected_year, form.designated_tiers())
+    png = map_image.draw_png(progress, form.villages(), form.selected_year, zoom_to=form.selected_county)
+    response = HttpResponse(png, content_type="image/png")
+    response["Content-Disposition"] = f'inline; filename="progress-map-{form.selected_year}-{timezone.localdate():%Y%m%d}.png"'
+    return response
+
+
+@api_login_required
+def api_villages(request):
+    form = MapFilterForm(request.GET, request.user)
+    if not form.is_valid():
+        return JsonResponse({"error": form.error_text(), "fields": form.errors}, status=400, json_dumps_params={"ensure_ascii": False})
+    return geojson_response(map_data.village_features(form.villages()))
+
+
+@api_login_required
+def api_counties(request):
+    form = MapFilterForm(request.GET, request.user)
+    if not form.is_valid():
+        return JsonResponse({"error": form.error_text(), "fields": form.errors}, status=400, json_dumps_params={"ensure_ascii": False})
+    tiers = form.designated_tiers()
+    progress = map_data.county_progress(request.user, form.selected_year, tiers)
+    return geojson_response(map_data.county_features(progress, form.selected_year, tiers))
