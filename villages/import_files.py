@@ -32,9 +32,9 @@ class Table:
     encoding: str = ""
 
 
-def read_table(content, filename, encoding=None):
-    """The table in `content` (bytes); the format comes from the file name's extension."""
-    name = filename.lower()
+def read_table(content, filename, encoding=None, file_format=None):
+    """The table in `content` (bytes); the format is given or comes from the file name's extension."""
+    name = f".{file_format}" if file_format else filename.lower()
     if name.endswith(".xlsx"):
         lines = xlsx_lines(content)
         used_encoding = ""

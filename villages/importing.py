@@ -374,10 +374,12 @@ def write(result, user):
         )
 
 
-def import_villages(content, filename, user, crs=CoordinateSystem.WGS84, encoding=None, dry_run=False, progress=None):
+def import_villages(
+    content, filename, user, crs=CoordinateSystem.WGS84, encoding=None, dry_run=False, progress=None, file_format=None
+):
     """Check the file and, unless dry_run or anything is wrong, write it. Returns an ImportResult."""
     try:
-        table = read_table(content, filename, encoding)
+        table = read_table(content, filename, encoding, file_format)
     except FileProblem as problem:
         return ImportResult(filename=filename, problems=[Problem(None, None, str(problem))])
     result = analyse(table, filename, user, crs, progress)
