@@ -5,6 +5,7 @@ progress, coordinates... to an existing village. Every problem of every row is r
 with any problem writes nothing. The same file imported twice changes nothing the second time.
 """
 
+import math
 import re
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -252,6 +253,11 @@ class RowReader:
         return next(iter(candidates.values()))
 
 
+def same_point(a, b):
+    """Spreadsheets keep 15-16 significant digits: closer than about 0.1 mm is the same point."""
+    return None not in b and all(math.isclose(x, y, rel_tol=0, abs_tol=1e-9) for x, y in zip(a, b))
+
+
 def new_state(reader, line, village, values, now):
     """The village's fields after the row, or None with problems added."""
     state = {name: village[name] for name in FIELDS}
@@ -273,7 +279,7 @@ def new_state(reader, line, village, values, now):
         system = values.get("crs", reader.default_crs)
         if system != CoordinateSystem.WGS84:
             lat, lon = (round(value, COORDINATE_DIGITS) for value in to_wgs84(lat, lon, system))
-        if (lat, lon) != (village["lat"], village["lon"]):
+        if not same_point((lat, lon), (village["lat"], village["lon"])):
             state.update(lat=lat, lon=lon, location_source=LocationSource.IMPORTED)
     if state["status"] == Status.ACCEPTED and village["status"] != Status.ACCEPTED:
         state["accepted_at"] = now
