@@ -78,10 +78,12 @@ TEXT_LIMITS = {name: Village._meta.get_field(name).max_length for name in ("cont
 FORMULA_STARTS = ("=", "+", "-", "@")
 
 
+WIDE = str.maketrans({"（": "(", "）": ")", "％": "%"})
+
+
 def normalize(text):
     """Header or value as compared: no spaces, ASCII brackets, lower case."""
-    text = re.sub(r"\s+", "", str(text)).replace("（", "(").replace("）", ")").replace("％", "%")
-    return text.lower()
+    return "".join(str(text).split()).translate(WIDE).lower()
 
 
 HEADER_KEYS = {}
