@@ -377,6 +377,8 @@ def run_bulk(cursor, table, columns, rows, match=0):
     names = [quote(name) for name, _type in columns]
     settable = len(columns) - match
     if connection.vendor == "postgresql":
+        import psycopg
+
         aliases = [f"c{index}" for index in range(len(columns))]
         source = f"unnest({', '.join(f'%s::{kind}[]' for _name, kind in columns)}) AS data({', '.join(aliases)})"
         if match:
@@ -385,8 +387,10 @@ def run_bulk(cursor, table, columns, rows, match=0):
             sql = f"UPDATE {quote(table)} AS target SET {assignments} FROM {source} WHERE {condition}"
         else:
             sql = f"INSERT INTO {quote(table)} ({', '.join(names)}) SELECT * FROM {source}"
-        cursor.execute(sql, [[row[index] for row in rows] for index in range(len(columns))])
-        return cursor.rowcount
+        # Server-side binding sends the arrays as parameters instead of quoting them into the SQL text.
+        with psycopg.Cursor(connection.connection) as server_cursor:
+            server_cursor.execute(sql, [[row[index] for row in rows] for index in range(len(columns))], binary=True)
+            return server_cursor.rowcount
     if match:
         assignments = ", ".join(f"{name} = %s" for name in names[:settable])
         sql = f"UPDATE {quote(table)} SET {assignments} WHERE {' AND '.join(f'{name} = %s' for name in names[settable:])}"
