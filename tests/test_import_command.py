@@ -29,7 +29,9 @@ def test_import_writes_and_records_user_and_file_name_in_the_history(city_admin,
         assert village.status == Status.PLANNED
         assert record.history_user == city_admin
         assert record.history_change_reason == "import 榆次区名单.xlsx"
-        assert record.status == Status.PLANNED
+        assert record.status == Status.PLANNED and record.history_type == "~"
+        assert record.name == village.name and record.township_id == village.township_id
+        assert record.diff_against(record.prev_record).changed_fields == ["status", "updated_by"]
         assert village.updated_by == city_admin and village.version == 2
 
 

@@ -129,3 +129,22 @@ def test_not_a_spreadsheet_is_refused(city_admin):
     assert not result.ok and "Excel" in messages(result)[0]
     result = run_import(b"a,b", city_admin, filename="list.pdf")
     assert not result.ok
+
+
+def test_a_village_edited_by_someone_else_during_the_import_is_not_overwritten_and_nothing_is_written(city_admin, villages):
+    from django.db.models import F
+
+    rows = [HEADERS, row(villages[0], 状态="已规划"), row(villages[1], 状态="已规划")]
+
+    def edit_meanwhile(lines):
+        # Another user saves villages[1] after the import has read the registry.
+        Village.objects.filter(pk=villages[1].pk).update(notes="edited meanwhile", version=F("version") + 1)
+        return lines
+
+    before = history_count()
+    result = run_import(csv_file(rows), city_admin, progress=edit_meanwhile)
+    assert not result.written and "changed by someone else" in messages(result)[0]
+    assert history_count() == before
+    villages[0].refresh_from_db()
+    villages[1].refresh_from_db()
+    assert villages[0].status == "not_started" and villages[1].notes == "edited meanwhile"
