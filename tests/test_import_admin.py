@@ -91,3 +91,8 @@ def test_confirm_rechecks_the_file_and_writes_nothing_if_the_villages_changed_me
     assert "Nothing was imported" in response.content.decode()
     villages[0].refresh_from_db()
     assert villages[0].status == Status.ACCEPTED
+
+
+def test_village_changelist_links_to_import_and_export(admin_client, registry):
+    html = admin_client.get("/admin/villages/village/").content.decode()
+    assert IMPORT_URL in html and "/admin/villages/village/export/" in html

@@ -19,7 +19,7 @@ from counties import permissions
 from counties.coords import CoordinateSystem, to_wgs84
 from counties.geo import points_inside_counties
 from counties.models import County, Township
-from villages.import_columns import COLUMNS_BY_KEY, PARSERS, ValueProblem, normalize
+from villages.import_columns import PARSERS, ValueProblem, normalize
 from villages.import_files import FileProblem, read_table
 from villages.models import VILLAGE_CODE_REGEX, LocationSource, Status, Tier, Village
 
