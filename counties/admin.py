@@ -1,10 +1,14 @@
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
-from counties.models import County, Profile, Township
+from counties.forms import PairingForm
+from counties.models import County, Pairing, PairingActivity, Profile, Township
 from counties.permissions import is_city_admin
 
 
@@ -85,3 +89,39 @@ class TrackerUserAdmin(CityAdminOnly, UserAdmin):
     def role(self, user):
         profile = getattr(user, "profile", None)
         return profile.get_role_display() if profile else Profile.Role.VIEWER.label
+
+
+# django-axes' lockouts, so a city administrator can see and lift them (delete the attempt to unlock).
+class CityAdminLockouts(CityAdminOnly):
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+for model, model_admin in [(AccessAttempt, AccessAttemptAdmin), (AccessLog, AccessLogAdmin), (AccessFailureLog, AccessFailureLogAdmin)]:
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+    admin.site.register(model, type(model_admin.__name__, (CityAdminLockouts, model_admin), {}))
+class PairingActivityInline(admin.TabularInline):
+    model = PairingActivity
+    extra = 0
+    fields = ["date", "description", "funds", "projects", "people", "is_illustrative"]
+
+
+@admin.register(Pairing)
+class PairingAdmin(CityAdminOnly, SimpleHistoryAdmin):
+    form = PairingForm
+    list_display = ["__str__", "kind", "start_year", "end_year", "committed_funds", "is_illustrative"]
+    list_filter = ["kind", "is_illustrative"]
+    list_select_related = ["county_a", "county_b"]
+    inlines = [PairingActivityInline]
+
+
+@admin.register(PairingActivity)
+class PairingActivityAdmin(CityAdminOnly, SimpleHistoryAdmin):
+    list_display = ["pairing", "date", "funds", "projects", "people", "created_by"]
+    list_filter = ["pairing__kind"]
+    list_select_related = ["pairing__county_a", "pairing__county_b", "created_by"]
+    date_hierarchy = "date"

@@ -136,6 +136,50 @@ def allowed_transition(user, village, old_status, new_status):
     return is_city_admin(user) and (old_status, new_status) in CITY_ONLY_TRANSITIONS
 
 
+# Village pages: the edit form, the city's accept/return actions, photos and deleted villages.
+
+
+def edit_form_statuses(user, village):
+    """Statuses offered on the edit page. Accepting and returning are separate city actions (a return needs a reason)."""
+    return [
+        status for status in allowed_statuses(user, village) if (village.status, status) not in CITY_ONLY_TRANSITIONS
+    ]
+
+
+def can_accept_village(user, village):
+    from villages.models import Status
+
+    return allowed_transition(user, village, village.status, Status.ACCEPTED) and village.status != Status.ACCEPTED
+
+
+def can_return_village(user, village):
+    from villages.models import Status
+
+    return village.status == Status.COMPLETED and allowed_transition(user, village, village.status, Status.IN_PROGRESS)
+
+
+def can_see_deleted_villages(user):
+    return is_city_admin(user)
+
+
+def listable_counties(user):
+    """The counties a user may pick in the village list's county filter."""
+    role = role_of(user)
+    if role in (CITY_ADMIN, VIEWER):
+        return County.objects.all()
+    return County.objects.filter(code__in=editor_county_codes(user))
+
+
+def get_photo_for_view(user, pk):
+    """A photo, only for users who may see its village (404 otherwise, so its existence is not revealed)."""
+    from villages.models import Photo
+
+    photo = Photo.objects.select_related("update__village").filter(pk=pk).first()
+    if photo is None or not can_see_village(user, photo.update.village):
+        raise Http404
+    return photo
+
+
 def allowed_statuses(user, village):
     """The statuses the user may move this village to, its current one first."""
     from villages.models import Status
@@ -143,6 +187,32 @@ def allowed_statuses(user, village):
     return [village.status] + [
         value for value in Status.values if value != village.status and allowed_transition(user, village, village.status, value)
     ]
+
+
+# --- Counties and pairings (county pages, pairing pages) ---------------------------------------
+
+
+def can_see_county(user, county_code):
+    """County pages: everyone sees every county, except county editors, who see only their own."""
+    role = role_of(user)
+    return role in (CITY_ADMIN, VIEWER) or (role == COUNTY_EDITOR and county_code in editor_county_codes(user))
+
+
+def can_manage_pairings(user):
+    return is_city_admin(user)
+
+
+def can_add_pairing_activity(user, pairing):
+    return is_city_admin(user) or bool({pairing.county_a_id, pairing.county_b_id} & editor_county_codes(user))
+
+
+def check_pairing_change(user, pairing, allowed):
+    """Raise unless `allowed`: 404 for staff of counties outside the pairing, 403 for everyone else."""
+    if allowed:
+        return
+    if pairing is not None and is_county_editor(user) and not {pairing.county_a_id, pairing.county_b_id} & editor_county_codes(user):
+        raise Http404
+    raise PermissionDenied
 
 
 STATUS_ORDER = ["not_started", "planned", "in_progress", "completed", "accepted"]

@@ -12,7 +12,7 @@ from counties.admin import CityAdminOnly
 from counties.coords import CoordinateSystem
 from counties.permissions import can_import_villages, is_city_admin
 from villages.exporting import export_bytes
-from villages.models import Village
+from villages.models import CountyQuota, Target, Village
 from villages.resources import FORMATS, VillageResource
 
 ENCODINGS = [("", gettext_lazy("detect automatically")), ("utf-8", "UTF-8"), ("gb18030", "GBK / GB18030")]
@@ -93,3 +93,22 @@ class VillageAdmin(CityAdminOnly, ImportExportMixin, SimpleHistoryAdmin):
             _("Imported %(name)s: %(changed)d villages changed, %(unchanged)d unchanged.")
             % {"name": village_import.filename, "changed": village_import.changed, "unchanged": village_import.unchanged},
         )
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.version += 1  # an edit page opened before this save must not overwrite it
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Target)
+class TargetAdmin(CityAdminOnly, SimpleHistoryAdmin):
+    list_display = ["year", "tier", "kind", "count"]
+    list_filter = ["kind", "tier"]
+
+
+@admin.register(CountyQuota)
+class CountyQuotaAdmin(CityAdminOnly, SimpleHistoryAdmin):
+    list_display = ["year", "tier", "county", "count"]
+    list_filter = ["year", "tier", "county"]
+    list_select_related = ["county"]

@@ -5,6 +5,8 @@ and are stored with source = illustrative, which every page that shows a locatio
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
 
 import numpy as np
 from django.contrib.auth import get_user_model
@@ -14,8 +16,8 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from counties.geo import county_frame, random_points_in_county
-from counties.models import County, Profile
-from villages.models import LocationSource, Status, Tier, Village
+from counties.models import County, Pairing, PairingActivity, Profile
+from villages.models import CountyQuota, LocationSource, Status, Tier, Village
 
 DEMO_PASSWORD = "demo-pass-2025"
 DEMO_YEAR = 2025
@@ -41,16 +43,34 @@ STATUS_MIX = [
     (Status.ACCEPTED, 0.15, (100, 100)),
 ]
 SHARE_WITHOUT_LOCATION = 0.1
+# Cumulative goals by 2027 that the demo splits into county quotas, like the 2025 ones.
+DEMO_GOAL_YEAR = 2027
+DEMO_GOALS = {Tier.SHOWCASE: 100, Tier.UPGRADED: 1000}
+REGISTRY_LOADED = datetime(2025, 1, 2)
+DESIGNATED_FROM, DESIGNATED_TO = datetime(2025, 1, 10), datetime(2025, 3, 31)
+FIRST_ACCEPTANCE = datetime(2025, 5, 1)
+# (kind, county A, county B, start year, focus areas, funds 万元, projects, people): all invented.
+DEMO_PAIRINGS = [
+    ("help", "140702", "140721", 2025, "核桃深加工、乡村旅游", 800, 6, 12),
+    ("help", "140781", "140722", 2025, "小杂粮品牌、人居环境整治", 600, 5, 10),
+    ("help", "140729", "140723", 2025, "中药材种植、道路硬化", 500, 4, 8),
+    ("help", "140703", "140724", 2025, "设施农业、农产品电商", 450, 4, 6),
+    ("neighbours", "140728", "140781", 2025, "古城文旅线路共建", 200, 2, 4),
+    ("neighbours", "140727", "140703", 2025, "晋商文化、果蔬产业", 150, 2, 3),
+]
+DEMO_ACTIVITIES = ["签订结对帮扶协议", "选派干部驻村指导", "拨付帮扶资金", "组织产业对接会", "开展技术培训"]
 
 
 @dataclass
 class DemoResult:
     users_created: list = field(default_factory=list)
     villages_designated: int = 0
+    quotas_created: int = 0
+    pairings_created: int = 0
 
     @property
     def changed(self):
-        return bool(self.users_created or self.villages_designated)
+        return bool(self.users_created or self.villages_designated or self.quotas_created or self.pairings_created)
 
 
 def proportional_shares(total, sizes):
@@ -108,7 +128,7 @@ def designate_villages(result, seed=DEMO_YEAR):
         low, high = progress_ranges[status]
         village.status = status
         village.progress = int(rng.integers(low, high + 1))
-        village.accepted_at = now if status == Status.ACCEPTED else None
+        village.accepted_at = random_moment(rng, FIRST_ACCEPTANCE, now) if status == Status.ACCEPTED else None
     by_county = {}
     for village in chosen:
         if rng.random() >= SHARE_WITHOUT_LOCATION:
@@ -116,9 +136,69 @@ def designate_villages(result, seed=DEMO_YEAR):
     for county_code, villages in by_county.items():
         for village, (lon, lat) in zip(villages, random_points_in_county(county_code, len(villages), rng, frame)):
             village.lon, village.lat, village.location_source = lon, lat, LocationSource.ILLUSTRATIVE
-    fields = ["tier", "programme_year", "status", "progress", "accepted_at", "lat", "lon", "location_source"]
-    bulk_update_with_history(chosen, Village, fields, batch_size=500, default_change_reason="demo data (illustrative)")
+    write_plausible_history(chosen, rng, now)
     result.villages_designated = len(chosen)
+
+
+def random_moment(rng, start, end):
+    start, end = (timezone.make_aware(moment) if timezone.is_naive(moment) else moment for moment in (start, end))
+    return start + timedelta(seconds=float(rng.uniform(0, (end - start).total_seconds())))
+
+
+def write_plausible_history(villages, rng, now):
+    """Two history records per village: designated (planned) early in 2025, then its status as of its own date,
+    so that the burn-up and "change in 30 days" have months of history to show."""
+    final = {village.pk: (village.status, village.progress, village.accepted_at) for village in villages}
+    # The registry load that created these records happened "now"; in the demo story it came first.
+    Village.history.filter(id__in=final, history_type="+", history_date__gt=timezone.make_aware(REGISTRY_LOADED)).update(
+        history_date=timezone.make_aware(REGISTRY_LOADED)
+    )
+    for village in villages:
+        village.status, village.progress, village.accepted_at = Status.PLANNED, 0, None
+        village._history_date = random_moment(rng, DESIGNATED_FROM, DESIGNATED_TO)
+    fields = ["tier", "programme_year", "status", "progress", "accepted_at", "lat", "lon", "location_source"]
+    bulk_update_with_history(villages, Village, fields, batch_size=500, default_change_reason="demo data (illustrative)")
+    for village in villages:
+        village.status, village.progress, village.accepted_at = final[village.pk]
+        village._history_date = village.accepted_at or random_moment(rng, village._history_date, now)
+    bulk_update_with_history(villages, Village, ["status", "progress", "accepted_at"], batch_size=500, default_change_reason="demo data (illustrative)")
+
+
+def seed_quotas(result):
+    """County quotas for the demo years, split in proportion to county size like the designations."""
+    if CountyQuota.objects.exists():
+        return
+    sizes = {row["county_id"]: row["count"] for row in Village.objects.values("county_id").annotate(count=Count("id"))}
+    quotas = []
+    for year, goals in [(DEMO_YEAR, DEMO_QUOTAS), (DEMO_GOAL_YEAR, DEMO_GOALS)]:
+        for tier, total in goals.items():
+            quotas += [CountyQuota(year=year, tier=tier, county_id=code, count=count) for code, count in proportional_shares(total, sizes).items()]
+    CountyQuota.objects.bulk_create(quotas)
+    result.quotas_created = len(quotas)
+
+
+def seed_pairings(result, seed=DEMO_YEAR):
+    if Pairing.objects.exists():
+        return
+    rng = np.random.default_rng(seed)
+    today = timezone.localdate()
+    for kind, a, b, start, focus, funds, projects, people in DEMO_PAIRINGS:
+        pairing = Pairing.objects.create(
+            kind=kind, county_a_id=a, county_b_id=b, start_year=start, end_year=DEMO_GOAL_YEAR, focus_areas=focus,
+            committed_funds=funds, committed_projects=projects, committed_people=people, is_illustrative=True,
+        )
+        first = datetime(start, 3, 1).date()
+        for index, description in enumerate(DEMO_ACTIVITIES[: int(rng.integers(2, len(DEMO_ACTIVITIES) + 1))]):
+            day = first + timedelta(days=int(index * 75 + rng.integers(0, 30)))
+            if day >= today:
+                break
+            PairingActivity.objects.create(
+                pairing=pairing, date=day, description=description, is_illustrative=True,
+                funds=Decimal(int(funds * rng.uniform(0.1, 0.3))) if "资金" in description else 0,
+                projects=int(rng.integers(1, 3)) if "对接" in description else 0,
+                people=int(rng.integers(1, 5)) if "干部" in description or "培训" in description else 0,
+            )
+        result.pairings_created += 1
 
 
 @transaction.atomic
@@ -126,4 +206,6 @@ def seed_demo():
     result = DemoResult()
     create_users(result)
     designate_villages(result)
+    seed_quotas(result)
+    seed_pairings(result)
     return result

@@ -1,10 +1,27 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from villages.views import overview, transfer
+from villages.views import county, overview, pairings, photos, transfer, village
 
 app_name = "villages"
 
+CODE = r"(?P<code>[0-9]{12})"
+
 urlpatterns = [
     path("", overview.home, name="home"),
+    path("villages/", village.village_list, name="list"),
+    path("villages/deleted/", village.deleted_villages, name="deleted"),
+    re_path(rf"^villages/{CODE}/$", village.village_detail, name="detail"),
+    re_path(rf"^villages/{CODE}/edit/$", village.village_edit, name="edit"),
+    re_path(rf"^villages/{CODE}/updates/new/$", village.update_new, name="update_new"),
+    re_path(rf"^villages/{CODE}/accept/$", village.accept, name="accept"),
+    re_path(rf"^villages/{CODE}/return/$", village.return_village, name="return"),
+    path("photos/<int:pk>/", photos.photo, name="photo"),
+    path("dashboard.xlsx", overview.dashboard_xlsx, name="dashboard_xlsx"),
+    path("counties/<str:code>/", county.detail, name="county"),
+    path("pairings/", pairings.pairing_list, name="pairings"),
+    path("pairings/new/", pairings.pairing_create, name="pairing_create"),
+    path("pairings/<int:pk>/", pairings.pairing_detail, name="pairing"),
+    path("pairings/<int:pk>/edit/", pairings.pairing_edit, name="pairing_edit"),
+    path("pairings/<int:pk>/activities/new/", pairings.activity_create, name="activity_create"),
     path("villages/import-template.xlsx", transfer.import_template, name="import_template"),
 ]

@@ -9,7 +9,8 @@ class Command(BaseCommand):
     help = _(
         "Development only (refuses to run with DEBUG off): designate an illustrative set of 40 showcase and "
         "300 upgraded villages for 2025 with illustrative locations, and create demo users with the password "
-        "demo-pass-2025. Running it again changes nothing."
+        "demo-pass-2025, illustrative county quotas and illustrative county pairings with activities. "
+        "Running it again changes nothing."
     )
 
     def handle(self, *args, **options):
@@ -26,6 +27,10 @@ class Command(BaseCommand):
                     "upgraded": DEMO_QUOTAS["upgraded"],
                 }
             )
+        if result.quotas_created:
+            self.stdout.write(_("Set %(count)d illustrative county quotas.") % {"count": result.quotas_created})
+        if result.pairings_created:
+            self.stdout.write(_("Recorded %(count)d illustrative county pairings with activities.") % {"count": result.pairings_created})
         if result.users_created:
             self.stdout.write(_("Created demo users: %(users)s") % {"users": ", ".join(result.users_created)})
         if not result.changed:

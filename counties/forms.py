@@ -1,0 +1,67 @@
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from counties.models import Pairing, PairingActivity
+
+
+class PairingForm(forms.ModelForm):
+    # The last history record the editor saw: a save over someone else's newer change is refused.
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Pairing
+        fields = [
+            "kind", "county_a", "county_b", "start_year", "end_year", "focus_areas",
+            "committed_funds", "committed_projects", "committed_people",
+        ]
+        widgets = {"focus_areas": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["seen_version"].initial = self.current_version()
+
+    def current_version(self):
+        return self.instance.history.order_by("-history_id").values_list("history_id", flat=True).first()
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and cleaned.get("seen_version") != self.current_version():
+            raise forms.ValidationError(
+                _("Someone else changed this pairing while you were editing it. Reload the page to see their change, then edit again.")
+            )
+        a, b, kind = cleaned.get("county_a"), cleaned.get("county_b"), cleaned.get("kind")
+        start, end = cleaned.get("start_year"), cleaned.get("end_year")
+        if a and b and a == b:
+            self.add_error("county_b", _("A pairing needs two different counties."))
+        elif a and b and kind:
+            same_pair = Pairing.objects.filter(Q(county_a=a, county_b=b) | Q(county_a=b, county_b=a), kind=kind)
+            if self.instance.pk:
+                same_pair = same_pair.exclude(pk=self.instance.pk)
+            if same_pair.exists():
+                self.add_error(
+                    "county_b",
+                    _("%(a)s and %(b)s already have a pairing of this type (%(kind)s); edit that one instead.")
+                    % {"a": a, "b": b, "kind": Pairing.Kind(kind).label},
+                )
+        for name in ["start_year", "end_year"]:
+            year = cleaned.get(name)
+            if year is not None and not 2000 <= year <= 2100:
+                self.add_error(name, _("Enter a year between 2000 and 2100."))
+        if start and end and end < start:
+            self.add_error("end_year", _("The end year cannot be before the start year."))
+        return cleaned
+
+
+class PairingActivityForm(forms.ModelForm):
+    class Meta:
+        model = PairingActivity
+        fields = ["date", "description", "funds", "projects", "people"]
+        widgets = {"date": forms.DateInput(attrs={"type": "date"}), "description": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_funds(self):
+        funds = self.cleaned_data["funds"]
+        if funds is not None and funds < 0:
+            raise forms.ValidationError(_("Funds cannot be negative."))
+        return funds

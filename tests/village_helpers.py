@@ -1,0 +1,81 @@
+"""Shared pieces of the village page tests: villages of two counties, real image files, posting the edit form."""
+
+import io
+
+import pytest
+from django.conf import settings
+from PIL import Image
+
+from tests.conftest import TAIGU, YUCI
+from villages.models import Photo, ProgressUpdate, Status, Tier, Village
+
+
+@pytest.fixture
+def media_root(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def designate(village, status=Status.IN_PROGRESS, progress=40):
+    village.tier = Tier.UPGRADED
+    village.programme_year = 2025
+    village.status = status
+    village.progress = progress
+    village.save()
+    return village
+
+
+@pytest.fixture
+def yuci_village(registry):
+    return designate(Village.objects.filter(county_id=YUCI).order_by("code").first())
+
+
+@pytest.fixture
+def taigu_village(registry):
+    return designate(Village.objects.filter(county_id=TAIGU).order_by("code").first())
+
+
+def jpeg_bytes(size=(64, 48), gps=True, noise=False):
+    if noise:
+        image = Image.frombytes("RGB", size, bytes((i * 7919) % 251 for i in range(size[0] * size[1] * 3)))
+    else:
+        image = Image.new("RGB", size, (30, 120, 60))
+    exif = Image.Exif()
+    exif[0x010F] = "TestCamera"  # Make
+    if gps:
+        exif[0x8825] = {1: "N", 2: (37.0, 41.0, 52.0), 3: "E", 4: (112.0, 45.0, 10.0)}
+    output = io.BytesIO()
+    image.save(output, format="JPEG", exif=exif)
+    return output.getvalue()
+
+
+def photo_on(village, media_root, user=None):
+    from django.core.files.base import ContentFile
+
+    update = ProgressUpdate.objects.create(village=village, date="2025-06-01", text="路面硬化", created_by=user)
+    return Photo.objects.create(update=update, image=ContentFile(jpeg_bytes(gps=False), name="x.jpg"))
+
+
+def edit_data(village, **changes):
+    """What the edit page would post for this village unchanged, with the given changes."""
+    village.refresh_from_db()
+    data = {
+        "version": village.version,
+        "status": village.status,
+        "progress": village.progress,
+        "planned_investment": village.planned_investment or "",
+        "actual_investment": village.actual_investment or "",
+        "main_works": village.main_works,
+        "contact_name": village.contact_name,
+        "contact_phone": village.contact_phone,
+        "notes": village.notes,
+        "tier": village.tier,
+        "programme_year": village.programme_year or "",
+        "location_lat": "" if village.lat is None else village.lat,
+        "location_lon": "" if village.lon is None else village.lon,
+        "coordinate_system": "wgs84",
+    }
+    data.update(changes)
+    return data
+
+

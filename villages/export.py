@@ -1,0 +1,82 @@
+"""The dashboard tables as an XLSX workbook (台账), with the date and the filters written in the sheet."""
+
+from io import BytesIO
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from villages.models import Tier
+
+
+def not_set(value):
+    return _("not set") if value is None else value
+
+
+def dashboard_workbook(data):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Ledger")
+    bold = Font(bold=True)
+
+    def row(*values, strong=False):
+        sheet.append(list(values))
+        if strong:
+            for cell in sheet[sheet.max_row]:
+                cell.font = bold
+
+    row(_("百乡千村 progress ledger"), strong=True)
+    row(_("Date"), data.today.isoformat())
+    row(_("Year"), data.year)
+    row(_("Tier"), str(data.tier_label))
+    row()
+    row(_("City"), strong=True)
+    row(_("Target"), _("Designated"), _("In progress"), _("Completed"), _("Accepted"), _("Percent of target accepted"), strong=True)
+    city = data.city
+    row(not_set(city.target), city.designated, city.in_progress, city.completed, city.accepted, not_set(city.percent))
+    row()
+    row(_("By county"), strong=True)
+    row(
+        _("County code"), _("County"), _("Quota"), _("Designated"), _("In progress"), _("Completed"), _("Accepted"),
+        _("Percent of quota accepted"), _("Change in 30 days"), strong=True,
+    )
+    for county_row in data.rows:
+        p = county_row.progress
+        row(
+            county_row.county.code, county_row.county.name, not_set(p.target), p.designated, p.in_progress,
+            p.completed, p.accepted, not_set(p.percent), p.change,
+        )
+    row()
+    row(_("Toward %(year)d (cumulative)") % {"year": data.goal}, strong=True)
+    row(_("Tier"), _("Target"), _("Accepted"), _("Completed"), _("Villages per month (last 6 months)"),
+        _("Forecast by the deadline"), _("Villages per month still needed"), _("Outlook"), strong=True)
+    for item in data.cumulative:
+        f = item.forecast
+        row(
+            str(Tier(item.tier).label), not_set(item.target), f.accepted, item.completed,
+            round(f.rate, 1) if f.rate is not None else "", f.projected if f.projected is not None else "",
+            round(f.needed_rate, 1) if f.needed_rate is not None else "", str(f.verdict_label),
+        )
+    row()
+    row(_("Pace by county: %(tier)s, by the end of %(year)s") % {"tier": data.tier_label, "year": data.goal}, strong=True)
+    row(_("County code"), _("County"), _("Quota"), _("Accepted"), _("Per month now"), _("Forecast"), _("Per month needed"), _("Outlook"), strong=True)
+    for county_row in data.rows:
+        f = county_row.forecast
+        row(
+            county_row.county.code, county_row.county.name, not_set(f.target), f.accepted,
+            round(f.rate, 1) if f.rate is not None else "", f.projected if f.projected is not None else "",
+            round(f.needed_rate, 1) if f.needed_rate is not None else "", str(f.verdict_label),
+        )
+    if data.pairings:
+        row()
+        row(_("Helped counties compared with the city"), strong=True)
+        row(_("Pairing"), _("Helped county"), _("Percent of quota accepted"), _("City average"), strong=True)
+        average = data.quota_total.percent if data.quota_total else None
+        for pairing_row in data.pairings:
+            row(str(pairing_row.pairing), pairing_row.pairing.county_b.name, not_set(pairing_row.helped.percent), not_set(average))
+    for column, width in zip("ABCDEFGHI", [14, 12, 12, 12, 12, 12, 14, 16, 14]):
+        sheet.column_dimensions[column].width = width
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+

@@ -1,0 +1,250 @@
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from counties import permissions
+from counties.coords import CoordinateSystem, to_wgs84
+from counties.geo import point_inside_county
+from counties.models import Township
+from villages.dashboard import SORT_KEYS, TIERS
+from villages.models import LocationSource, Status, Tier, Village
+from villages.photos import clean_photo
+
+
+class VillageFilterForm(forms.Form):
+    """The village list's filters. Anything a user could type in the address bar is validated here."""
+
+    SORTS = {
+        "code": "code",
+        "name": "short_name",
+        "township": "township__name",
+        "tier": "tier",
+        "status": "status",
+        "progress": "progress",
+        "updated": "updated_at",
+    }
+    q = forms.CharField(label=_("Name or code"), required=False, max_length=50)
+    county = forms.ModelChoiceField(label=_("County"), queryset=None, required=False, empty_label=_("All counties"))
+    township = forms.ModelChoiceField(label=_("Township"), queryset=None, required=False, empty_label=_("All townships"))
+    tier = forms.ChoiceField(label=_("Tier"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    year = forms.TypedChoiceField(label=_("Programme year"), required=False, coerce=int, empty_value=None)
+    located = forms.ChoiceField(
+        label=_("Location"), required=False, choices=[("", _("All")), ("yes", _("Has a location")), ("no", _("No location"))]
+    )
+    sort = forms.ChoiceField(required=False, choices=[(key, key) for name in SORTS for key in (name, "-" + name)])
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        counties = permissions.listable_counties(user)
+        self.fields["county"].queryset = counties
+        self.fields["township"].queryset = Township.objects.filter(county__in=counties).select_related("county")
+        if len(counties) > 1:
+            self.fields["township"].label_from_instance = lambda township: f"{township.county.name} · {township.name}"
+        self.fields["tier"].choices = [("", _("All tiers"))] + Tier.choices
+        self.fields["status"].choices = [("", _("All statuses"))] + Status.choices
+        years = permissions.visible_villages(user).exclude(programme_year=None).values_list("programme_year", flat=True)
+        self.fields["year"].choices = [("", _("All years"))] + [(year, year) for year in sorted(set(years))]
+
+    def filter(self, villages):
+        data = self.cleaned_data
+        if data.get("q"):
+            query = data["q"].strip()
+            villages = villages.filter(code__startswith=query) if query.isdigit() else villages.filter(name__contains=query)
+        for name, lookup in [("county", "county"), ("township", "township"), ("tier", "tier"), ("status", "status"), ("year", "programme_year")]:
+            if data.get(name) not in (None, ""):
+                villages = villages.filter(**{lookup: data[name]})
+        if data.get("located") == "yes":
+            villages = villages.filter(lat__isnull=False)
+        elif data.get("located") == "no":
+            villages = villages.filter(lat__isnull=True)
+        sort = data.get("sort") or "code"
+        field = self.SORTS[sort.lstrip("-")]
+        return villages.order_by(("-" if sort.startswith("-") else "") + field, "code")
+
+
+class VillageForm(forms.ModelForm):
+    """The edit page. Status moves only as counties.permissions allows; tier and year only for the city."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    location_lat = forms.FloatField(
+        label=_("Latitude"), required=False, validators=[MinValueValidator(-90), MaxValueValidator(90)]
+    )
+    location_lon = forms.FloatField(
+        label=_("Longitude"), required=False, validators=[MinValueValidator(-180), MaxValueValidator(180)]
+    )
+    coordinate_system = forms.ChoiceField(
+        label=_("Read from"),
+        choices=CoordinateSystem.choices,
+        initial=CoordinateSystem.WGS84,
+        help_text=_("Coordinates from 高德 or 腾讯 maps are GCJ-02, from 百度 maps BD-09; they are converted to WGS84 on save."),
+    )
+
+    class Meta:
+        model = Village
+        fields = [
+            "status",
+            "progress",
+            "planned_investment",
+            "actual_investment",
+            "main_works",
+            "contact_name",
+            "contact_phone",
+            "notes",
+            "tier",
+            "programme_year",
+        ]
+        widgets = {
+            "main_works": forms.Textarea(attrs={"rows": 4}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        village = self.instance
+        self.fields["status"].widget.choices = [
+            (status, Status(status).label) for status in permissions.edit_form_statuses(user, village)
+        ]
+        if not permissions.can_set_tier(user):
+            del self.fields["tier"]
+            del self.fields["programme_year"]
+        self.initial.setdefault("version", village.version)
+        if village.has_location:
+            self.initial.setdefault("location_lat", village.lat)
+            self.initial.setdefault("location_lon", village.lon)
+
+    def clean_status(self):
+        old, new = self.instance.status, self.cleaned_data["status"]
+        if new not in permissions.edit_form_statuses(self.user, self.instance):
+            raise ValidationError(
+                _("You may not move this village from “%(old)s” to “%(new)s”.")
+                % {"old": Status(old).label, "new": Status(new).label}
+            )
+        return new
+
+    def location_changed(self):
+        return any(name in self.changed_data for name in ("location_lat", "location_lon", "coordinate_system"))
+
+    def clean(self):
+        data = super().clean()
+        if "tier" in self.fields and "tier" in data:
+            if data["tier"] != Tier.NONE and not data.get("programme_year"):
+                self.add_error("programme_year", _("A designated village needs a programme year."))
+            if data["tier"] == Tier.NONE and data.get("programme_year"):
+                self.add_error("programme_year", _("A village that is not designated has no programme year."))
+        if self.location_changed():
+            self.clean_location(data)
+        return data
+
+    def clean_location(self, data):
+        lat, lon = data.get("location_lat"), data.get("location_lon")
+        if "location_lat" in self.errors or "location_lon" in self.errors:
+            return
+        if lat is None and lon is None:
+            data["location"] = None
+            return
+        if lat is None or lon is None:
+            raise ValidationError(_("Enter both the latitude and the longitude, or neither."))
+        wgs_lat, wgs_lon = to_wgs84(lat, lon, data.get("coordinate_system", CoordinateSystem.WGS84))
+        village = self.instance
+        if not point_inside_county(wgs_lon, wgs_lat, village.county_id):
+            raise ValidationError(
+                _("The point %(lat).6f, %(lon).6f (WGS84) is outside %(county)s. Check the coordinates and the map they were read from; latitude comes first.")
+                % {"lat": wgs_lat, "lon": wgs_lon, "county": village.county.name}
+            )
+        data["location"] = (wgs_lat, wgs_lon)
+
+    def apply_location(self):
+        if not self.location_changed():
+            return
+        location = self.cleaned_data.get("location")
+        village = self.instance
+        if location is None:
+            village.lat = village.lon = None
+            village.location_source = ""
+        else:
+            village.lat, village.lon = location
+            village.location_source = LocationSource.SURVEYED
+
+
+class ReturnForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("Reason for returning"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, strip=True
+    )
+
+
+class AcceptForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultiplePhotoField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
+        files = [super(MultiplePhotoField, self).clean(item, initial) for item in files]
+        if len(files) > settings.PHOTOS_PER_UPDATE:
+            raise ValidationError(_("At most %(count)d photos per update.") % {"count": settings.PHOTOS_PER_UPDATE})
+        errors, cleaned = [], []
+        for upload in files:
+            try:
+                cleaned.append(clean_photo(upload))
+            except ValidationError as error:
+                errors.extend(error.messages)
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
+
+
+class ProgressUpdateForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    text = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+    progress = forms.IntegerField(
+        label=_("Progress (%)"), required=False, min_value=0, max_value=100, help_text=_("Leave empty to keep the village's progress.")
+    )
+    photos = MultiplePhotoField(
+        label=_("Photos"),
+        required=False,
+        help_text=_("JPEG, PNG or WebP, before/after evidence. Location and camera data are removed from the files."),
+    )
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        if date > timezone.localdate():
+            raise ValidationError(_("The date cannot be in the future."))
+        return date
+
+
+class DashboardFilterForm(forms.Form):
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int)
+    tier = forms.ChoiceField(label=_("Tier"), choices=[(tier.value, tier.label) for tier in TIERS])
+    sort = forms.ChoiceField(
+        required=False, choices=[("", "")] + [(key, key) for key in SORT_KEYS] + [(f"-{key}", key) for key in SORT_KEYS]
+    )
+
+    def __init__(self, data, years, default_year):
+        data = {"year": default_year, "tier": Tier.SHOWCASE, **{key: value for key, value in data.items() if value}}
+        super().__init__(data)
+        self.fields["year"].choices = [(year, year) for year in years]
+        self.default_year = default_year
+
+    def selection(self):
+        """(year, tier, sort): the valid values, or the defaults for any invalid one."""
+        self.is_valid()
+        cleaned = self.cleaned_data
+        return (
+            cleaned.get("year", self.default_year),
+            cleaned.get("tier", Tier.SHOWCASE),
+            cleaned.get("sort", ""),
+        )

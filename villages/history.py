@@ -1,0 +1,92 @@
+"""The history of a village as people read it: who, when, and each field's old → new value.
+
+Built from django-simple-history's records of the village, its progress updates and their photos,
+including records of objects since deleted.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.utils.translation import gettext_lazy as _
+
+from villages.models import Photo, ProgressUpdate
+
+HIDDEN_FIELDS = {"id", "updated_by", "created_by", "created_at", "uploaded_at", "village", "update", "width", "height"}
+ACTIONS = {
+    "Village": {"+": _("Village created"), "~": _("Village changed"), "-": _("Village deleted")},
+    "ProgressUpdate": {"+": _("Progress update added"), "~": _("Progress update changed"), "-": _("Progress update deleted")},
+    "Photo": {"+": _("Photo added"), "~": _("Photo changed"), "-": _("Photo deleted")},
+}
+
+
+@dataclass
+class Change:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class Entry:
+    when: datetime
+    who: str
+    action: str
+    changes: list = field(default_factory=list)
+    summary: str = ""
+
+
+def shown(model, name, value):
+    model_field = model._meta.get_field(name)
+    if value is None or value == "":
+        return "—"
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    return str(value)
+
+
+def changes_between(record, previous, model):
+    if previous is None:
+        return []
+    delta = record.diff_against(previous, excluded_fields=HIDDEN_FIELDS & {f.name for f in model._meta.fields})
+    return [
+        Change(str(model._meta.get_field(change.field).verbose_name), shown(model, change.field, change.old), shown(model, change.field, change.new))
+        for change in delta.changes
+    ]
+
+
+def entries_for(records, model, summary):
+    entries = []
+    previous_by_object = {}
+    for record in sorted(records, key=lambda r: (r.history_date, r.history_id)):
+        previous = previous_by_object.get(record.id)
+        user = record.history_user
+        entries.append(
+            Entry(
+                when=record.history_date,
+                who=(user.get_full_name() or user.username) if user else _("system"),
+                action=ACTIONS[model.__name__][record.history_type],
+                changes=changes_between(record, previous, model) if record.history_type == "~" else [],
+                summary=summary(record) if record.history_type != "~" else "",
+            )
+        )
+        previous_by_object[record.id] = record
+    return entries
+
+
+def update_summary(record):
+    text = f"{record.date:%Y-%m-%d} {record.text}"
+    return text if record.progress is None else f"{text} ({record.progress}%)"
+
+
+def village_history(village):
+    """Every recorded change to the village, its updates and photos, newest first."""
+    village_records = village.history.select_related("history_user")
+    update_records = list(ProgressUpdate.history.filter(village_id=village.pk).select_related("history_user"))
+    update_ids = {record.id for record in update_records}
+    photo_records = Photo.history.filter(update_id__in=update_ids).select_related("history_user")
+    entries = (
+        entries_for(village_records, type(village), lambda record: "")
+        + entries_for(update_records, ProgressUpdate, update_summary)
+        + entries_for(photo_records, Photo, lambda record: record.caption)
+    )
+    return sorted(entries, key=lambda entry: entry.when, reverse=True)

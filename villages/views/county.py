@@ -1,0 +1,18 @@
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from counties.models import County
+from counties.permissions import can_see_county
+from villages import county_page
+from villages.models import Status, Tier
+
+
+@login_required
+def detail(request, code):
+    if not can_see_county(request.user, code):
+        raise Http404
+    county = get_object_or_404(County.objects.only("code", "name"), code=code)
+    page = county_page.build(county, timezone.localdate())
+    return render(request, "villages/county.html", {"page": page, "tiers": Tier.choices, "statuses": Status.choices})

@@ -1,0 +1,91 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Sum
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from counties.forms import PairingActivityForm, PairingForm
+from counties.models import Pairing
+from counties.permissions import can_add_pairing_activity, can_manage_pairings, can_see_county, check_pairing_change
+from villages import county_page, dashboard
+from villages.dashboard import with_counties
+
+ACTIVITY_TOTALS = {
+    "activity_count": Count("activities"),
+    "funds_done": Sum("activities__funds"),
+    "projects_done": Sum("activities__projects"),
+    "people_done": Sum("activities__people"),
+}
+
+
+@login_required
+def pairing_list(request):
+    pairings = with_counties(Pairing.objects.annotate(**ACTIVITY_TOTALS))
+    return render(request, "villages/pairings.html", {"pairings": pairings, "can_manage": can_manage_pairings(request.user)})
+
+
+@login_required
+def pairing_detail(request, pk):
+    pairing = get_object_or_404(with_counties(Pairing.objects), pk=pk)
+    today = timezone.localdate()
+    year = dashboard.default_year(today)
+    goal, sides = county_page.pairing_sides(pairing, year, today)
+    totals = pairing.activities.aggregate(funds_done=Sum("funds"), projects_done=Sum("projects"), people_done=Sum("people"))
+    context = {
+        "pairing": pairing,
+        "year": year,
+        "goal": goal,
+        "sides": sides,
+        "linkable": {county.code for county in pairing.counties if can_see_county(request.user, county.code)},
+        "totals": totals,
+        "activities": pairing.activities.select_related("created_by"),
+        "can_manage": can_manage_pairings(request.user),
+        "can_add_activity": can_add_pairing_activity(request.user, pairing),
+    }
+    return render(request, "villages/pairing.html", context)
+
+
+def save_pairing(request, form):
+    try:
+        with transaction.atomic():
+            return form.save()
+    except IntegrityError:
+        form.add_error(None, _("These two counties already have a pairing of this type (saved by someone else just now)."))
+        return None
+
+
+@login_required
+def pairing_create(request):
+    check_pairing_change(request.user, None, can_manage_pairings(request.user))
+    form = PairingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and (pairing := save_pairing(request, form)):
+        messages.success(request, _("Pairing %(pairing)s created.") % {"pairing": pairing})
+        return redirect("villages:pairing", pk=pairing.pk)
+    return render(request, "villages/pairing_form.html", {"form": form, "pairing": None})
+
+
+@login_required
+def pairing_edit(request, pk):
+    pairing = get_object_or_404(Pairing, pk=pk)
+    check_pairing_change(request.user, pairing, can_manage_pairings(request.user))
+    form = PairingForm(request.POST or None, instance=pairing)
+    if request.method == "POST" and form.is_valid() and save_pairing(request, form):
+        messages.success(request, _("Pairing %(pairing)s saved.") % {"pairing": pairing})
+        return redirect("villages:pairing", pk=pairing.pk)
+    return render(request, "villages/pairing_form.html", {"form": form, "pairing": pairing})
+
+
+@login_required
+def activity_create(request, pk):
+    pairing = get_object_or_404(with_counties(Pairing.objects), pk=pk)
+    check_pairing_change(request.user, pairing, can_add_pairing_activity(request.user, pairing))
+    form = PairingActivityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        activity = form.save(commit=False)
+        activity.pairing, activity.created_by = pairing, request.user
+        activity.save()
+        messages.success(request, _("Activity recorded."))
+        return redirect("villages:pairing", pk=pairing.pk)
+    return render(request, "villages/activity_form.html", {"form": form, "pairing": pairing})

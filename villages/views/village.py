@@ -1,0 +1,174 @@
+"""The county staff's pages: the village list, a village's page, editing, progress updates and the city's actions."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from counties import permissions
+from villages import workflow
+from villages.forms import AcceptForm, ProgressUpdateForm, ReturnForm, VillageFilterForm, VillageForm
+from villages.history import village_history
+from villages.minimap import minimap
+from villages.models import Status, Village
+
+PAGE_SIZE = 50
+
+
+@login_required
+def village_list(request):
+    villages = permissions.visible_villages(request.user, Village.objects.with_places())
+    form = VillageFilterForm(request.user, request.GET or None)
+    if form.is_bound and form.is_valid():
+        villages = form.filter(villages)
+    elif form.is_bound:
+        villages = villages.none()
+    counts = dict(villages.order_by().values_list("status").annotate(n=Count("id")))
+    page = Paginator(villages, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    sort_query = query.copy()
+    sort_query.pop("sort", None)
+    return render(
+        request,
+        "villages/village_list.html",
+        {
+            "form": form,
+            "page": page,
+            "total": page.paginator.count,
+            "status_counts": [(label, counts.get(value, 0)) for value, label in Status.choices],
+            "query": query.urlencode(),
+            "sort_query": sort_query.urlencode(),
+            "sort": request.GET.get("sort", "code"),
+            "editable_counties": permissions.editor_county_codes(request.user),
+            "county_names": list(permissions.listable_counties(request.user).values_list("name", flat=True))
+            if permissions.is_county_editor(request.user)
+            else [],
+        },
+    )
+
+
+@login_required
+def village_detail(request, code):
+    village = permissions.get_village_for_view(
+        request.user, Village.objects.with_places().select_related("updated_by"), code=code
+    )
+    updates = village.updates.prefetch_related("photos").select_related("created_by")
+    return render(
+        request,
+        "villages/village_detail.html",
+        {
+            "village": village,
+            "updates": updates,
+            "history": village_history(village),
+            "minimap": minimap(village.county, village.lat, village.lon) if village.has_location else None,
+            "can_change": permissions.can_change_village(request.user, village),
+            "can_accept": permissions.can_accept_village(request.user, village),
+            "can_return": permissions.can_return_village(request.user, village),
+            "accept_form": AcceptForm(initial={"version": village.version}),
+            "return_form": ReturnForm(initial={"version": village.version}),
+        },
+    )
+
+
+@login_required
+def village_edit(request, code):
+    village = permissions.get_village_for_change(request.user, Village.objects.with_places(), code=code)
+    form = VillageForm(request.user, request.POST or None, instance=village)
+    if request.method == "POST" and form.is_valid():
+        form.apply_location()
+        try:
+            workflow.save_checked(form.instance, form.cleaned_data["version"], request.user)
+        except workflow.EditConflict:
+            return edit_conflict(request, code, form)
+        messages.success(request, _("Your changes to %(village)s were saved.") % {"village": village.short_name})
+        return redirect(village)
+    return render(request, "villages/village_edit.html", {"village": village, "form": form})
+
+
+def edit_conflict(request, code, stale_form):
+    """Someone saved first: show the current values, and what this user typed so it is not lost."""
+    current = Village.objects.with_places().get(code=code)
+    messages.error(
+        request,
+        _("Someone else saved this village while you were editing it, so your changes were NOT saved. The form now shows the current values; your entries are listed below it."),
+    )
+    mine = [(stale_form[name].label, typed_value(stale_form, name)) for name in stale_form.changed_data if name != "version"]
+    form = VillageForm(request.user, instance=current)
+    return render(request, "villages/village_edit.html", {"village": current, "form": form, "unsaved": mine}, status=409)
+
+
+def typed_value(form, name):
+    value = form.cleaned_data.get(name, form.data.get(name, ""))
+    choices = getattr(form.fields[name], "choices", None)
+    return str(dict(choices).get(value, value)) if choices else value
+
+
+@login_required
+def update_new(request, code):
+    village = permissions.get_village_for_change(request.user, Village.objects.with_places(), code=code)
+    form = ProgressUpdateForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        update = workflow.add_progress_update(village, request.user, data["date"], data["text"], data["progress"], data["photos"])
+        messages.success(
+            request, _("Progress update added with %(count)d photo(s).") % {"count": update.photos.count()}
+        )
+        return redirect(village)
+    return render(request, "villages/update_form.html", {"village": village, "form": form})
+
+
+@require_POST
+@login_required
+def accept(request, code):
+    village = permissions.get_village_for_change(request.user, Village.objects.all(), code=code)
+    if not permissions.is_city_admin(request.user):
+        raise PermissionDenied
+    if not permissions.can_accept_village(request.user, village):
+        return refuse(request, village, _("Only a completed village can be accepted."))
+    form = AcceptForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise workflow.EditConflict
+        workflow.accept(village, form.cleaned_data["version"], request.user)
+        messages.success(request, _("%(village)s is accepted (验收通过).") % {"village": village.short_name})
+    except workflow.EditConflict:
+        messages.error(request, _("The village changed since you opened it; nothing was done. Check it again."))
+    return redirect(village)
+
+
+@require_POST
+@login_required
+def return_village(request, code):
+    village = permissions.get_village_for_change(request.user, Village.objects.all(), code=code)
+    if not permissions.is_city_admin(request.user):
+        raise PermissionDenied
+    if not permissions.can_return_village(request.user, village):
+        return refuse(request, village, _("Only a completed village can be returned to the county."))
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write the reason for returning the village; the county will see it."))
+        return redirect(village)
+    try:
+        workflow.return_to_county(village, form.cleaned_data["version"], request.user, form.cleaned_data["reason"])
+        messages.success(request, _("%(village)s was returned to the county.") % {"village": village.short_name})
+    except workflow.EditConflict:
+        messages.error(request, _("The village changed since you opened it; nothing was done. Check it again."))
+    return redirect(village)
+
+
+def refuse(request, village, message):
+    messages.error(request, message)
+    return redirect(village)
+
+
+@login_required
+def deleted_villages(request):
+    if not permissions.can_see_deleted_villages(request.user):
+        raise PermissionDenied
+    records = Village.history.filter(history_type="-").select_related("history_user").order_by("-history_date")
+    return render(request, "villages/deleted_villages.html", {"records": records})

@@ -1,0 +1,56 @@
+"""Changes to a village that must not be lost: every save checks the version the user started from.
+
+The claim is one conditional UPDATE ... WHERE version = X, atomic on SQLite and PostgreSQL alike:
+of two people who opened the same version, only the first save succeeds; the second is refused.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+
+from villages.models import ProgressUpdate, Status, Village
+
+
+class EditConflict(Exception):
+    """Someone else saved the village after this user opened it."""
+
+
+def save_checked(village, expected_version, user):
+    if village.version != expected_version:  # the form was opened on an older version than the one just loaded
+        raise EditConflict
+    with transaction.atomic():
+        claimed = Village.objects.filter(pk=village.pk, version=expected_version).update(version=expected_version + 1)
+        if not claimed:
+            raise EditConflict
+        village.version = expected_version + 1
+        village.updated_by = user
+        village.save()  # a full save, so django-simple-history records who changed what
+
+
+def accept(village, expected_version, user):
+    village.status = Status.ACCEPTED
+    village.accepted_at = timezone.now()
+    village.return_reason = ""
+    save_checked(village, expected_version, user)
+
+
+def return_to_county(village, expected_version, user, reason):
+    village.status = Status.IN_PROGRESS
+    village.accepted_at = None
+    village.return_reason = reason
+    save_checked(village, expected_version, user)
+
+
+def add_progress_update(village, user, date, text, progress, photo_files):
+    """A progress update with its photos; its progress, if given, becomes the village's progress."""
+    with transaction.atomic():
+        update = ProgressUpdate.objects.create(village=village, date=date, text=text, progress=progress, created_by=user)
+        for photo_file in photo_files:
+            update.photos.create(image=photo_file)
+        if progress is not None:
+            current = Village.objects.select_for_update().get(pk=village.pk)
+            if current.progress != progress:
+                current.progress = progress
+                current.version += 1
+                current.updated_by = user
+                current.save()
+    return update
