@@ -39,6 +39,7 @@ FIELDS = [
     "location_source",
     "notes",
     "accepted_at",
+    "return_reason",
 ]
 LOADED = [f.attname for f in Village._meta.concrete_fields if f.attname != "updated_at"]
 TEXT_VALUE_KEYS = ["tier", "programme_year", "status", "progress", "planned_investment", "actual_investment",
@@ -290,7 +291,7 @@ def new_state(reader, line, village, values, now):
         if not same_point((lat, lon), (village["lat"], village["lon"])):
             state.update(lat=lat, lon=lon, location_source=LocationSource.IMPORTED)
     if state["status"] == Status.ACCEPTED and village["status"] != Status.ACCEPTED:
-        state["accepted_at"] = now
+        state.update(accepted_at=now, return_reason="")  # as villages.workflow.accept does
     return state
 
 

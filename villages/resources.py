@@ -60,7 +60,7 @@ class CSVFile(VillageFileFormat):
 
 
 FORMATS = [XLSXFile, CSVFile]
-LABELS = {"location_source": "位置来源", "accepted_at": "验收时间"}
+LABELS = {"location_source": "位置来源", "accepted_at": "验收时间", "return_reason": "退回原因"}
 
 
 def shown(name, value):
@@ -80,6 +80,8 @@ def preview_fields(result):
         fields.append("location_source")
     if "status" in present:
         fields.append("accepted_at")
+    if any("return_reason" in row.changes for row in result.rows):
+        fields.append("return_reason")
     return fields
 
 
