@@ -221,3 +221,23 @@ def check_pairing_change(user, pairing, allowed):
     if pairing is not None and is_county_editor(user) and not {pairing.county_a_id, pairing.county_b_id} & editor_county_codes(user):
         raise Http404
     raise PermissionDenied
+
+
+STATUS_ORDER = ["not_started", "planned", "in_progress", "completed", "accepted"]
+
+
+def can_import_villages(user):
+    return is_city_admin(user)
+
+
+def allowed_import_transition(user, village, old_status, new_status):
+    """Status changes by import. A file records where villages stand, so a city administrator may move a
+    village forward by any number of steps (including to accepted); a step back (退回) needs a written reason
+    and is made on the village's own page. Anyone else follows the workflow."""
+    if old_status == new_status:
+        return True
+    if not can_change_village(user, village):
+        return False
+    if is_city_admin(user):
+        return STATUS_ORDER.index(new_status) > STATUS_ORDER.index(old_status)
+    return allowed_transition(user, village, old_status, new_status)

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from villages.views import county, maps, overview, pairings, photos, village
+from villages.views import county, maps, overview, pairings, photos, transfer, village
 
 app_name = "villages"
 
@@ -27,4 +27,5 @@ urlpatterns = [
     path("map.png", maps.map_png, name="map_png"),
     path("api/villages.geojson", maps.api_villages, name="api_villages"),
     path("api/counties.geojson", maps.api_counties, name="api_counties"),
+    path("villages/import-template.xlsx", transfer.import_template, name="import_template"),
 ]

@@ -1,0 +1,108 @@
+"""Export villages to XLSX or CSV with the import's Chinese headers, so that an export re-imports unchanged.
+
+CSV is UTF-8 with a BOM (Excel then opens it correctly). Text cells starting with = + - @ get a leading '
+so that no spreadsheet runs them as formulas; the import removes it again.
+"""
+
+import csv
+import io
+
+import openpyxl
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from counties.coords import CoordinateSystem
+from villages.import_columns import COLUMNS, CRS_VALUES, IGNORED_HEADERS, STATUS_VALUES, TIER_VALUES, escape_formula
+from villages.models import LocationSource, Tier
+
+FORMATS = ("xlsx", "csv")
+TIER_WORDS = {value: words[0] for value, words in TIER_VALUES.items()}
+STATUS_WORDS = {value: words[0] for value, words in STATUS_VALUES.items()}
+SOURCE_WORDS = {LocationSource.SURVEYED: "实测", LocationSource.IMPORTED: "导入", LocationSource.ILLUSTRATIVE: "示意（非真实位置）"}
+WGS84_WORD = CRS_VALUES[CoordinateSystem.WGS84][0]
+
+
+def headers():
+    return [column.header for column in COLUMNS]
+
+
+def village_row(village):
+    values = {
+        "code": village.code,
+        "name": village.name,
+        "short_name": village.short_name,
+        "county": village.county.name,
+        "township": village.township.name,
+        "tier": "" if village.tier == Tier.NONE else TIER_WORDS[village.tier],
+        "programme_year": village.programme_year,
+        "status": STATUS_WORDS[village.status],
+        "progress": village.progress,
+        "planned_investment": village.planned_investment,
+        "actual_investment": village.actual_investment,
+        "main_works": village.main_works,
+        "contact_name": village.contact_name,
+        "contact_phone": village.contact_phone,
+        "lon": village.lon,
+        "lat": village.lat,
+        "crs": WGS84_WORD if village.lat is not None else "",
+        "location_source": SOURCE_WORDS.get(village.location_source, ""),
+        "notes": village.notes,
+        "return_reason": village.return_reason,
+        "accepted_at": timezone.localtime(village.accepted_at).strftime("%Y-%m-%d %H:%M") if village.accepted_at else "",
+    }
+    return [escape_formula(values[column.key]) for column in COLUMNS]
+
+
+def rows(queryset):
+    for village in queryset.select_related("county", "township").order_by("code").iterator(chunk_size=2000):
+        yield village_row(village)
+
+
+def xlsx_bytes(queryset):
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("villages"))
+    sheet.append(headers())
+    for row in rows(queryset):
+        sheet.append([float(value) if hasattr(value, "as_tuple") else value for value in row])
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+def csv_bytes(queryset):
+    output = io.StringIO()
+    writer = csv.writer(output, lineterminator="\r\n")
+    writer.writerow(headers())
+    writer.writerows(["" if value is None else value for value in row] for row in rows(queryset))
+    return output.getvalue().encode("utf-8-sig")
+
+
+def export_bytes(queryset, file_format):
+    if file_format == "xlsx":
+        return xlsx_bytes(queryset)
+    if file_format == "csv":
+        return csv_bytes(queryset)
+    raise ValueError(f"unknown export format {file_format!r}")
+
+
+def template_bytes():
+    """An empty import file: the headers, and a second sheet saying what each column accepts."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = _("villages")
+    sheet.append([_("百乡千村 village list (delete this title row or keep it: rows above the header are skipped)")])
+    sheet.append([column.header for column in COLUMNS if column.imported])
+    guide = workbook.create_sheet(_("accepted headers and values"))
+    guide.append([_("column"), _("also accepted as header"), _("accepted values")])
+    values = {"tier": TIER_VALUES, "status": STATUS_VALUES, "crs": CRS_VALUES}
+    for column in COLUMNS:
+        words = "、".join(w for words in values[column.key].values() for w in words) if column.key in values else str(column.help)
+        if not column.imported:
+            words = _("exported for information; ignored on import")
+        guide.append([column.header, "、".join(column.aliases), words])
+    guide.append(["、".join(IGNORED_HEADERS), "", _("ignored")])
+    for letter, width in (("A", 16), ("B", 40), ("C", 70)):
+        guide.column_dimensions[letter].width = width
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()

@@ -1,0 +1,56 @@
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from tqdm import tqdm
+
+from counties.coords import CoordinateSystem
+from counties.permissions import can_import_villages
+from villages.importing import import_villages
+
+
+class Command(BaseCommand):
+    help = _(
+        "Import a village list (XLSX or CSV in UTF-8, UTF-8 with BOM or GBK/GB18030): tiers, programme years, "
+        "statuses, progress, coordinates... of villages in the registry. Every row is checked first; if any row "
+        "is wrong, all problems are listed and nothing is written (exit status 1). Changes are recorded in each "
+        "village's history with the user and the file name."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", type=Path, help=_("The .xlsx or .csv file."))
+        parser.add_argument("--user", required=True, help=_("Username of the city administrator doing the import (recorded in the history)."))
+        parser.add_argument("--dry-run", action="store_true", help=_("Check and report what would change, write nothing."))
+        parser.add_argument(
+            "--crs",
+            choices=CoordinateSystem.values,
+            default=CoordinateSystem.WGS84,
+            help=_("Coordinate system of rows without a 坐标系 column value (default: wgs84)."),
+        )
+        parser.add_argument("--encoding", help=_("Encoding of a CSV file (default: detected), e.g. gb18030 or utf-8."))
+
+    def handle(self, *args, path, user, dry_run, crs, encoding, **options):
+        importer = get_user_model().objects.filter(username=user, is_active=True).first()
+        if importer is None or not can_import_villages(importer):
+            raise CommandError(_("%(user)s is not an active city administrator; only they may import villages.") % {"user": user})
+        try:
+            content = path.read_bytes()
+        except OSError as error:
+            raise CommandError(_("Cannot read %(path)s: %(error)s") % {"path": path, "error": error.strerror}) from None
+
+        def progress(rows):
+            return tqdm(rows, desc=path.name, unit=_("rows"), disable=None)
+
+        result = import_villages(content, path.name, importer, crs=crs, encoding=encoding, dry_run=dry_run, progress=progress)
+        if not result.ok:
+            raise CommandError(
+                _("%(name)s not imported, nothing was written. %(count)d problem(s):\n%(problems)s")
+                % {"name": path.name, "count": len(result.problems), "problems": "\n".join(map(str, result.problems))},
+                returncode=1,
+            )
+        counts = {"rows": len(result.rows), "changed": result.changed, "unchanged": result.unchanged}
+        if dry_run:
+            self.stdout.write(_("Dry run: %(rows)d rows, %(changed)d would change, %(unchanged)d unchanged. Nothing written.") % counts)
+        else:
+            self.stdout.write(self.style.SUCCESS(_("Imported %(rows)d rows: %(changed)d changed, %(unchanged)d unchanged.") % counts))
