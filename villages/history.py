@@ -7,6 +7,7 @@ including records of objects since deleted.
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from villages.models import Photo, ProgressUpdate
@@ -41,6 +42,8 @@ def shown(model, name, value):
         return "—"
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, datetime):
+        return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
     return str(value)
 
 
