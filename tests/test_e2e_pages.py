@@ -38,7 +38,8 @@ def every_kind_of_object(settings, tmp_path, city_admin, yuci_editor, viewer):
     pairing = Pairing.objects.create(kind=Pairing.Kind.HELP, county_a_id=YUCI, county_b_id=TAIGU, start_year=2025)
     activity = PairingActivity.objects.create(pairing=pairing, date=date(2025, 5, 1), description="考察", created_by=city_admin)
     quota = CountyQuota.objects.create(year=2025, tier=Tier.SHOWCASE, county_id=YUCI, count=4)
-    objects = [photo, update, pairing, activity, quota, village, Target.objects.first(), city_admin]
+    target = Target.objects.create(year=2030, tier=Tier.UPGRADED, kind=Target.Kind.CUMULATIVE, count=1500)
+    objects = [photo, update, pairing, activity, quota, village, target, city_admin]
     keys = [village.code, YUCI, village.township_id, city_admin.username]
     return {
         "int": [obj.pk for obj in objects],

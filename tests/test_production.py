@@ -1,9 +1,11 @@
 """Production mode: settings from the environment, `check --deploy`, gunicorn + whitenoise, /healthz, no public media."""
 
+import json
 import re
 
 import httpx
 import pytest
+from django.core.management import call_command
 from django.test import Client
 
 from tests.server_helpers import free_port, gunicorn, manage, production_env
@@ -33,10 +35,26 @@ def test_https_turns_on_secure_cookies_redirect_and_hsts():
     )
     on = manage("shell", "-v", "0", "-c", code, env=production_env(**HTTPS_ENV, BEHIND_PROXY="1"))
     assert on.stdout.split() == [
-        "True", "True", "True", "31536000", "('HTTP_X_FORWARDED_PROTO',", "'https')", "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "True", "True", "True", "31536000", "('HTTP_X_FORWARDED_PROTO',", "'https')", "config.storage.StaticFilesStorage"
     ], on.stderr
     off = manage("shell", "-v", "0", "-c", code, env=production_env())
     assert off.stdout.split()[:5] == ["False", "False", "False", "0", "None"], off.stderr
+
+
+def test_collectstatic_accepts_libraries_that_reference_source_maps_they_do_not_ship(settings, tmp_path):
+    source = tmp_path / "vendor"
+    source.mkdir()
+    (source / "lib.min.js").write_text("var lib = 1;\n" * 200 + "//# sourceMappingURL=lib.min.js.map\n")
+    (source / "lib.css").write_text('.icon { background: url("icon.png"); }\n/*# sourceMappingURL=lib.css.map */\n')
+    (source / "icon.png").write_bytes(b"png")
+    settings.STATICFILES_DIRS = [("vendor", source)]
+    settings.STATIC_ROOT = tmp_path / "collected"
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "config.storage.StaticFilesStorage"}}
+    call_command("collectstatic", "--noinput", verbosity=0)
+    manifest = json.loads((settings.STATIC_ROOT / "staticfiles.json").read_text())["paths"]
+    css = (settings.STATIC_ROOT / manifest["vendor/lib.css"]).read_text()
+    assert manifest["vendor/icon.png"].removeprefix("vendor/") in css  # other references are still rewritten to hashed names
+    assert (settings.STATIC_ROOT / (manifest["vendor/lib.min.js"] + ".gz")).exists()
 
 
 def test_healthz_answers_ok_without_login_when_the_database_answers(db):
