@@ -12,25 +12,44 @@ from django.urls.resolvers import RoutePattern
 
 SKIPPED_NAMESPACES = {"admin"}
 PARAMETER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
+# A named group of a re_path() pattern, with at most one level of nested parentheses.
+REGEX_GROUP = re.compile(r"\(\?P<(?P<name>\w+)>(?P<regex>[^()]*(?:\([^()]*\)[^()]*)*)\)")
 
 
-def routes(resolver=None, prefix=""):
-    """(route template, name) for every URL pattern outside the skipped namespaces."""
+def as_template(pattern, groups):
+    """The pattern as a path() style template; the regex of each re_path() group goes into `groups`."""
+    if isinstance(pattern, RoutePattern):
+        return str(pattern)
+
+    def group(match):
+        groups[match["name"]] = match["regex"]
+        return f"<re:{match['name']}>"
+
+    text = pattern.regex.pattern.removeprefix("^").removesuffix("\\Z").removesuffix("$")
+    return REGEX_GROUP.sub(group, text).replace("\\", "")
+
+
+def routes(resolver=None, prefix="", groups=None):
+    """(route template, name, regex of re_path groups) for every URL pattern outside the skipped namespaces."""
     resolver = resolver or get_resolver()
     for entry in resolver.url_patterns:
-        pattern = entry.pattern
-        text = str(pattern) if isinstance(pattern, RoutePattern) else pattern.regex.pattern.strip("^$").replace("\\", "")
+        entry_groups = dict(groups or {})
+        text = as_template(entry.pattern, entry_groups)
         if isinstance(entry, URLResolver):
             if entry.namespace not in SKIPPED_NAMESPACES:
-                yield from routes(entry, prefix + text)
+                yield from routes(entry, prefix + text, entry_groups)
         elif isinstance(entry, URLPattern):
-            yield "/" + prefix + text, entry.name
+            yield "/" + prefix + text, entry.name, entry_groups
 
 
-def candidate_paths(template, values):
+def candidate_paths(template, values, groups=None):
     """Every way to fill the template's parameters with `values` ({converter: [values]})."""
     parameters = PARAMETER.findall(template)
-    choices = [values.get(converter or "str", []) for converter, _name in parameters]
+    everything = [value for key in ("str", "int") for value in values.get(key, [])]
+    choices = [
+        [value for value in everything if re.fullmatch(groups[name], str(value))] if converter == "re" else values.get(converter or "str", [])
+        for converter, name in parameters
+    ]
     for combination in itertools.product(*choices):
         filled = iter(combination)
         yield PARAMETER.sub(lambda match: str(next(filled)), template)
@@ -43,8 +62,8 @@ def discover_pages(client: Client, values):
     a pattern answered with 404 for every combination is reported in `unresolved`.
     """
     pages, downloads, post_only, unresolved = [], [], [], []
-    for template, name in routes():
-        for path in candidate_paths(template, values):
+    for template, _name, groups in routes():
+        for path in candidate_paths(template, values, groups):
             response = client.get(path)
             if response.status_code == 404:
                 continue

@@ -61,7 +61,7 @@ def test_page_discovery_finds_the_known_pages_and_skips_post_only_views(admin_pa
     for path in ("/", "/accounts/login/", "/healthz"):
         assert path in visited
     assert "/accounts/logout/" in admin_pages["post_only"]
-    assert not any(template.startswith("/admin/") for template, _name in routes())
+    assert not any(template.startswith("/admin/") for template, _name, _groups in routes())
 
 
 def test_every_page_loads_in_the_browser_without_outside_requests_or_js_errors(browser_page, admin_pages):
