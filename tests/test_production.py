@@ -28,17 +28,22 @@ def test_check_deploy_warns_when_https_is_not_declared():
         assert check in output
 
 
+def settings_line(stdout):
+    # Apps may log to stdout when they start; keep only the printed line.
+    return next(line for line in stdout.splitlines() if line.startswith("SETTINGS ")).split()[1:]
+
+
 def test_https_turns_on_secure_cookies_redirect_and_hsts():
     code = (
-        "from django.conf import settings as s; print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, "
+        "from django.conf import settings as s; print('SETTINGS', s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, "
         "s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.SECURE_PROXY_SSL_HEADER, s.STORAGES['staticfiles']['BACKEND'])"
     )
     on = manage("shell", "-v", "0", "-c", code, env=production_env(**HTTPS_ENV, BEHIND_PROXY="1"))
-    assert on.stdout.split() == [
+    assert settings_line(on.stdout) == [
         "True", "True", "True", "31536000", "('HTTP_X_FORWARDED_PROTO',", "'https')", "config.storage.StaticFilesStorage"
     ], on.stderr
     off = manage("shell", "-v", "0", "-c", code, env=production_env())
-    assert off.stdout.split()[:5] == ["False", "False", "False", "0", "None"], off.stderr
+    assert settings_line(off.stdout)[:5] == ["False", "False", "False", "0", "None"], off.stderr
 
 
 def test_collectstatic_accepts_libraries_that_reference_source_maps_they_do_not_ship(settings, tmp_path):
