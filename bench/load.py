@@ -94,12 +94,15 @@ def edit_form(html):
 
 
 def with_marker(fields, marker):
-    """The form's fields with a note changed to `marker`: notes if there is such a field, else the first textarea."""
-    names = [name for name, _ in fields]
-    target = next((name for name in ("notes", "main_works", "text") if name in names), None)
+    """The form's data ({name: [values]}) with a note changed to `marker`: the notes field, or main works, or text."""
+    data = defaultdict(list)
+    for name, value in fields:
+        data[name].append(value)
+    target = next((name for name in ("notes", "main_works", "text") if name in data), None)
     if target is None:
         return None
-    return [(name, marker if name == target else value) for name, value in fields]
+    data[target] = [marker]
+    return dict(data)
 
 
 class Stats:
@@ -109,6 +112,7 @@ class Stats:
         self.outcomes = defaultdict(Counter)
         self.missing = set()
         self.saved = []
+        self.refused = 0
         self.timeline = []
 
     def record(self, page, started, outcome):
@@ -181,6 +185,8 @@ class SimulatedUser:
                 self.stats.saved.append((code, marker))
             return "saved"
         if response is not None and response.status_code in (200, 409):
+            with self.stats.lock:
+                self.stats.refused += 1
             return "refused"
         return None
 
@@ -205,7 +211,12 @@ class SimulatedUser:
 
     def run(self, until):
         while time.monotonic() < until:
-            self.one_action()
+            try:
+                self.one_action()
+            except Exception as error:  # a bug in the bench must show, not silently stop a user
+                with self.stats.lock:
+                    self.stats.outcomes["bench client"][f"{type(error).__name__}: {error}"] += 1
+                    self.stats.latency["bench client"].append(0)
             time.sleep(random.uniform(0, 2 * self.think))
 
 
@@ -227,6 +238,8 @@ def report(stats, seconds, title):
     errors = sum(count for outcomes in stats.outcomes.values() for key, count in outcomes.items() if key not in ("ok", "404"))
     server_errors = sum(outcomes["5xx"] for outcomes in stats.outcomes.values())
     print(f"errors: {errors} (5xx: {server_errors}); missing (404): {', '.join(sorted(stats.missing)) or 'none'}")
+    print(f"edits saved: {len(stats.saved)}, refused (conflict or invalid): {stats.refused}")
+    print("machine load average (1, 5, 15 min): %.1f %.1f %.1f on %d CPUs" % (*os.getloadavg(), os.cpu_count()))
     return server_errors
 
 
