@@ -142,9 +142,15 @@ class SimulatedUser:
     def request(self, page, method, url, **kwargs):
         started = time.monotonic()
         try:
-            response = self.client.request(method, url, **kwargs)
-        except httpx.TransportError:
-            self.stats.record(page, started, "connection error")
+            try:
+                response = self.client.request(method, url, **kwargs)
+            except httpx.RemoteProtocolError:
+                if method != "GET":
+                    raise
+                # The server closed an idle keep-alive connection as we reused it; browsers retry such a GET.
+                response = self.client.request(method, url, **kwargs)
+        except httpx.TransportError as error:
+            self.stats.record(page, started, f"connection error ({type(error).__name__})")
             return None
         outcome = outcome_of(response)
         if outcome == "404":
@@ -307,6 +313,22 @@ def load_phase(base_url, db, users, seconds, think, marker_prefix, stats):
     return threads
 
 
+def single_user_phase(base_url, db, rounds=10):
+    """One user alone, each page in turn: what a page costs without any queueing."""
+    editors, villages = people(db)
+    username, county = editors[0]
+    stats = Stats()
+    user = SimulatedUser(base_url, username, villages[county], stats, "bench-single", [], 0)
+    user.login()
+    started = time.monotonic()
+    for _ in range(rounds):
+        for page in ("dashboard", "village list", "village page", "map", "edit"):
+            if page not in stats.missing:
+                user.mix = [(page, 1)]
+                user.one_action()
+    report(stats, time.monotonic() - started, f"one user alone, {rounds} rounds of every page")
+
+
 def conflict_phase(base_url, db, clients=20, rounds=3):
     editors, villages = people(db)
     username, county = editors[0]
@@ -441,6 +463,7 @@ def main():
             port = free_port(PORTS)
             with gunicorn(env, port, workdir / "gunicorn.log", workers=args.workers) as server:
                 print(f"gunicorn on {server.base_url}: {args.workers} workers x {env.get('GUNICORN_THREADS', 4)} threads, DEBUG=0, whitenoise")
+                single_user_phase(server.base_url, db)
                 stats = Stats()
                 threads = load_phase(server.base_url, db, args.users, args.seconds, args.think, "bench-load", stats)
                 for thread in threads:
