@@ -472,7 +472,7 @@ def main():
                 conflict_phase(server.base_url, db)
                 if args.faults:
                     server_errors += fault_phase(server.base_url, db, server, args.restart_postgres)
-            log = (workdir / "gunicorn.log").read_text(errors="replace")
+            log = (workdir / "gunicorn.log").read_text(errors="replace") + (workdir / "gunicorn.log.stderr").read_text(errors="replace")
             print(f"\ngunicorn log: {log.count('Traceback')} tracebacks, {log.count('WORKER TIMEOUT')} worker timeouts")
         finally:
             db.admin(f'DROP DATABASE IF EXISTS "{db.name}" WITH (FORCE)')

@@ -42,19 +42,22 @@ def free_port(candidates=None):
 
 @contextmanager
 def gunicorn(env, port, log_path, workers=2):
-    """Start gunicorn with config/gunicorn.py, wait until it answers, stop it afterwards."""
+    """Start gunicorn with config/gunicorn.py, wait until it answers, stop it afterwards.
+
+    Standard output (access log, the app's log) goes to log_path, standard error (gunicorn's own log) next to it.
+    """
     env = dict(env, BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY=str(workers))
     gunicorn_bin = Path(sys.executable).with_name("gunicorn")
-    with open(log_path, "ab") as log:
+    with open(log_path, "ab") as out, open(f"{log_path}.stderr", "ab") as err:
         process = subprocess.Popen(
-            [str(gunicorn_bin), "-c", "config/gunicorn.py", "config.wsgi"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+            [str(gunicorn_bin), "-c", "config/gunicorn.py", "config.wsgi"], cwd=ROOT, env=env, stdout=out, stderr=err
         )
     base_url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
         while True:
             if process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {process.returncode}; see {log_path}")
+                raise RuntimeError(f"gunicorn exited with {process.returncode}; see {log_path}.stderr")
             try:
                 httpx.get(base_url + "/healthz", timeout=2)
                 break

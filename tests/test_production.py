@@ -97,9 +97,10 @@ def test_gunicorn_serves_hashed_compressed_static_files_and_logs_to_stdout(tmp_p
         for path in ("/media/photos/secret.jpg", "/photos/secret.jpg", "/static/../media/photos/secret.jpg"):
             response = httpx.get(server.base_url + path)
             assert b"not for the public" not in response.content
-    logged = log.read_text()
-    assert '"GET /healthz HTTP/1.1" 200' in logged
-    assert "Booting worker" in logged
+    stdout = log.read_text()
+    assert '"GET /healthz HTTP/1.1" 200' in stdout  # gunicorn's access log
+    assert "WARNING django.request Not Found: /media/photos/secret.jpg" in stdout  # the app's log
+    assert "Booting worker" in (tmp_path / "gunicorn.log.stderr").read_text()
 
 
 def test_healthz_answers_503_when_the_database_does_not(tmp_path, collected_static):
@@ -109,4 +110,10 @@ def test_healthz_answers_503_when_the_database_does_not(tmp_path, collected_stat
         response = httpx.get(server.base_url + "/healthz")
         assert response.status_code == 503
         assert response.text == "database unavailable"
-        assert httpx.get(server.base_url + "/accounts/login/").status_code == 200
+        with httpx.Client(base_url=server.base_url) as browser:
+            login = browser.get("/accounts/login/")
+            assert login.status_code == 200
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login.text).group(1)
+            failed = browser.post("/accounts/login/", data={"username": "someone", "password": "x", "csrfmiddlewaretoken": token})
+        assert failed.status_code == 500
+        assert "服务器错误" in failed.text  # the app's own error page, in Chinese, not a stack trace
