@@ -31,6 +31,20 @@ if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off (comma-separated host names).")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
+# HTTPS=1 declares that users reach the app over HTTPS (directly or through a proxy): cookies are then
+# sent over HTTPS only, plain HTTP is redirected, and browsers are told to stick to HTTPS (HSTS).
+HTTPS = env_bool("HTTPS", False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SESSION_COOKIE_HTTPONLY = True
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # local monitoring probes over plain HTTP
+SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 31536000) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", True)
+if env_bool("BEHIND_PROXY", False):
+    # Only behind a proxy that sets this header itself and strips it from clients' requests.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
 INSTALLED_APPS = [
     "config.apps.TrackerAdminConfig",
     "django.contrib.auth",
@@ -47,6 +61,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -126,8 +141,8 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 # Leaflet comes from its XStatic package and is served by the app: no page requests a CDN.
 STATICFILES_DIRS = [BASE_DIR / "static", ("vendor/leaflet", xstatic.pkg.leaflet.BASE_DIR)]
+# Uploaded photos. No URL serves this folder: photos go through villages.views.photos, which checks permissions.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
-# Photos are served only through villages.views.photos, which checks who may see the village.
 PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 15 * 1024 * 1024)
 PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 50_000_000)
 PHOTO_MAX_SIDE = env_int("PHOTO_MAX_SIDE", 12_000)
@@ -144,3 +159,22 @@ if MAP_TILES_URL and not all(part in MAP_TILES_URL for part in ("{z}", "{x}", "{
     raise ImproperlyConfigured(f"MAP_TILES_URL={MAP_TILES_URL!r} must contain {{z}}, {{x}} and {{y}}.")
 if not 1 <= MAP_TILES_MAX_ZOOM <= 22:
     raise ImproperlyConfigured(f"MAP_TILES_MAX_ZOOM={MAP_TILES_MAX_ZOOM} must be between 1 and 22.")
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Hashed, compressed files served by whitenoise need `collectstatic`; development serves the sources.
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "config.storage.StaticFilesStorage"
+    },
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "plain"}},
+    "root": {"handlers": ["stdout"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"django": {"handlers": ["stdout"], "level": env_str("LOG_LEVEL", "INFO"), "propagate": False}},
+}

@@ -68,7 +68,7 @@ def test_county_editor_edits_a_village_adds_a_photo_and_sees_it_everywhere(
     history = page.locator("#history").inner_text()
     assert "建设中" in history and "yuci-editor" in history
 
-    browser_page.goto(f"/map/?county={YUCI}")
+    browser_page.goto(f"/map/?county={YUCI}&year=2025")
     page.wait_for_selector("[data-villages-drawn]")
     drawn = page.evaluate("() => ProgressMap.last.data.villages")
     # Rows are compact: [lat, lon, township index, last 3 digits of the code, short name, ...].

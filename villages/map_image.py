@@ -22,7 +22,11 @@ from villages.models import Status
 
 FONT_FILE = files("mplfonts") / "fonts" / "NotoSansCJKsc-Regular.otf"
 font_manager.fontManager.addfont(str(FONT_FILE))
-FONT = font_manager.FontProperties(fname=str(FONT_FILE)).get_name()
+
+
+def font(size):
+    # By file, not by family name: a system font of the same family must not be picked instead.
+    return font_manager.FontProperties(fname=str(FONT_FILE), size=size)
 
 WIDTH, HEIGHT, DPI = 1200, 900, 100
 
@@ -72,9 +76,9 @@ def add_legend(figure, handles, title, top):
         handles=handles,
         loc="upper left",
         bbox_to_anchor=(0.72, top),
-        prop={"family": FONT, "size": 10},
+        prop=font(10),
         title=title,
-        title_fontproperties={"family": FONT, "size": 11},
+        title_fontproperties=font(11),
         alignment="left",
         frameon=False,
     )
@@ -90,7 +94,7 @@ def draw_png(progress_rows, villages, year, zoom_to=None):
     counties.plot(ax=ax, color=[colours[code] for code in counties.index], edgecolor=map_style.BOUNDARY_COLOUR, linewidth=0.8)
     for code, county in counties.iterrows():
         ax.annotate(county["name"], (county["label_lon"], county["label_lat"]), ha="center", va="center",
-                    fontsize=10, fontfamily=FONT, color="#1f2933", zorder=4)
+                    fontproperties=font(10), color="#1f2933", zorder=4)
     draw_villages(ax, village_frame(villages))
     if zoom_to is not None:
         min_lon, min_lat, max_lon, max_lat = counties.loc[[zoom_to.code]].total_bounds
@@ -101,7 +105,7 @@ def draw_png(progress_rows, villages, year, zoom_to=None):
     title = _("百乡千村 progress map, %(year)s") % {"year": year}
     if zoom_to is not None:
         title = f"{zoom_to.name} · {title}"
-    figure.suptitle(f"{title} · {date_format(timezone.localdate(), 'DATE_FORMAT')}", fontfamily=FONT, fontsize=16, y=0.97)
+    figure.suptitle(f"{title} · {date_format(timezone.localdate(), 'DATE_FORMAT')}", fontproperties=font(16), y=0.97)
     add_legend(figure, county_handles(not all(row.visible for row in progress_rows)), _("Share of the quota accepted"), 0.80)
     add_legend(figure, village_handles(), _("Villages"), 0.45)
     buffer = BytesIO()
