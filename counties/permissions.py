@@ -174,8 +174,8 @@ def listable_counties(user):
     """The counties a user may pick in the village list's county filter."""
     role = role_of(user)
     if role in (CITY_ADMIN, VIEWER):
-        return County.objects.all()
-    return County.objects.filter(code__in=editor_county_codes(user))
+        return County.objects.defer("boundary")
+    return County.objects.filter(code__in=editor_county_codes(user)).defer("boundary")
 
 
 def get_photo_for_view(user, pk):

@@ -95,3 +95,14 @@ def test_pages_fit_a_phone_screen_with_nothing_from_outside(browser_page, yuci_e
     page_width = browser_page.page.evaluate("document.documentElement.scrollWidth")
     assert page_width <= 390  # wide tables scroll inside .table-wrap, not the page
     assert browser_page.outside_requests == [] and browser_page.console_errors == []
+
+
+@pytest.mark.parametrize("who", ["city_admin", "yuci_editor"])
+def test_village_list_does_not_load_county_boundaries(request, client_for, who):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(request.getfixturevalue(who))
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/villages/").status_code == 200
+    assert not [query["sql"] for query in queries.captured_queries if "boundary" in query["sql"]]

@@ -54,7 +54,7 @@ def village_row(village):
 
 
 def rows(queryset):
-    for village in queryset.select_related("county", "township").order_by("code").iterator(chunk_size=2000):
+    for village in queryset.select_related("county", "township").defer("county__boundary").order_by("code").iterator(chunk_size=2000):
         yield village_row(village)
 
 

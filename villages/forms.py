@@ -41,7 +41,7 @@ class VillageFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         counties = permissions.listable_counties(user)
         self.fields["county"].queryset = counties
-        self.fields["township"].queryset = Township.objects.filter(county__in=counties).select_related("county")
+        self.fields["township"].queryset = Township.objects.filter(county__in=counties).select_related("county").defer("county__boundary")
         if len(counties) > 1:
             self.fields["township"].label_from_instance = lambda township: f"{township.county.name} · {township.name}"
         self.fields["tier"].choices = [("", _("All tiers"))] + Tier.choices

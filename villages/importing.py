@@ -105,7 +105,7 @@ class Registry:
     """Counties, townships and villages, indexed for matching rows."""
 
     def __init__(self):
-        self.counties = {county.code: county.name for county in County.objects.all()}
+        self.counties = dict(County.objects.values_list("code", "name"))
         self.townships = {code: (name, county) for code, name, county in Township.objects.values_list("code", "name", "county_id")}
         self.by_code = {village["code"]: village for village in Village.objects.values(*LOADED).iterator(chunk_size=5000)}
         self._by_place = None

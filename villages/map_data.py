@@ -214,7 +214,7 @@ def active_pairings(year, county=None):
     pairings = Pairing.objects.filter(Q(end_year__isnull=True) | Q(end_year__gte=year), start_year__lte=year)
     if county is not None:
         pairings = pairings.filter(Q(county_a=county) | Q(county_b=county))
-    return list(pairings.select_related("county_a", "county_b"))
+    return list(pairings.select_related("county_a", "county_b").defer("county_a__boundary", "county_b__boundary"))
 
 
 def feature_collection(features):

@@ -39,7 +39,8 @@ class LocationSource(models.TextChoices):
 
 class VillageQuerySet(models.QuerySet):
     def with_places(self):
-        return self.select_related("county", "township")
+        # A county's boundary is large GeoJSON: decoding it for every row made lists slow.
+        return self.select_related("county", "township").defer("county__boundary")
 
     def designated(self):
         return self.exclude(tier=Tier.NONE)
