@@ -3,7 +3,6 @@ import re
 
 import pytest
 from django.db import connection
-from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
@@ -105,13 +104,22 @@ def test_pairings_of_the_year_are_drawn_and_a_county_filter_keeps_its_own(viewer
     assert len(data["pairings"]) == 1 and data["pairings"][0][4] == Pairing.Kind.NEIGHBOURS
 
 
-def test_villages_without_a_location_are_counted_with_a_link_to_their_list(viewer, client_for, map_villages):
-    html = get_map(client_for(viewer), county=YUCI)
-    of_the_year = Village.objects.filter(Q(programme_year=YEAR) | Q(tier=Tier.NONE), county_id=YUCI)
-    expected = of_the_year.filter(lat__isnull=True).count()
+@pytest.mark.parametrize("tier", ["", Tier.SHOWCASE, Tier.UPGRADED, Tier.NONE])
+def test_villages_without_a_location_are_counted_with_a_link_to_exactly_their_list(viewer, client_for, map_villages, tier):
+    client = client_for(viewer)
+    html = get_map(client, county=YUCI, tier=tier)
+    unlocated = Village.objects.filter(county_id=YUCI, lat__isnull=True)
+    if tier == Tier.NONE:
+        expected = unlocated.filter(tier=Tier.NONE).count()
+    else:
+        expected = unlocated.filter(programme_year=YEAR).filter(**({"tier": tier} if tier else {})).count()
     paragraph = re.search(r'<p id="without-location">(.*?)</p>', html, re.S).group(1)
     assert re.search(r"\b(\d+)\b", paragraph).group(1) == str(expected)
-    assert "located=no" in paragraph and f"county={YUCI}" in paragraph
+    if expected:
+        link = re.search(r'href="([^"]+)"', paragraph).group(1).replace("&amp;", "&")
+        assert "located=no" in link and f"county={YUCI}" in link
+        listed = client.get(link).content.decode()
+        assert re.search(r'<p class="counts" id="counts">\s*<strong>\D*(\d+)', listed).group(1) == str(expected)
 
 
 def test_county_editor_sees_only_their_own_villages_and_county_figures(yuci_editor, client_for, map_villages):

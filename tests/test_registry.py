@@ -8,7 +8,6 @@ from django.utils import translation
 
 from counties.models import County, Township
 from villages.models import Status, Village
-from villages.registry import load_registry
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +94,7 @@ def test_bad_row_is_refused_with_row_number_and_writes_nothing(registry, data_co
     with pytest.raises(CommandError) as refused:
         run_load_registry("--data-dir", str(data_copy))
 
-    assert f"villages.csv row 4: " in str(refused.value)
+    assert "villages.csv row 4: " in str(refused.value)
     assert expected in str(refused.value)
     assert "nothing was written" in str(refused.value)
     assert Village.objects.get(code="140702100200").name == "鸣谦村委会"

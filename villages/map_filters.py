@@ -68,11 +68,21 @@ class MapFilterForm(forms.Form):
             villages = villages.filter(county_id=data["county"])
         return villages
 
-    def query_string(self, **extra):
+    def query_string(self, drop=(), **extra):
         """The filters as GET parameters, to carry them to the PNG, the GeoJSON and the village list."""
-        params = {name: self.cleaned_data[name] for name in self.fields if self.cleaned_data.get(name)}
+        params = {name: self.cleaned_data[name] for name in self.fields if self.cleaned_data.get(name) and name not in drop}
         params.update(extra)
         return urlencode(params)
+
+    def unlocated(self):
+        """The villages of the filters that have no location, and the village list's query that shows exactly them.
+
+        "Other" villages have no programme year, so the year applies only to designated villages.
+        """
+        unlocated = self.villages().filter(lat__isnull=True)
+        if self.cleaned_data["tier"] == Tier.NONE:
+            return unlocated, self.query_string(drop=("year",), located="no")
+        return unlocated.designated(), self.query_string(located="no")
 
     def error_text(self):
         return "; ".join(f"{self.fields[name].label}: {' '.join(errors)}" for name, errors in self.errors.items())

@@ -34,15 +34,16 @@ def map_page(request):
     if not form.is_valid():
         return render(request, "villages/map.html", {"form": form}, status=400)
     villages = form.villages()
+    unlocated, list_query = form.unlocated()
     progress = map_data.county_progress(request.user, form.selected_year, form.designated_tiers())
     pairings = map_data.active_pairings(form.selected_year, form.selected_county)
     fmap, payload = maps.build_map(progress, villages, pairings, form.selected_year, form.designated_tiers(), zoom_to=form.selected_county)
     context = {
         "form": form,
         "map": maps.page_parts(fmap, payload),
-        "without_location": villages.filter(lat__isnull=True).count(),
+        "without_location": unlocated.count(),
         "query": form.query_string(),
-        "list_query": form.query_string(located="no"),
+        "list_query": list_query,
         "some_not_visible": not all(row.visible for row in progress),
         "estimated_quotas": any(row.quota_source == map_data.QUOTA_ESTIMATED for row in progress),
         **maps.legend_context(),
