@@ -202,17 +202,25 @@ class Photo(models.Model):
         return self.caption or self.image.name
 
 
-class Target(models.Model):
+class YearAndTier(models.Model):
+    """A programme year and a designated tier, the key of targets and quotas."""
+
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(FIRST_PROGRAMME_YEAR), MaxValueValidator(LAST_PROGRAMME_YEAR)]
+    )
+    tier = models.CharField(_("tier"), max_length=10, choices=[c for c in Tier.choices if c[0] != Tier.NONE])
+
+    class Meta:
+        abstract = True
+
+
+class Target(YearAndTier):
     """A city-wide target: villages of a tier to be accepted in one programme year, or cumulatively by a year."""
 
     class Kind(models.TextChoices):
         ANNUAL = "annual", _("in that year")
         CUMULATIVE = "cumulative", _("cumulative, by the end of that year")
 
-    year = models.PositiveSmallIntegerField(
-        _("year"), validators=[MinValueValidator(FIRST_PROGRAMME_YEAR), MaxValueValidator(LAST_PROGRAMME_YEAR)]
-    )
-    tier = models.CharField(_("tier"), max_length=10, choices=[c for c in Tier.choices if c[0] != Tier.NONE])
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.ANNUAL)
     count = models.PositiveIntegerField(_("number of villages"))
     history = HistoricalRecords()
@@ -230,13 +238,9 @@ class Target(models.Model):
         return f"{self.year} {self.get_tier_display()} {self.count} ({self.get_kind_display()})"
 
 
-class CountyQuota(models.Model):
+class CountyQuota(YearAndTier):
     """The share of a year's target the city assigns to one county."""
 
-    year = models.PositiveSmallIntegerField(
-        _("year"), validators=[MinValueValidator(FIRST_PROGRAMME_YEAR), MaxValueValidator(LAST_PROGRAMME_YEAR)]
-    )
-    tier = models.CharField(_("tier"), max_length=10, choices=[c for c in Tier.choices if c[0] != Tier.NONE])
     county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="quotas", verbose_name=_("county"))
     count = models.PositiveIntegerField(_("number of villages"))
     history = HistoricalRecords()
