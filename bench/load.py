@@ -7,7 +7,9 @@
 It creates a throwaway database villages_load_<pid> (dropped at the end), migrates, loads the registry,
 seeds the demo data (DEBUG=1 for that step only), collects static files into a temporary folder and starts
 gunicorn with production settings (DEBUG=0, whitenoise) on 127.0.0.1:8070-8079. Pages that do not exist
-yet are reported as "missing (404)". --restart-postgres restarts the machine's PostgreSQL cluster:
+yet are reported as "missing (404)". Each simulated user acts like a browser: it fetches a page's scripts and
+styles the first time only (hashed names let browsers keep them), and not the map page's GeoJSON links, which
+are downloads for GIS tools. --restart-postgres restarts the machine's PostgreSQL cluster:
 every other user of that server sees it go down for a few seconds.
 """
 
@@ -138,6 +140,7 @@ class SimulatedUser:
         self.username, self.villages, self.stats = username, villages, stats
         self.marker_prefix, self.mix, self.think = marker_prefix, mix, think
         self.count = 0
+        self.cached_assets = set()
 
     def request(self, page, method, url, **kwargs):
         started = time.monotonic()
@@ -153,10 +156,19 @@ class SimulatedUser:
             self.stats.record(page, started, f"connection error ({type(error).__name__})")
             return None
         outcome = outcome_of(response)
+        if method == "GET" and outcome == "ok" and response.headers.get("content-type", "").startswith("text/html"):
+            self.fetch_assets(response.text)
         if outcome == "404":
             self.stats.missing.add("edit" if page == "edit form" else page)
         self.stats.record(page, started, outcome)
         return response
+
+    def fetch_assets(self, html):
+        """What a browser fetches with a page: its scripts and styles, once; their hashed names let it keep them."""
+        for url in re.findall(r"""(?:src|href)=["'](/static/[^"']+)["']""", html):
+            if url not in self.cached_assets:
+                self.cached_assets.add(url)
+                self.request("static files", "GET", url)
 
     def login(self):
         for _attempt in range(20):
@@ -207,14 +219,13 @@ class SimulatedUser:
         elif page == "village page":
             self.request(page, "GET", f"/villages/{code}/")
         elif page == "map":
-            response = self.request(page, "GET", "/map/")
-            if response is not None and response.status_code == 200:
-                for url in sorted(set(re.findall(r"""["'](/api/[^"']+\.geojson[^"']*)["']""", response.text)))[:3]:
-                    self.request("map data", "GET", url)
+            self.request(page, "GET", "/map/")
         elif page == "edit":
             self.edit(code)
 
     def run(self, until):
+        # People do not all click at the same instant: each starts within one think time of the others.
+        time.sleep(random.uniform(0, 2 * self.think))
         while time.monotonic() < until:
             try:
                 self.one_action()
@@ -448,7 +459,7 @@ def main():
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--think", type=float, default=1.0, help="mean pause between a user's requests, in seconds")
-    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", 5)))
+    parser.add_argument("--workers", type=int, help="gunicorn workers (default: as configured, CPUs + 1)")
     parser.add_argument("--faults", action="store_true", help="kill a gunicorn worker during load")
     parser.add_argument("--restart-postgres", action="store_true", help="also restart the PostgreSQL cluster during load")
     args = parser.parse_args()
@@ -462,7 +473,8 @@ def main():
             print(f"database {db.name} ready in {time.monotonic() - started:.0f} s (migrate, load_registry, seed_demo, collectstatic)")
             port = free_port(PORTS)
             with gunicorn(env, port, workdir / "gunicorn.log", workers=args.workers) as server:
-                print(f"gunicorn on {server.base_url}: {args.workers} workers x {env.get('GUNICORN_THREADS', 4)} threads, DEBUG=0, whitenoise")
+                threads = env.get("GUNICORN_THREADS", "2 (configured)")
+                print(f"gunicorn on {server.base_url}: {len(worker_pids(server))} workers x {threads} threads, DEBUG=0, whitenoise")
                 single_user_phase(server.base_url, db)
                 stats = Stats()
                 threads = load_phase(server.base_url, db, args.users, args.seconds, args.think, "bench-load", stats)

@@ -44,9 +44,12 @@ def free_port(candidates=None):
 def gunicorn(env, port, log_path, workers=2):
     """Start gunicorn with config/gunicorn.py, wait until it answers, stop it afterwards.
 
+    workers=None keeps the configuration's number of workers (the environment's WEB_CONCURRENCY, else CPUs + 1).
     Standard output (access log, the app's log) goes to log_path, standard error (gunicorn's own log) next to it.
     """
-    env = dict(env, BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY=str(workers))
+    env = dict(env, BIND=f"127.0.0.1:{port}")
+    if workers:
+        env["WEB_CONCURRENCY"] = str(workers)
     gunicorn_bin = Path(sys.executable).with_name("gunicorn")
     with open(log_path, "ab") as out, open(f"{log_path}.stderr", "ab") as err:
         process = subprocess.Popen(

@@ -82,6 +82,31 @@ def test_every_page_loads_in_the_browser_without_outside_requests_or_js_errors(b
     print(f"visited {len(admin_pages['pages'])} pages:", ", ".join(path for path, _ in admin_pages["pages"]))
 
 
+# Text of the header's links and buttons that the browser broke over more than one line.
+BROKEN_HEADER_TEXT = """() => [...document.querySelectorAll('.site-header a, .site-header button')].filter(element => {
+  const range = document.createRange();
+  range.selectNodeContents(element);
+  const boxes = [...range.getClientRects()].filter(box => box.width > 0);
+  return boxes.some(a => boxes.some(b => a.bottom <= b.top));  // one box wholly above another: two lines
+}).map(element => element.textContent.trim())"""
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_every_page_fits_a_phone_screen(browser_page, admin_pages, language):
+    browser_page.page.set_viewport_size({"width": 390, "height": 844})
+    browser_page.context.add_cookies([{"name": "django_language", "value": language, "url": browser_page.base_url}])
+    browser_page.login("city-admin")
+    problems = []
+    for path, _client_status in admin_pages["pages"]:
+        browser_page.goto(path)
+        width = browser_page.page.evaluate("document.documentElement.scrollWidth")
+        if width > 390:
+            problems.append(f"{path}: the page is {width} px wide; wide content must scroll inside its own box")
+        for text in browser_page.page.evaluate(BROKEN_HEADER_TEXT):
+            problems.append(f"{path}: header item {text!r} is broken over several lines")
+    assert problems == []
+
+
 def test_login_and_logout_in_the_browser(browser_page, city_admin):
     browser_page.login("city-admin", password="wrong password")
     assert browser_page.page.url.endswith("/accounts/login/")

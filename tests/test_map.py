@@ -93,6 +93,34 @@ def test_county_filter_zooms_to_that_county(viewer, client_for, map_villages):
     assert bounds == pytest.approx([min(lats), min(lons), max(lats), max(lons)])
 
 
+def test_a_changed_county_boundary_is_drawn_and_zoomed_to_at_once(viewer, client_for, map_villages):
+    client = client_for(viewer)
+    get_map(client, county=TAIGU)  # the boundaries are now decoded and kept by this process
+    taigu = County.objects.get(code=TAIGU)
+    shifted = json.loads(json.dumps(taigu.boundary).replace("[112.", "[113."))
+    assert shifted != taigu.boundary
+    taigu.boundary = shifted
+    taigu.save()
+    data = map_data(get_map(client, county=TAIGU))
+    assert next(f for f in data["counties"]["features"] if f["id"] == TAIGU)["geometry"] == shifted
+    lons = [point[0] for point in flatten_points(shifted["coordinates"])]
+    assert [data["bounds"][0][1], data["bounds"][1][1]] == pytest.approx([min(lons), max(lons)])
+
+
+def test_map_layer_names_follow_the_language_of_each_request(viewer, client_for, map_villages):
+    def layer_names(html):
+        overlays = re.search(r"overlays\s*:\s*\{(.*?)\}", html, re.S).group(1)
+        return [json.loads(f'"{name}"') for name in re.findall(r'"([^"]+)"\s*:', overlays)]
+
+    client = client_for(viewer)
+    chinese = layer_names(get_map(client))
+    client.post(reverse("set_language"), {"language": "en", "next": MAP})
+    english = layer_names(get_map(client))
+    client.post(reverse("set_language"), {"language": "zh-hans", "next": MAP})
+    assert layer_names(get_map(client)) == chinese
+    assert chinese[:2] == ["县（市、区）", "精品示范村"] and english[:2] == ["Counties", "Showcase villages"]
+
+
 def test_pairings_of_the_year_are_drawn_and_a_county_filter_keeps_its_own(viewer, client_for, map_villages):
     data = map_data(get_map(client_for(viewer)))
     active = Pairing.objects.filter(start_year__lte=YEAR).exclude(end_year__lt=YEAR)

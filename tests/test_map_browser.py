@@ -1,5 +1,6 @@
 import pytest
 
+from tests.conftest import BrowserPage
 from tests.map_helpers import expected_villages, map_villages  # noqa: F401
 from villages.models import Tier
 
@@ -59,6 +60,35 @@ def test_layer_control_hides_a_tier(browser_page, viewer, map_villages):
     assert page.evaluate(DRAWN_MARKERS) == before - expected_villages().filter(tier=Tier.SHOWCASE).count()
     page.locator(".leaflet-control-layers-overlays label", has_text="县（市、区）").locator("input").uncheck()
     assert page.locator("path.county-shape").count() == 0
+
+
+@pytest.fixture
+def phone_page(chromium, live_server, registry):
+    context = chromium.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    yield BrowserPage(context, live_server.url)
+    context.close()
+
+
+def test_on_a_phone_the_layer_list_is_folded_until_tapped(phone_page, viewer, map_villages):
+    browser_page = phone_page
+    page = open_map(browser_page)
+    control = page.locator(".leaflet-control-layers")
+    assert control.count() == 1
+    assert "leaflet-control-layers-expanded" not in control.get_attribute("class")
+    assert not page.locator(".leaflet-control-layers-list").is_visible()
+    folded = control.bounding_box()
+    assert folded["width"] < 60 and folded["height"] < 60
+    page.locator(".leaflet-control-layers-toggle").tap()
+    assert "leaflet-control-layers-expanded" in control.get_attribute("class")
+    page.locator(".leaflet-control-layers-overlays label", has_text="精品示范村").locator("input").uncheck()
+    assert page.evaluate(DRAWN_MARKERS) == expected_villages().exclude(tier=Tier.SHOWCASE).count()
+    assert browser_page.console_errors == []
+
+
+def test_on_a_desktop_the_layer_list_is_open(browser_page, viewer, map_villages):
+    page = open_map(browser_page)
+    assert "leaflet-control-layers-expanded" in page.locator(".leaflet-control-layers").get_attribute("class")
+    assert page.locator(".leaflet-control-layers-list").is_visible()
 
 
 def test_filters_in_the_browser_draw_only_the_matching_villages(browser_page, viewer, map_villages):

@@ -8,6 +8,7 @@ from django.db.models.functions import Cast, Round
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from counties.boundaries import county_places
 from counties.models import County, Pairing, Township
 from counties.permissions import visible_county_codes
 from villages.demo import proportional_shares
@@ -140,7 +141,8 @@ def compact_villages(villages):
             tier_index[tier], status_index[status], progress,
             days[minute], int(source == LocationSource.ILLUSTRATIVE),
         ])
-    names = dict(Township.objects.filter(code__in=townships).values_list("code", "name"))
+    # All 130 names in one plain query: a filter on the codes shown cost more, in binding its parameters.
+    names = dict(Township.objects.values_list("code", "name"))
     return rows, [[code, names[code]] for code in townships]
 
 
@@ -178,9 +180,9 @@ def village_features(villages):
     ]
 
 
-def county_features(progress_rows, year, tiers):
+def county_features(progress_rows, year, tiers, places=None):
     """The counties as GeoJSON features with their boundary and the year's progress (null where not visible)."""
-    places = {code: (boundary, lat, lon) for code, boundary, lat, lon in County.objects.values_list("code", "boundary", "label_lat", "label_lon")}
+    places = places or county_places()
     features = []
     for row in progress_rows:
         figures = {
@@ -196,12 +198,12 @@ def county_features(progress_rows, year, tiers):
         features.append({
             "type": "Feature",
             "id": row.code,
-            "geometry": places[row.code][0],
+            "geometry": places[row.code].boundary,
             "properties": {
                 "code": row.code,
                 "name": row.name,
-                "label_lat": places[row.code][1],
-                "label_lon": places[row.code][2],
+                "label_lat": places[row.code].label_lat,
+                "label_lon": places[row.code].label_lon,
                 "year": year,
                 "tiers": list(tiers),
                 **figures,

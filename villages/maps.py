@@ -1,16 +1,19 @@
 """The progress map drawn with folium, with every script and style served by the app (no CDN)."""
 
 import json
+from functools import lru_cache
+from types import MappingProxyType
 
 import folium
 from branca.element import MacroElement
 from django.conf import settings
 from django.templatetags.static import static
 from django.utils.html import format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from folium.template import Template
 
-from counties.geo import geojson_bounds
+from counties.boundaries import county_places, joint_bounds
 from villages import map_style
 from villages.map_data import (
     MAP_TIERS,
@@ -44,15 +47,16 @@ class ProgressLayers(MacroElement):
         "ProgressMap.draw({{ this._parent.get_name() }}, {"
         "counties: {{ this.counties.get_name() }}, "
         "groups: [{% for group in this.groups %}{{ group.get_name() }}, {% endfor %}], "
-        "pairings: {{ this.pairings.get_name() }}}, "
+        "pairings: {{ this.pairings.get_name() }}, "
+        "control: {{ this.control.get_name() }}}, "
         "JSON.parse(document.getElementById({{ this.data_id|tojson }}).textContent));"
         "{% endmacro %}"
     )
 
-    def __init__(self, counties, groups, pairings, data_id):
+    def __init__(self, counties, groups, pairings, control, data_id):
         super().__init__()
         self._name = "ProgressLayers"
-        self.counties, self.groups, self.pairings, self.data_id = counties, groups, pairings, data_id
+        self.counties, self.groups, self.pairings, self.control, self.data_id = counties, groups, pairings, control, data_id
 
 
 def county_tooltip(progress):
@@ -120,9 +124,9 @@ def tile_layer():
     )
 
 
-def county_payload(progress_rows, year, tiers):
+def county_payload(progress_rows, year, tiers, places):
     by_code = {row.code: row for row in progress_rows}
-    features = county_features(progress_rows, year, tiers)
+    features = county_features(progress_rows, year, tiers, places)
     for feature in features:
         row, properties = by_code[feature["id"]], feature["properties"]
         feature["properties"] = {
@@ -141,34 +145,51 @@ def county_payload(progress_rows, year, tiers):
 
 
 def build_map(progress_rows, villages, pairings, year, tiers, zoom_to=None):
-    """The folium Map (counties, villages by tier, pairings, layer control) and the data it draws.
+    """The map's page parts (see map_skeleton) and the data it draws (counties, villages by tier, pairings).
 
     Zoomed to `zoom_to` (a County) if given, else to all counties.
     """
-    counties = county_payload(progress_rows, year, tiers)
-    shown = [f["geometry"] for f in counties["features"] if zoom_to is None or f["id"] == zoom_to.code]
-    min_lon, min_lat, max_lon, max_lat = geojson_bounds(shown)
+    places = county_places()
+    shown = [place for code, place in places.items() if zoom_to is None or code == zoom_to.code]
+    min_lon, min_lat, max_lon, max_lat = joint_bounds(shown)
+    payload = village_payload(villages)
+    # Fitted by the script without animation, so that the map is still once the markers are drawn.
+    payload["bounds"] = [[min_lat, min_lon], [max_lat, max_lon]]
+    payload["counties"] = county_payload(progress_rows, year, tiers, places)
+    payload["pairings"] = pairing_payload(pairings)
+    return map_skeleton(((min_lat + max_lat) / 2, (min_lon + max_lon) / 2)), payload
+
+
+def map_skeleton(center):
+    """The folium map's <head> links, element and script, which draw the data of the page's JSON element.
+
+    They depend only on the centre, the language and the settings, so each is built once per process
+    (folium compiles a Jinja template for every element it renders).
+    """
+    assets = tuple((name, static(path)) for name, path in LOCAL_JS + LOCAL_CSS)
+    tiles = (settings.MAP_TILES_URL, settings.MAP_TILES_ATTRIBUTION, settings.MAP_TILES_MAX_ZOOM)
+    return cached_skeleton(center, get_language(), tiles, assets)
+
+
+@lru_cache(maxsize=64)
+def cached_skeleton(center, _language, _tiles, assets):
     fmap = folium.Map(
-        location=[(min_lat + max_lat) / 2, (min_lon + max_lon) / 2],
+        location=list(center),
         zoom_start=9,
         tiles=tile_layer() if settings.MAP_TILES_URL else None,
         control_scale=True,
         zoom_snap=0.25,
         max_zoom=settings.MAP_TILES_MAX_ZOOM,
     )
-    fmap.default_js = [(name, static(path)) for name, path in LOCAL_JS]
-    fmap.default_css = [(name, static(path)) for name, path in LOCAL_CSS]
+    fmap.default_js = list(assets[: len(LOCAL_JS)])
+    fmap.default_css = list(assets[len(LOCAL_JS) :])
     county_group = folium.FeatureGroup(name=_("Counties")).add_to(fmap)
     groups = [folium.FeatureGroup(name=str(map_style.TIER_LAYER_NAMES[tier])).add_to(fmap) for tier in MAP_TIERS]
     pairing_group = folium.FeatureGroup(name=_("Pairings")).add_to(fmap)
-    fmap.add_child(ProgressLayers(county_group, groups, pairing_group, DATA_ELEMENT_ID))
-    folium.LayerControl(collapsed=False).add_to(fmap)
-    payload = village_payload(villages)
-    # Fitted by the script without animation, so that the map is still once the markers are drawn.
-    payload["bounds"] = [[min_lat, min_lon], [max_lat, max_lon]]
-    payload["counties"] = counties
-    payload["pairings"] = pairing_payload(pairings)
-    return fmap, payload
+    # Expanded on a desktop; the script folds it into its button on a phone.
+    control = folium.LayerControl(collapsed=False).add_to(fmap)
+    fmap.add_child(ProgressLayers(county_group, groups, pairing_group, control, DATA_ELEMENT_ID))
+    return MappingProxyType(map_parts(fmap))
 
 
 def map_parts(fmap):
@@ -184,9 +205,9 @@ def map_parts(fmap):
     return {"head": head, "body": root.html.render(), "script": root.script.render()}
 
 
-def page_parts(fmap, payload):
+def page_parts(skeleton, payload):
     """What the map page embeds: the map's parts and its data as JSON for a <script type="application/json">."""
-    return {**map_parts(fmap), "data": to_script_json(payload), "data_id": DATA_ELEMENT_ID, "drawn": len(payload["villages"])}
+    return {**skeleton, "data": to_script_json(payload), "data_id": DATA_ELEMENT_ID, "drawn": len(payload["villages"])}
 
 
 def legend_context():

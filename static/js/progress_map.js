@@ -98,6 +98,12 @@
       drawCounties(layers.counties, data.counties);
       drawPairings(layers.pairings, map, data.pairings);
       drawVillages(map, layers.groups, data);
+      // On a phone the expanded list of layers would cover much of the map: fold it into its button there.
+      if (layers.control && window.matchMedia("(max-width: 640px)").matches) {
+        layers.control.remove();
+        layers.control.options.collapsed = true;
+        layers.control.addTo(map);
+      }
       ProgressMap.last = { map: map, layers: layers, data: data };
       var container = map.getContainer();
       // The canvas repaints on the next animation frame; mark the map as drawn after that.

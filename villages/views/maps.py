@@ -37,10 +37,10 @@ def map_page(request):
     unlocated, list_query = form.unlocated()
     progress = map_data.county_progress(request.user, form.selected_year, form.designated_tiers())
     pairings = map_data.active_pairings(form.selected_year, form.selected_county)
-    fmap, payload = maps.build_map(progress, villages, pairings, form.selected_year, form.designated_tiers(), zoom_to=form.selected_county)
+    skeleton, payload = maps.build_map(progress, villages, pairings, form.selected_year, form.designated_tiers(), zoom_to=form.selected_county)
     context = {
         "form": form,
-        "map": maps.page_parts(fmap, payload),
+        "map": maps.page_parts(skeleton, payload),
         "without_location": unlocated.count(),
         "query": form.query_string(),
         "list_query": list_query,
