@@ -5,7 +5,8 @@ import os
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 # The app spends its time in Python, not waiting: more workers and threads than cores only queue requests
-# behind each other (bench/load.py: p95 halved going from 5 workers x 4 threads to 3 x 2 on 2 cores).
+# behind each other (bench/load.py on 2 cores, 50 users: village list p95 228-317 ms with 5 workers x 4 threads,
+# 154 ms with 3 x 2).
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1))
 # A second thread lets a worker serve one request while another waits on PostgreSQL.
 worker_class = "gthread"
