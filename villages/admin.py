@@ -109,6 +109,6 @@ class TargetAdmin(CityAdminOnly, SimpleHistoryAdmin):
 
 @admin.register(CountyQuota)
 class CountyQuotaAdmin(CityAdminOnly, SimpleHistoryAdmin):
-    list_display = ["year", "tier", "county", "count"]
-    list_filter = ["year", "tier", "county"]
+    list_display = ["year", "tier", "county", "count", "is_illustrative"]
+    list_filter = ["year", "tier", "county", "is_illustrative"]
     list_select_related = ["county"]

@@ -9,6 +9,7 @@ from counties.models import County, Pairing
 from villages import progress
 from villages.charts import burnup
 from villages.models import Tier, Village
+from villages.targets import illustrative_quotas_among
 
 TIERS = [Tier.SHOWCASE, Tier.UPGRADED]
 SORT_KEYS = ["county", "quota", "designated", "in_progress", "completed", "accepted", "percent", "change"]
@@ -47,6 +48,7 @@ class Dashboard:
     cumulative: list = field(default_factory=list)
     pairings: list = field(default_factory=list)
     quota_total: progress.Progress = None  # the counties that have a quota, together: the city average
+    illustrative_quotas: bool = False  # some quota shown is demo data
 
     @property
     def tier_label(self):
@@ -115,7 +117,11 @@ def build(year, tier, today, sort=""):
         target = all_quotas.get((goal, tier, county.code))
         rows.append(CountyRow(county, by_county[county.code], progress.cumulative_forecast(accepted, tier, target, goal, today, county.code)))
 
-    dashboard = Dashboard(year, tier, today, goal, city, sort_rows(rows, sort), quota_total=quota_total if quota_total.target else None)
+    dashboard = Dashboard(
+        year, tier, today, goal, city, sort_rows(rows, sort),
+        quota_total=quota_total if quota_total.target else None,
+        illustrative_quotas=illustrative_quotas_among(year__in=[year, goal], tier=tier),
+    )
     completed = {
         row["tier"]: row["completed"] for row in progress.status_counts(Village.objects.filter(programme_year__lte=goal, tier__in=TIERS), "tier")
     }

@@ -172,7 +172,10 @@ def seed_quotas(result):
     quotas = []
     for year, goals in [(DEMO_YEAR, DEMO_QUOTAS), (DEMO_GOAL_YEAR, DEMO_GOALS)]:
         for tier, total in goals.items():
-            quotas += [CountyQuota(year=year, tier=tier, county_id=code, count=count) for code, count in proportional_shares(total, sizes).items()]
+            quotas += [
+                CountyQuota(year=year, tier=tier, county_id=code, count=count, is_illustrative=True)
+                for code, count in proportional_shares(total, sizes).items()
+            ]
     CountyQuota.objects.bulk_create(quotas)
     result.quotas_created = len(quotas)
 

@@ -36,6 +36,8 @@ def dashboard_workbook(data):
     row(not_set(city.target), city.designated, city.in_progress, city.completed, city.accepted, not_set(city.percent))
     row()
     row(_("By county"), strong=True)
+    if data.illustrative_quotas:
+        row(_("The county quotas on this page are demo data, not quotas set by the city."))
     row(
         _("County code"), _("County"), _("Quota"), _("Designated"), _("In progress"), _("Completed"), _("Accepted"),
         _("Percent of quota accepted"), _("Change in 30 days"), strong=True,

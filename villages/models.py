@@ -243,6 +243,11 @@ class CountyQuota(YearAndTier):
 
     county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="quotas", verbose_name=_("county"))
     count = models.PositiveIntegerField(_("number of villages"))
+    is_illustrative = models.BooleanField(
+        _("illustrative (demo data)"),
+        default=False,
+        help_text=_("Invented for the demo, not a quota the city has set. Pages that show it say so."),
+    )
     history = HistoricalRecords()
 
     class Meta:

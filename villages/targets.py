@@ -11,6 +11,11 @@ def annual_target(year, tier):
     return target.count if target else None
 
 
+def illustrative_quotas_among(**filters):
+    """Whether any of the county quotas a page shows (those matching `filters`) is demo data."""
+    return CountyQuota.objects.filter(is_illustrative=True, **filters).exists()
+
+
 def county_quotas(year, tier):
     """{county code: quota} as set by the city; counties without a quota are absent."""
     return dict(CountyQuota.objects.filter(year=year, tier=tier).values_list("county_id", "count"))

@@ -7,6 +7,7 @@ from counties.models import County
 from counties.permissions import can_see_county
 from villages import county_page
 from villages.models import Status, Tier
+from villages.targets import illustrative_quotas_among
 
 
 @login_required
@@ -15,4 +16,10 @@ def detail(request, code):
         raise Http404
     county = get_object_or_404(County.objects.only("code", "name"), code=code)
     page = county_page.build(county, timezone.localdate())
-    return render(request, "villages/county.html", {"page": page, "tiers": Tier.choices, "statuses": Status.choices})
+    context = {
+        "page": page,
+        "tiers": Tier.choices,
+        "statuses": Status.choices,
+        "illustrative_quotas": illustrative_quotas_among(county_id=code),
+    }
+    return render(request, "villages/county.html", context)

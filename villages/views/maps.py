@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from villages import map_data, map_image, maps
 from villages.map_filters import MapFilterForm
+from villages.targets import illustrative_quotas_among
 
 GEOJSON = "application/geo+json"
 
@@ -46,6 +47,7 @@ def map_page(request):
         "list_query": list_query,
         "some_not_visible": not all(row.visible for row in progress),
         "estimated_quotas": any(row.quota_source == map_data.QUOTA_ESTIMATED for row in progress),
+        "illustrative_quotas": illustrative_quotas_among(year=form.selected_year, tier__in=form.designated_tiers()),
         **maps.legend_context(),
     }
     return render(request, "villages/map.html", context)

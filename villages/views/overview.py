@@ -46,6 +46,7 @@ def home(request):
             "total": total,
             "tiers": Tier.choices,
             "statuses": Status.choices,
+            "illustrative_quotas": data.illustrative_quotas,
         },
     )
 

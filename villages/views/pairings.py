@@ -11,6 +11,7 @@ from counties.models import Pairing
 from counties.permissions import can_add_pairing_activity, can_manage_pairings, can_see_county, check_pairing_change
 from villages import county_page, dashboard
 from villages.dashboard import with_counties
+from villages.targets import illustrative_quotas_among
 
 ACTIVITY_TOTALS = {
     "activity_count": Count("activities"),
@@ -43,6 +44,7 @@ def pairing_detail(request, pk):
         "activities": pairing.activities.select_related("created_by"),
         "can_manage": can_manage_pairings(request.user),
         "can_add_activity": can_add_pairing_activity(request.user, pairing),
+        "illustrative_quotas": illustrative_quotas_among(county_id__in=[pairing.county_a_id, pairing.county_b_id]),
     }
     return render(request, "villages/pairing.html", context)
 
