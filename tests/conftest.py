@@ -8,6 +8,7 @@
 
 import pytest
 from django.conf import settings
+from django.db import connections
 from django.contrib.auth import get_user_model
 from django.test import Client
 
@@ -101,6 +102,9 @@ def chromium():
         browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+        # While Playwright's loop runs, the tests' database connections live in storage of their own: close them
+        # now, or they outlive the loop, hold the PostgreSQL test database and make its teardown fail.
+        connections.close_all()
 
 
 class BrowserPage:
