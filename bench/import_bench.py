@@ -108,9 +108,9 @@ def run_backend(total):
     from django.db import connection
 
     from counties.models import Profile
-    from villages.importing import import_villages
+    from villages.imports.importer import import_villages
     from villages.models import Village
-    from villages.registry import load_registry
+    from villages.registry_loader import load_registry
 
     call_command("migrate", verbosity=0)
     load_registry(settings.DATA_DIR)

@@ -43,7 +43,7 @@ def setup_django(database_url):
 
     call_command("migrate", verbosity=0)
     from django.conf import settings
-    from villages.registry import load_registry
+    from villages.registry_loader import load_registry
 
     load_registry(settings.DATA_DIR)
 

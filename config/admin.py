@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from counties.permissions import is_city_admin
+from counties.access import is_city_admin
 
 
 class CityAdminSite(admin.AdminSite):

@@ -147,6 +147,11 @@ PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 15 * 1024 * 1024)
 PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 50_000_000)
 PHOTO_MAX_SIDE = env_int("PHOTO_MAX_SIDE", 12_000)
 PHOTOS_PER_UPDATE = 6
+# Village lists uploaded in the admin wait here between the preview and the confirmation (a folder every
+# app server shares, like MEDIA_ROOT); backups leave it out.
+IMPORT_PREVIEW_DIR = Path(env_str("IMPORT_PREVIEW_DIR", str(MEDIA_ROOT / "import-previews")))
+IMPORT_PREVIEW_MAX_AGE = 24 * 60 * 60
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 

@@ -9,11 +9,11 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from counties.forms import PairingForm
 from counties.models import County, Pairing, PairingActivity, Profile, Township
-from counties.permissions import is_city_admin
+from counties.access import is_city_admin
 
 
 class CityAdminOnly:
-    """Model admin permissions come from counties.permissions: city administrators only."""
+    """Model admin permissions come from counties.access: city administrators only."""
 
     def has_view_permission(self, request, obj=None):
         return is_city_admin(request.user)
@@ -36,7 +36,6 @@ class CountyAdmin(CityAdminOnly, admin.ModelAdmin):
     list_display = ["code", "name", "township_count", "village_count"]
     search_fields = ["code", "name"]
     readonly_fields = ["code"]
-    exclude = ["boundary"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(

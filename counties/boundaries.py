@@ -1,4 +1,4 @@
-"""County boundaries as GeoJSON, decoded once per process: every map page draws all eleven of them."""
+"""County boundaries as GeoJSON, decoded once per process: every map page draws them."""
 
 import json
 from dataclasses import dataclass
@@ -8,7 +8,7 @@ from django.db.models import TextField
 from django.db.models.functions import Cast
 
 from counties.geo import geojson_bounds
-from counties.models import County
+from counties.models import CountyBoundary
 
 
 @dataclass(frozen=True)
@@ -26,11 +26,12 @@ def decoded(text):
     return boundary, geojson_bounds([boundary])
 
 
-def county_places():
-    """{county code: Place}, reading the boundaries as text (decoding them is what costs)."""
-    rows = County.objects.annotate(boundary_text=Cast("boundary", TextField())).values_list(
-        "code", "boundary_text", "label_lat", "label_lon"
-    )
+def county_places(codes=None):
+    """{county code: Place} of the counties with a boundary, reading them as text (decoding them is what costs)."""
+    rows = CountyBoundary.objects.annotate(text=Cast("geometry", TextField()))
+    if codes is not None:
+        rows = rows.filter(county_id__in=codes)
+    rows = rows.values_list("county_id", "text", "county__label_lat", "county__label_lon")
     return {code: Place(*decoded(text), label_lat, label_lon) for code, text, label_lat, label_lon in rows}
 
 
@@ -38,5 +39,8 @@ def joint_bounds(places):
     """(min_lon, min_lat, max_lon, max_lat) around the given places."""
     corners = [place.bounds for place in places]
     return (
-        min(c[0] for c in corners), min(c[1] for c in corners), max(c[2] for c in corners), max(c[3] for c in corners),
+        min(c[0] for c in corners),
+        min(c[1] for c in corners),
+        max(c[2] for c in corners),
+        max(c[3] for c in corners),
     )

@@ -1,4 +1,4 @@
-from counties import permissions
+from counties import access
 
 
 def role(request):
@@ -6,6 +6,6 @@ def role(request):
     if user is None or not user.is_authenticated:
         return {}
     return {
-        "user_is_city_admin": permissions.is_city_admin(user),
-        "user_role": permissions.role_of(user),
+        "user_is_city_admin": access.is_city_admin(user),
+        "user_role": access.role_of(user),
     }

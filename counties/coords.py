@@ -27,15 +27,3 @@ def to_wgs84(lat, lon, system):
         raise ValueError(f"unknown coordinate system {system!r}")
     return converted.lat, converted.lon
 
-
-def from_wgs84(lat, lon, system):
-    """The inverse of to_wgs84, for showing a stored point in a Chinese map service's system."""
-    if system == CoordinateSystem.WGS84:
-        return lat, lon
-    if system == CoordinateSystem.GCJ02:
-        converted = prcoords.wgs_gcj(prcoords.Coords(lat, lon))
-    elif system == CoordinateSystem.BD09:
-        converted = prcoords.wgs_bd(prcoords.Coords(lat, lon))
-    else:
-        raise ValueError(f"unknown coordinate system {system!r}")
-    return converted.lat, converted.lon

@@ -3,19 +3,24 @@
 import geopandas as gpd
 import numpy as np
 import shapely
+from django.db.models import F
 
-from counties.models import County
+from counties.models import CountyBoundary
 
 CRS = "EPSG:4326"
 
 
 def county_frame(codes=None):
     """The counties as a GeoDataFrame indexed by code (WGS84)."""
-    counties = County.objects.order_by("code")
+    boundaries = CountyBoundary.objects.order_by("county_id")
     if codes is not None:
-        counties = counties.filter(code__in=codes)
-    rows = list(counties.values("code", "name", "boundary", "label_lat", "label_lon"))
-    geometries = [shapely.geometry.shape(row.pop("boundary")) for row in rows]
+        boundaries = boundaries.filter(county_id__in=codes)
+    rows = list(
+        boundaries.values(
+            "geometry", code=F("county_id"), name=F("county__name"), label_lat=F("county__label_lat"), label_lon=F("county__label_lon")
+        )
+    )
+    geometries = [shapely.geometry.shape(row.pop("geometry")) for row in rows]
     return gpd.GeoDataFrame(rows, geometry=geometries, crs=CRS).set_index("code", drop=False)
 
 

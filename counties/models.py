@@ -15,7 +15,6 @@ class County(models.Model):
 
     code = models.CharField(_("code"), max_length=6, primary_key=True)
     name = models.CharField(_("name"), max_length=50, unique=True)
-    boundary = models.JSONField(_("boundary (GeoJSON, WGS84)"))
     label_lat = models.FloatField(_("label latitude"))
     label_lon = models.FloatField(_("label longitude"))
 
@@ -29,6 +28,22 @@ class County(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class CountyBoundary(models.Model):
+    """A county's polygon, apart from the county: it is large, and only maps and point checks need it."""
+
+    county = models.OneToOneField(
+        County, on_delete=models.CASCADE, primary_key=True, related_name="boundary", verbose_name=_("county")
+    )
+    geometry = models.JSONField(_("boundary (GeoJSON, WGS84)"))
+
+    class Meta:
+        verbose_name = _("county boundary")
+        verbose_name_plural = _("county boundaries")
+
+    def __str__(self):
+        return str(self.county_id)
 
 
 class Township(models.Model):
@@ -83,6 +98,17 @@ class Profile(models.Model):
         return f"{self.user} ({self.get_role_display()})"
 
 
+class PairingQuerySet(models.QuerySet):
+    def active_in(self, year):
+        return self.filter(Q(end_year__isnull=True) | Q(end_year__gte=year), start_year__lte=year)
+
+    def involving(self, county):
+        return self.filter(Q(county_a=county) | Q(county_b=county))
+
+    def with_counties(self):
+        return self.select_related("county_a", "county_b")
+
+
 class Pairing(models.Model):
     """Two counties working together: a strong county helping a weaker one, or neighbours in a mutual pairing."""
 
@@ -113,6 +139,7 @@ class Pairing(models.Model):
     committed_people = models.PositiveIntegerField(_("people to send"), default=0)
     is_illustrative = models.BooleanField(_("illustrative (demo data)"), default=False)
     history = HistoricalRecords()
+    objects = PairingQuerySet.as_manager()
 
     class Meta:
         ordering = ["kind", "county_a", "county_b"]

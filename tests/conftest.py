@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from counties.models import County, Profile
-from villages.registry import load_registry
+from villages.registry_loader import load_registry
 
 YUCI = "140702"
 TAIGU = "140703"

@@ -6,7 +6,7 @@ import io
 import openpyxl
 from django.utils import translation
 
-from villages.importing import import_villages
+from villages.imports.importer import import_villages
 
 
 def csv_file(rows, encoding="utf-8", delimiter=","):

@@ -96,14 +96,13 @@ def test_city_admin_imports_an_xlsx_in_the_admin_and_sees_the_dashboard_numbers(
     browser_page.login("city-admin")
 
     browser_page.goto("/admin/villages/village/import/")
-    page.set_input_files("input[type=file]", str(workbook))
-    page.select_option("select[name=format]", label="xlsx")
-    page.click("form input[type=submit], form button[type=submit] >> nth=-1")
-    page.wait_for_selector("input[name=confirm], button[name=confirm], form[action*='process_import']")
+    page.set_input_files("#import-form input[type=file]", str(workbook))
+    page.click("#import-form [type=submit]")
+    page.wait_for_selector("#confirm-import")
     assert Village.objects.filter(county_id=TAIGU, tier=Tier.SHOWCASE).count() == 0
     preview = page.content()
     assert all(village.code in preview for village in taigu)
-    page.click("form[action*='process_import'] [type=submit]")
+    page.click("#confirm-import [type=submit]")
     page.wait_for_load_state()
 
     assert Village.objects.filter(county_id=TAIGU, tier=Tier.SHOWCASE, programme_year=2025).count() == 3

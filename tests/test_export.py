@@ -12,8 +12,8 @@ from django.utils import timezone
 from counties.geo import county_frame
 from tests.conftest import TAIGU, YUCI
 from tests.import_helpers import messages, run_import
-from villages.exporting import csv_bytes, xlsx_bytes
-from villages.import_columns import COLUMNS
+from villages.imports.export import csv_bytes, xlsx_bytes
+from villages.imports.columns import COLUMNS
 from villages.models import LocationSource, Status, Tier, Village
 
 FORMULAS = ["=1+1", "+86 351 1234", "-cmd", "@SUM(A1)"]

@@ -6,8 +6,8 @@ from django.urls import reverse
 
 from tests.conftest import YUCI
 from tests.progress_helpers import designate, pick
-from villages import progress
-from villages.forecast import DAYS_PER_MONTH, RATE_WINDOW_DAYS, Verdict, forecast
+from villages.progress import counts as progress
+from villages.progress.forecast import DAYS_PER_MONTH, RATE_WINDOW_DAYS, Verdict, forecast
 from villages.models import Status, Tier
 
 TODAY = date(2026, 6, 30)

@@ -3,7 +3,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from counties.models import County
+from counties.models import County, CountyBoundary
 from tests.map_helpers import YEAR, YUCI, TAIGU, expected_villages, map_villages  # noqa: F401
 from villages.models import CountyQuota, LocationSource, Status, Target, Tier, Village
 
@@ -14,7 +14,7 @@ COUNTIES = reverse("villages:api_counties")
 
 
 def geojson(client, url, **params):
-    response = client.get(url, params)
+    response = client.get(url, {"year": YEAR, **params})
     assert response.status_code == 200
     assert response["Content-Type"] == "application/geo+json"
     data = json.loads(response.content)
@@ -86,34 +86,41 @@ def test_counties_endpoint_has_the_11_boundaries_and_the_years_progress(viewer, 
     data = geojson(client_for(viewer), COUNTIES)
     assert len(data["features"]) == County.objects.count() == 11
     by_code = {f["id"]: f for f in data["features"]}
-    assert by_code[YUCI]["geometry"] == County.objects.get(code=YUCI).boundary
+    assert by_code[YUCI]["geometry"] == CountyBoundary.objects.get(county_id=YUCI).geometry
     for code in [YUCI, TAIGU]:
         designated = Village.objects.filter(county_id=code, programme_year=YEAR, tier__in=[Tier.SHOWCASE, Tier.UPGRADED])
         properties = by_code[code]["properties"]
         assert properties["designated"] == designated.count()
         assert properties["accepted"] == designated.filter(status=Status.ACCEPTED).count()
         assert properties["completed"] == designated.filter(status=Status.COMPLETED).count()
-        assert properties["share"] == pytest.approx(properties["accepted"] / properties["quota"], abs=1e-4)
+        assert properties["quota"] is None and properties["share"] is None  # no quota for both tiers together
+    showcase = {f["id"]: f["properties"] for f in geojson(client_for(viewer), COUNTIES, tier=Tier.SHOWCASE)["features"]}
+    assert (showcase[YUCI]["quota"], showcase[YUCI]["accepted"], showcase[YUCI]["share"]) == (2, 1, 0.5)
 
 
-def test_a_county_without_a_quota_gets_its_share_of_the_city_target(viewer, client_for, map_villages):
-    data = geojson(client_for(viewer), COUNTIES, tier=Tier.UPGRADED)
-    target = Target.objects.get(year=YEAR, tier=Tier.UPGRADED, kind=Target.Kind.ANNUAL).count
+def test_a_county_without_a_quota_has_none_even_where_the_city_has_a_target(viewer, client_for, map_villages):
+    assert Target.objects.filter(year=YEAR, tier=Tier.UPGRADED, kind=Target.Kind.ANNUAL).exists()
     assert not CountyQuota.objects.filter(year=YEAR, tier=Tier.UPGRADED).exists()
-    total_villages = Village.objects.count()
-    quotas = {f["id"]: f["properties"]["quota"] for f in data["features"]}
-    assert sum(quotas.values()) == target
-    for code, quota in quotas.items():
-        exact = target * Village.objects.filter(county_id=code).count() / total_villages
-        assert abs(quota - exact) < 1
-    assert {f["properties"]["quota_source"] for f in data["features"]} == {"estimated"}
+    data = geojson(client_for(viewer), COUNTIES, tier=Tier.UPGRADED)
+    assert {(f["properties"]["quota"], f["properties"]["share"]) for f in data["features"]} == {(None, None)}
+
+
+def test_all_tiers_together_have_a_quota_only_where_every_tier_has_one(viewer, client_for, map_villages):
+    CountyQuota.objects.create(year=YEAR, tier=Tier.UPGRADED, county_id=TAIGU, count=4)
+    CountyQuota.objects.create(year=YEAR, tier=Tier.SHOWCASE, county_id=TAIGU, count=1)
+    data = geojson(client_for(viewer), COUNTIES)
+    quotas = {f["id"]: (f["properties"]["quota"], f["properties"]["share"]) for f in data["features"]}
+    # 太谷: 1 showcase + 4 upgraded; its villages of 2025 accepted: one of each tier (map_helpers.PLAN).
+    assert quotas[TAIGU] == (5, 0.4)
+    # 榆次 has a showcase quota only: no quota for both tiers together.
+    assert quotas[YUCI] == (None, None)
 
 
 def test_a_quota_set_by_the_city_is_used_as_is(viewer, client_for, map_villages):
     data = geojson(client_for(viewer), COUNTIES, tier=Tier.SHOWCASE)
     yuci = next(f["properties"] for f in data["features"] if f["id"] == YUCI)
     quota = CountyQuota.objects.get(year=YEAR, tier=Tier.SHOWCASE, county_id=YUCI).count
-    assert (yuci["quota"], yuci["quota_source"]) == (quota, "set")
+    assert yuci["quota"] == quota
     accepted = Village.objects.filter(county_id=YUCI, programme_year=YEAR, tier=Tier.SHOWCASE, status=Status.ACCEPTED).count()
     assert yuci["share"] == pytest.approx(accepted / quota, abs=1e-4)
 

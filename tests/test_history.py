@@ -53,8 +53,8 @@ def test_a_deleted_village_can_be_found_by_city_admins(client_for, city_admin, y
 def test_a_changed_date_and_time_is_shown_in_local_time_not_raw(city_admin, client_for):
     from datetime import datetime, timezone as dt_timezone
 
-    from villages.history import shown
+    from villages.history import field_text
 
     moment = datetime(2025, 6, 30, 16, 30, tzinfo=dt_timezone.utc)
-    text = shown(Village, "accepted_at", moment)
+    text = field_text(Village, "accepted_at", moment)
     assert "+00:00" not in text and "2025" in text and "00:30" in text  # 16:30 UTC is 00:30 next day in 晋中

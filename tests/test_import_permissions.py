@@ -79,7 +79,7 @@ def test_admin_import_page_is_closed_to_everyone_but_city_administrators(request
     for url in ("/admin/villages/village/import/", "/admin/villages/village/export/"):
         response = client.get(url)
         assert response.status_code == 302 and "/admin/login/" in response["Location"]
-    response = client.post("/admin/villages/village/process_import/", {})
+    response = client.post("/admin/villages/village/import/confirm/", {})
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
 
 

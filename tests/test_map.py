@@ -8,10 +8,10 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
-from counties.models import County, Pairing
+from counties.models import County, CountyBoundary, Pairing
 from tests.map_helpers import YEAR, YUCI, TAIGU, QIXIAN, expected_villages, map_data, map_villages, village_codes  # noqa: F401
-from villages.map_data import MAP_TIERS
-from villages.map_style import TIER_LAYER_NAMES
+from villages.maps.data import MAP_TIERS
+from villages.maps.style import TIER_LAYER_NAMES
 from villages.models import LocationSource, Status, Tier, Village
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +20,7 @@ MAP = reverse("villages:map")
 
 
 def get_map(client, **params):
-    response = client.get(MAP, params)
+    response = client.get(MAP, {"year": YEAR, **params})
     assert response.status_code == 200
     return response.content.decode()
 
@@ -96,10 +96,10 @@ def test_county_filter_zooms_to_that_county(viewer, client_for, map_villages):
 def test_a_changed_county_boundary_is_drawn_and_zoomed_to_at_once(viewer, client_for, map_villages):
     client = client_for(viewer)
     get_map(client, county=TAIGU)  # the boundaries are now decoded and kept by this process
-    taigu = County.objects.get(code=TAIGU)
-    shifted = json.loads(json.dumps(taigu.boundary).replace("[112.", "[113."))
-    assert shifted != taigu.boundary
-    taigu.boundary = shifted
+    taigu = CountyBoundary.objects.get(county_id=TAIGU)
+    shifted = json.loads(json.dumps(taigu.geometry).replace("[112.", "[113."))
+    assert shifted != taigu.geometry
+    taigu.geometry = shifted
     taigu.save()
     data = map_data(get_map(client, county=TAIGU))
     assert next(f for f in data["counties"]["features"] if f["id"] == TAIGU)["geometry"] == shifted
@@ -202,15 +202,15 @@ def test_static_leaflet_files_are_found_in_the_installed_package():
 
 def test_query_count_does_not_grow_with_the_number_of_villages(viewer, client_for, map_villages):
     client = client_for(viewer)
-    client.get(MAP)
+    get_map(client)
     with CaptureQueriesContext(connection) as few:
-        client.get(MAP)
+        get_map(client)
     more = list(Village.objects.filter(county_id="140781", tier=Tier.NONE).order_by("code")[:60])
     for village in more:
         village.lat, village.lon, village.location_source = 37.03, 111.9, LocationSource.SURVEYED
     Village.objects.bulk_update(more, ["lat", "lon", "location_source"])
     with CaptureQueriesContext(connection) as many:
-        html = client.get(MAP).content.decode()
+        html = get_map(client)
     assert len(map_data(html)["villages"]) == expected_villages().count() > 60
     assert len(many) == len(few)
 

@@ -11,7 +11,7 @@ DRAWN_MARKERS = """() => ProgressMap.last.layers.groups
   .reduce((count, group) => count + group.getLayers().filter(marker => marker._map && marker._renderer).length, 0)"""
 
 
-def open_map(browser_page, path="/map/"):
+def open_map(browser_page, path="/map/?year=2025"):
     browser_page.login("viewer")
     browser_page.goto(path)
     browser_page.page.wait_for_selector("[data-villages-drawn]")

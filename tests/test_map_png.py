@@ -7,7 +7,7 @@ from matplotlib import font_manager
 from PIL import Image
 
 from tests.map_helpers import YUCI, TAIGU, map_villages  # noqa: F401
-from villages import map_image
+from villages.maps import png as map_image
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from django.db.models import Count
 from django.utils import translation
 from shapely.geometry import Point, shape
 
-from counties.models import County, Profile
+from counties.models import County, CountyBoundary, Profile
 from villages.demo import DEMO_PASSWORD, EDITOR_USERNAMES, proportional_shares
 from villages.models import LocationSource, Status, Tier, Village
 
@@ -45,7 +45,7 @@ def test_seed_demo_designates_40_showcase_and_300_upgraded_in_proportion(registr
 def test_every_illustrative_location_lies_inside_its_county(registry, settings):
     settings.DEBUG = True
     seed()
-    polygons = {county.code: shape(county.boundary) for county in County.objects.all()}
+    polygons = {boundary.county_id: shape(boundary.geometry) for boundary in CountyBoundary.objects.all()}
     located = list(Village.objects.located())
     assert len(located) > 250
     for village in located:

@@ -4,7 +4,7 @@ from django.urls import reverse
 from tests.conftest import YUCI
 from tests.progress_helpers import figure, row_values, text
 from villages.models import CountyQuota, Target, Tier
-from villages.targets import annual_target, county_quotas
+from villages.progress.targets import quotas, targets
 
 pytestmark = pytest.mark.django_db
 
@@ -22,8 +22,8 @@ def test_the_plan_targets_are_seeded():
 
 
 def test_unset_targets_and_quotas_are_none_not_invented(registry):
-    assert annual_target(2026, Tier.SHOWCASE) is None
-    assert county_quotas(2026, Tier.SHOWCASE) == {}
+    assert (2026, Tier.SHOWCASE, Target.Kind.ANNUAL) not in targets()
+    assert quotas(years=[2026]) == {}
 
 
 def test_city_admin_sets_a_target_in_the_admin_with_history(city_admin, viewer, client_for):

@@ -89,7 +89,8 @@ def media_files():
     root = Path(settings.MEDIA_ROOT)
     if not root.is_dir():
         return []
-    return sorted(path for path in root.rglob("*") if path.is_file())
+    previews = Path(settings.IMPORT_PREVIEW_DIR).resolve()
+    return sorted(path for path in root.rglob("*") if path.is_file() and not path.resolve().is_relative_to(previews))
 
 
 def write_rows(archive, model, using):

@@ -5,13 +5,15 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from counties import permissions
+from counties.access import visible_counties
 from counties.coords import CoordinateSystem, to_wgs84
 from counties.geo import point_inside_county
 from counties.models import Township
-from villages.dashboard import SORT_KEYS, TIERS
+from villages import access
 from villages.models import LocationSource, Status, Tier, Village
 from villages.photos import clean_photo
+from villages.progress.counts import TIERS
+from villages.progress.dashboard import SORT_KEYS
 
 
 class VillageFilterForm(forms.Form):
@@ -39,14 +41,14 @@ class VillageFilterForm(forms.Form):
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        counties = permissions.listable_counties(user)
+        counties = visible_counties(user)
         self.fields["county"].queryset = counties
-        self.fields["township"].queryset = Township.objects.filter(county__in=counties).select_related("county").defer("county__boundary")
+        self.fields["township"].queryset = Township.objects.filter(county__in=counties).select_related("county")
         if len(counties) > 1:
             self.fields["township"].label_from_instance = lambda township: f"{township.county.name} · {township.name}"
         self.fields["tier"].choices = [("", _("All tiers"))] + Tier.choices
         self.fields["status"].choices = [("", _("All statuses"))] + Status.choices
-        years = permissions.visible_villages(user).exclude(programme_year=None).values_list("programme_year", flat=True)
+        years = access.visible_villages(user).exclude(programme_year=None).values_list("programme_year", flat=True)
         self.fields["year"].choices = [("", _("All years"))] + [(year, year) for year in sorted(set(years))]
 
     def filter(self, villages):
@@ -67,7 +69,7 @@ class VillageFilterForm(forms.Form):
 
 
 class VillageForm(forms.ModelForm):
-    """The edit page. Status moves only as counties.permissions allows; tier and year only for the city."""
+    """The edit page. Status moves only as villages.access allows; tier and year only for the city."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
     location_lat = forms.FloatField(
@@ -107,9 +109,9 @@ class VillageForm(forms.ModelForm):
         self.user = user
         village = self.instance
         self.fields["status"].widget.choices = [
-            (status, Status(status).label) for status in permissions.edit_form_statuses(user, village)
+            (status, Status(status).label) for status in access.edit_form_statuses(user, village)
         ]
-        if not permissions.can_set_tier(user):
+        if not access.can_set_tier(user):
             del self.fields["tier"]
             del self.fields["programme_year"]
         self.initial.setdefault("version", village.version)
@@ -119,7 +121,7 @@ class VillageForm(forms.ModelForm):
 
     def clean_status(self):
         old, new = self.instance.status, self.cleaned_data["status"]
-        if new not in permissions.edit_form_statuses(self.user, self.instance):
+        if new not in access.edit_form_statuses(self.user, self.instance):
             raise ValidationError(
                 _("You may not move this village from “%(old)s” to “%(new)s”.")
                 % {"old": Status(old).label, "new": Status(new).label}
@@ -248,3 +250,31 @@ class DashboardFilterForm(forms.Form):
             cleaned.get("tier", Tier.SHOWCASE),
             cleaned.get("sort", ""),
         )
+
+
+class VillageImportForm(forms.Form):
+    """The admin's import page: a village list and how to read it."""
+
+    ENCODINGS = [("", _("detect automatically")), ("utf-8", "UTF-8"), ("gb18030", "GBK / GB18030")]
+
+    file = forms.FileField(label=_("File"), help_text=_("XLSX or CSV."))
+    crs = forms.ChoiceField(
+        label=_("Coordinate system"),
+        choices=CoordinateSystem.choices,
+        initial=CoordinateSystem.WGS84,
+        help_text=_("Of rows whose 坐标系 cell is empty."),
+    )
+    encoding = forms.ChoiceField(label=_("Encoding (CSV only)"), choices=ENCODINGS, required=False)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.IMPORT_MAX_BYTES:
+            raise ValidationError(
+                _("%(name)s is %(size).1f MB; an import file may be at most %(limit)d MB.")
+                % {"name": upload.name, "size": upload.size / 2**20, "limit": settings.IMPORT_MAX_BYTES // 2**20}
+            )
+        return upload
+
+
+class ImportConfirmForm(forms.Form):
+    token = forms.CharField(widget=forms.HiddenInput, max_length=32)

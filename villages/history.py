@@ -36,7 +36,8 @@ class Entry:
     summary: str = ""
 
 
-def shown(model, name, value):
+def field_text(model, name, value):
+    """A field's value as people read it: the label of a choice, a local time, — for nothing."""
     model_field = model._meta.get_field(name)
     if value is None or value == "":
         return "—"
@@ -52,7 +53,7 @@ def changes_between(record, previous, model):
         return []
     delta = record.diff_against(previous, excluded_fields=HIDDEN_FIELDS & {f.name for f in model._meta.fields})
     return [
-        Change(str(model._meta.get_field(change.field).verbose_name), shown(model, change.field, change.old), shown(model, change.field, change.new))
+        Change(str(model._meta.get_field(change.field).verbose_name), field_text(model, change.field, change.old), field_text(model, change.field, change.new))
         for change in delta.changes
     ]
 

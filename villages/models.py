@@ -39,8 +39,7 @@ class LocationSource(models.TextChoices):
 
 class VillageQuerySet(models.QuerySet):
     def with_places(self):
-        # A county's boundary is large GeoJSON: decoding it for every row made lists slow.
-        return self.select_related("county", "township").defer("county__boundary")
+        return self.select_related("county", "township")
 
     def designated(self):
         return self.exclude(tier=Tier.NONE)

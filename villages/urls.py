@@ -1,22 +1,22 @@
 from django.urls import path, re_path
 
-from villages.views import county, maps, overview, pairings, photos, transfer, village
+from villages.views import county, dashboard, imports, maps, pairings, photos, village
 
 app_name = "villages"
 
 CODE = r"(?P<code>[0-9]{12})"
 
 urlpatterns = [
-    path("", overview.home, name="home"),
+    path("", dashboard.home, name="home"),
     path("villages/", village.village_list, name="list"),
     path("villages/deleted/", village.deleted_villages, name="deleted"),
     re_path(rf"^villages/{CODE}/$", village.village_detail, name="detail"),
     re_path(rf"^villages/{CODE}/edit/$", village.village_edit, name="edit"),
     re_path(rf"^villages/{CODE}/updates/new/$", village.update_new, name="update_new"),
-    re_path(rf"^villages/{CODE}/accept/$", village.accept, name="accept"),
-    re_path(rf"^villages/{CODE}/return/$", village.return_village, name="return"),
+    re_path(rf"^villages/{CODE}/accept/$", village.review, {"action": "accept"}, name="accept"),
+    re_path(rf"^villages/{CODE}/return/$", village.review, {"action": "return"}, name="return"),
     path("photos/<int:pk>/", photos.photo, name="photo"),
-    path("dashboard.xlsx", overview.dashboard_xlsx, name="dashboard_xlsx"),
+    path("dashboard.xlsx", dashboard.dashboard_xlsx, name="dashboard_xlsx"),
     path("counties/<str:code>/", county.detail, name="county"),
     path("pairings/", pairings.pairing_list, name="pairings"),
     path("pairings/new/", pairings.pairing_create, name="pairing_create"),
@@ -27,5 +27,5 @@ urlpatterns = [
     path("map.png", maps.map_png, name="map_png"),
     path("api/villages.geojson", maps.api_villages, name="api_villages"),
     path("api/counties.geojson", maps.api_counties, name="api_counties"),
-    path("villages/import-template.xlsx", transfer.import_template, name="import_template"),
+    path("villages/import-template.xlsx", imports.import_template, name="import_template"),
 ]

@@ -1,13 +1,29 @@
-"""Changes to a village that must not be lost: every save checks the version the user started from.
+"""How a village moves through the programme, and changes to it that must not be lost.
 
-The claim is one conditional UPDATE ... WHERE version = X, atomic on SQLite and PostgreSQL alike:
-of two people who opened the same version, only the first save succeeds; the second is refused.
+Every save checks the version the user started from: the claim is one conditional
+UPDATE ... WHERE version = X, atomic on SQLite and PostgreSQL alike. Of two people who opened the
+same version, only the first save succeeds; the second is refused.
 """
 
 from django.db import transaction
 from django.utils import timezone
 
 from villages.models import ProgressUpdate, Status, Village
+
+# Moves a county makes as work advances. Staying in the same status is always allowed.
+COUNTY_MOVES = {
+    (Status.NOT_STARTED, Status.PLANNED),
+    (Status.PLANNED, Status.IN_PROGRESS),
+    (Status.IN_PROGRESS, Status.COMPLETED),
+}
+ACCEPT = (Status.COMPLETED, Status.ACCEPTED)  # 验收通过
+RETURN = (Status.COMPLETED, Status.IN_PROGRESS)  # 退回, with a written reason
+CITY_REVIEW_MOVES = {ACCEPT, RETURN}
+STATUS_ORDER = list(Status.values)
+
+
+def is_forward(old_status, new_status):
+    return STATUS_ORDER.index(new_status) > STATUS_ORDER.index(old_status)
 
 
 class EditConflict(Exception):

@@ -3,11 +3,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from counties.access import can_see_county
 from counties.models import County
-from counties.permissions import can_see_county
-from villages import county_page
 from villages.models import Status, Tier
-from villages.targets import illustrative_quotas_among
+from villages.progress import county_page
+from villages.progress.targets import illustrative_quotas_among
 
 
 @login_required
@@ -15,9 +15,8 @@ def detail(request, code):
     if not can_see_county(request.user, code):
         raise Http404
     county = get_object_or_404(County.objects.only("code", "name"), code=code)
-    page = county_page.build(county, timezone.localdate())
     context = {
-        "page": page,
+        "page": county_page.build(county, timezone.localdate()),
         "tiers": Tier.choices,
         "statuses": Status.choices,
         "illustrative_quotas": illustrative_quotas_among(county_id=code),

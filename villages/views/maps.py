@@ -6,9 +6,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from villages import map_data, map_image, maps
-from villages.map_filters import MapFilterForm
-from villages.targets import illustrative_quotas_among
+from villages.maps import data as map_data
+from villages.maps import page as maps
+from villages.maps import png as map_image
+from villages.maps.filters import MapFilterForm
+from villages.progress.targets import illustrative_quotas_among
 
 GEOJSON = "application/geo+json"
 
@@ -46,7 +48,6 @@ def map_page(request):
         "query": form.query_string(),
         "list_query": list_query,
         "some_not_visible": not all(row.visible for row in progress),
-        "estimated_quotas": any(row.quota_source == map_data.QUOTA_ESTIMATED for row in progress),
         "illustrative_quotas": illustrative_quotas_among(year=form.selected_year, tier__in=form.designated_tiers()),
         **maps.legend_context(),
     }

@@ -6,12 +6,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from counties.access import (
+    can_add_pairing_activity,
+    can_manage_pairings,
+    can_see_county,
+    check_add_pairing_activity,
+    check_manage_pairings,
+)
 from counties.forms import PairingActivityForm, PairingForm
 from counties.models import Pairing
-from counties.permissions import can_add_pairing_activity, can_manage_pairings, can_see_county, check_pairing_change
-from villages import county_page, dashboard
-from villages.dashboard import with_counties
-from villages.targets import illustrative_quotas_among
+from villages.progress import counts, county_page
+from villages.progress.targets import illustrative_quotas_among
 
 ACTIVITY_TOTALS = {
     "activity_count": Count("activities"),
@@ -23,15 +28,15 @@ ACTIVITY_TOTALS = {
 
 @login_required
 def pairing_list(request):
-    pairings = with_counties(Pairing.objects.annotate(**ACTIVITY_TOTALS))
+    pairings = Pairing.objects.annotate(**ACTIVITY_TOTALS).with_counties()
     return render(request, "villages/pairings.html", {"pairings": pairings, "can_manage": can_manage_pairings(request.user)})
 
 
 @login_required
 def pairing_detail(request, pk):
-    pairing = get_object_or_404(with_counties(Pairing.objects), pk=pk)
+    pairing = get_object_or_404(Pairing.objects.with_counties(), pk=pk)
     today = timezone.localdate()
-    year = dashboard.default_year(today)
+    year = counts.default_year(today)
     goal, sides = county_page.pairing_sides(pairing, year, today)
     totals = pairing.activities.aggregate(funds_done=Sum("funds"), projects_done=Sum("projects"), people_done=Sum("people"))
     context = {
@@ -60,7 +65,7 @@ def save_pairing(request, form):
 
 @login_required
 def pairing_create(request):
-    check_pairing_change(request.user, None, can_manage_pairings(request.user))
+    check_manage_pairings(request.user)
     form = PairingForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and (pairing := save_pairing(request, form)):
         messages.success(request, _("Pairing %(pairing)s created.") % {"pairing": pairing})
@@ -71,7 +76,7 @@ def pairing_create(request):
 @login_required
 def pairing_edit(request, pk):
     pairing = get_object_or_404(Pairing, pk=pk)
-    check_pairing_change(request.user, pairing, can_manage_pairings(request.user))
+    check_manage_pairings(request.user, pairing)
     form = PairingForm(request.POST or None, instance=pairing)
     if request.method == "POST" and form.is_valid() and save_pairing(request, form):
         messages.success(request, _("Pairing %(pairing)s saved.") % {"pairing": pairing})
@@ -81,8 +86,8 @@ def pairing_edit(request, pk):
 
 @login_required
 def activity_create(request, pk):
-    pairing = get_object_or_404(with_counties(Pairing.objects), pk=pk)
-    check_pairing_change(request.user, pairing, can_add_pairing_activity(request.user, pairing))
+    pairing = get_object_or_404(Pairing.objects.with_counties(), pk=pk)
+    check_add_pairing_activity(request.user, pairing)
     form = PairingActivityForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         activity = form.save(commit=False)

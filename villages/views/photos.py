@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 
-from counties import permissions
+from villages import access
 
 CONTENT_TYPES = {".jpg": "image/jpeg", ".png": "image/png", ".webp": "image/webp"}
 
@@ -9,7 +9,7 @@ CONTENT_TYPES = {".jpg": "image/jpeg", ".png": "image/png", ".webp": "image/webp
 @login_required
 def photo(request, pk):
     """A photo file, only for users who may see its village. Files live under MEDIA_ROOT, never in static."""
-    photo = permissions.get_photo_for_view(request.user, pk)
+    photo = access.get_photo_for_view(request.user, pk)
     suffix = photo.image.name[photo.image.name.rfind(".") :].lower()
     try:
         handle = photo.image.open("rb")

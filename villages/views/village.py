@@ -1,4 +1,7 @@
-"""The county staff's pages: the village list, a village's page, editing, progress updates and the city's actions."""
+"""The county staff's pages: the village list, a village's page, editing, progress updates and the city's review."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -7,13 +10,15 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from counties import permissions
-from villages import workflow
+from counties.access import is_county_editor, visible_counties
+from counties.boundaries import county_places
+from villages import access, workflow
 from villages.forms import AcceptForm, ProgressUpdateForm, ReturnForm, VillageFilterForm, VillageForm
 from villages.history import village_history
-from villages.minimap import minimap
+from villages.maps.minimap import minimap
 from villages.models import Status, Village
 
 PAGE_SIZE = 50
@@ -21,7 +26,7 @@ PAGE_SIZE = 50
 
 @login_required
 def village_list(request):
-    villages = permissions.visible_villages(request.user, Village.objects.with_places())
+    villages = access.visible_villages(request.user, Village.objects.with_places())
     form = VillageFilterForm(request.user, request.GET or None)
     if form.is_bound and form.is_valid():
         villages = form.filter(villages)
@@ -44,9 +49,9 @@ def village_list(request):
             "query": query.urlencode(),
             "sort_query": sort_query.urlencode(),
             "sort": request.GET.get("sort", "code"),
-            "editable_counties": permissions.editor_county_codes(request.user),
-            "county_names": list(permissions.listable_counties(request.user).values_list("name", flat=True))
-            if permissions.is_county_editor(request.user)
+            "can_see_deleted": access.can_see_deleted_villages(request.user),
+            "county_names": list(visible_counties(request.user).values_list("name", flat=True))
+            if is_county_editor(request.user)
             else [],
         },
     )
@@ -54,10 +59,9 @@ def village_list(request):
 
 @login_required
 def village_detail(request, code):
-    village = permissions.get_village_for_view(
-        request.user, Village.objects.with_places().select_related("updated_by"), code=code
-    )
+    village = access.get_village_for_view(request.user, code, Village.objects.with_places().select_related("updated_by"))
     updates = village.updates.prefetch_related("photos").select_related("created_by")
+    place = county_places([village.county_id]).get(village.county_id) if village.has_location else None
     return render(
         request,
         "villages/village_detail.html",
@@ -65,10 +69,10 @@ def village_detail(request, code):
             "village": village,
             "updates": updates,
             "history": village_history(village),
-            "minimap": minimap(village.county, village.lat, village.lon) if village.has_location else None,
-            "can_change": permissions.can_change_village(request.user, village),
-            "can_accept": permissions.can_accept_village(request.user, village),
-            "can_return": permissions.can_return_village(request.user, village),
+            "minimap": minimap(place.boundary, village.lat, village.lon) if place else None,
+            "can_change": access.can_change_village(request.user, village),
+            "can_accept": access.can_accept_village(request.user, village),
+            "can_return": access.can_return_village(request.user, village),
             "accept_form": AcceptForm(initial={"version": village.version}),
             "return_form": ReturnForm(initial={"version": village.version}),
         },
@@ -77,7 +81,7 @@ def village_detail(request, code):
 
 @login_required
 def village_edit(request, code):
-    village = permissions.get_village_for_change(request.user, Village.objects.with_places(), code=code)
+    village = access.get_village_for_change(request.user, code, Village.objects.with_places())
     form = VillageForm(request.user, request.POST or None, instance=village)
     if request.method == "POST" and form.is_valid():
         form.apply_location()
@@ -95,7 +99,9 @@ def edit_conflict(request, code, stale_form):
     current = Village.objects.with_places().get(code=code)
     messages.error(
         request,
-        _("Someone else saved this village while you were editing it, so your changes were NOT saved. The form now shows the current values; your entries are listed below it."),
+        _(
+            "Someone else saved this village while you were editing it, so your changes were NOT saved. The form now shows the current values; your entries are listed below it."
+        ),
     )
     mine = [(stale_form[name].label, typed_value(stale_form, name)) for name in stale_form.changed_data if name != "version"]
     form = VillageForm(request.user, instance=current)
@@ -110,65 +116,74 @@ def typed_value(form, name):
 
 @login_required
 def update_new(request, code):
-    village = permissions.get_village_for_change(request.user, Village.objects.with_places(), code=code)
+    village = access.get_village_for_change(request.user, code, Village.objects.with_places())
     form = ProgressUpdateForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         update = workflow.add_progress_update(village, request.user, data["date"], data["text"], data["progress"], data["photos"])
-        messages.success(
-            request, _("Progress update added with %(count)d photo(s).") % {"count": update.photos.count()}
-        )
+        messages.success(request, _("Progress update added with %(count)d photo(s).") % {"count": update.photos.count()})
         return redirect(village)
     return render(request, "villages/update_form.html", {"village": village, "form": form})
 
 
-@require_POST
-@login_required
-def accept(request, code):
-    village = permissions.get_village_for_change(request.user, Village.objects.all(), code=code)
-    if not permissions.is_city_admin(request.user):
-        raise PermissionDenied
-    if not permissions.can_accept_village(request.user, village):
-        return refuse(request, village, _("Only a completed village can be accepted."))
-    form = AcceptForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise workflow.EditConflict
-        workflow.accept(village, form.cleaned_data["version"], request.user)
-        messages.success(request, _("%(village)s is accepted (验收通过).") % {"village": village.short_name})
-    except workflow.EditConflict:
-        messages.error(request, _("The village changed since you opened it; nothing was done. Check it again."))
-    return redirect(village)
+def accept_village(village, form, user):
+    workflow.accept(village, form.cleaned_data["version"], user)
+    return _("%(village)s is accepted (验收通过).") % {"village": village.short_name}
+
+
+def return_village(village, form, user):
+    workflow.return_to_county(village, form.cleaned_data["version"], user, form.cleaned_data["reason"])
+    return _("%(village)s was returned to the county.") % {"village": village.short_name}
+
+
+@dataclass(frozen=True)
+class Review:
+    """One of the city's decisions on a completed village."""
+
+    allowed: Callable
+    form: type
+    apply: Callable
+    refused: str
+    incomplete: str = ""
+
+
+CHANGED_MEANWHILE = gettext_lazy("The village changed since you opened it; nothing was done. Check it again.")
+REVIEWS = {
+    "accept": Review(
+        access.can_accept_village, AcceptForm, accept_village, gettext_lazy("Only a completed village can be accepted.")
+    ),
+    "return": Review(
+        access.can_return_village,
+        ReturnForm,
+        return_village,
+        gettext_lazy("Only a completed village can be returned to the county."),
+        gettext_lazy("Write the reason for returning the village; the county will see it."),
+    ),
+}
 
 
 @require_POST
 @login_required
-def return_village(request, code):
-    village = permissions.get_village_for_change(request.user, Village.objects.all(), code=code)
-    if not permissions.is_city_admin(request.user):
-        raise PermissionDenied
-    if not permissions.can_return_village(request.user, village):
-        return refuse(request, village, _("Only a completed village can be returned to the county."))
-    form = ReturnForm(request.POST)
+def review(request, code, action):
+    village = access.get_village_for_review(request.user, code)
+    decision = REVIEWS[action]
+    if not decision.allowed(request.user, village):
+        messages.error(request, decision.refused)
+        return redirect(village)
+    form = decision.form(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Write the reason for returning the village; the county will see it."))
+        messages.error(request, CHANGED_MEANWHILE if "version" in form.errors else decision.incomplete)
         return redirect(village)
     try:
-        workflow.return_to_county(village, form.cleaned_data["version"], request.user, form.cleaned_data["reason"])
-        messages.success(request, _("%(village)s was returned to the county.") % {"village": village.short_name})
+        messages.success(request, decision.apply(village, form, request.user))
     except workflow.EditConflict:
-        messages.error(request, _("The village changed since you opened it; nothing was done. Check it again."))
-    return redirect(village)
-
-
-def refuse(request, village, message):
-    messages.error(request, message)
+        messages.error(request, CHANGED_MEANWHILE)
     return redirect(village)
 
 
 @login_required
 def deleted_villages(request):
-    if not permissions.can_see_deleted_villages(request.user):
+    if not access.can_see_deleted_villages(request.user):
         raise PermissionDenied
     records = Village.history.filter(history_type="-").select_related("history_user").order_by("-history_date")
     return render(request, "villages/deleted_villages.html", {"records": records})

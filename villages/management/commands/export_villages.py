@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from counties.models import County
-from villages.exporting import FORMATS, export_bytes
+from villages.imports.export import FORMATS, export_bytes
 from villages.models import Village
 
 

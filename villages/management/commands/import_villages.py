@@ -6,8 +6,8 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from counties.coords import CoordinateSystem
-from counties.permissions import can_import_villages
-from villages.importing import import_villages
+from villages.access import can_import_villages
+from villages.imports.importer import import_villages
 
 
 class Command(BaseCommand):

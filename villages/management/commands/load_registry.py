@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from villages.registry import RegistryError, load_registry
+from villages.registry_loader import RegistryError, load_registry
 
 
 class Command(BaseCommand):

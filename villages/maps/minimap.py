@@ -10,8 +10,9 @@ def outline_rings(boundary):
     return [ring for polygon in polygons for ring in polygon]
 
 
-def minimap(county, lat, lon):
-    rings = outline_rings(county.boundary)
+def minimap(boundary, lat, lon):
+    """The county's outline (GeoJSON) and the point, scaled to WIDTH pixels."""
+    rings = outline_rings(boundary)
     lons = [point[0] for ring in rings for point in ring] + [lon]
     lats = [point[1] for ring in rings for point in ring] + [lat]
     min_lon, max_lon, min_lat, max_lat = min(lons), max(lons), min(lats), max(lats)

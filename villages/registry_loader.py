@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from counties.models import County, Township
-from counties.registry import RegistryErrors, read_counties, read_csv_rows, read_townships
+from counties.models import County, CountyBoundary, Township
+from counties.registry_files import RegistryErrors, read_counties, read_csv_rows, read_townships
 from villages.models import VILLAGE_CODE_REGEX, Village
 
 
@@ -77,8 +77,9 @@ def read_registry(data_dir):
     return counties, townships, villages
 
 
-def upsert(model, rows, key, fields):
-    """Create missing rows and update changed ones; returns Counts."""
+def upsert(model, rows, key, fields, changed=frozenset()):
+    """Create missing rows and update changed ones; returns Counts. Keys in `changed` count as updated
+    even when their own fields are unchanged (a county whose boundary changed)."""
     existing = model.objects.in_bulk([row[key] for row in rows], field_name=key)
     counts, to_create, to_update = Counts(), [], []
     for row in rows:
@@ -89,6 +90,8 @@ def upsert(model, rows, key, fields):
             for name in fields:
                 setattr(current, name, row[name])
             to_update.append(current)
+        elif row[key] in changed:
+            counts.updated += 1
         else:
             counts.unchanged += 1
     if hasattr(model, "history"):
@@ -99,19 +102,43 @@ def upsert(model, rows, key, fields):
     else:
         model.objects.bulk_create(to_create, batch_size=500)
         model.objects.bulk_update(to_update, fields, batch_size=500)
-    counts.created, counts.updated = len(to_create), len(to_update)
+    counts.created, counts.updated = len(to_create), counts.updated + len(to_update)
     return counts
+
+
+def changed_boundaries(counties):
+    """The counties whose boundary is new or differs from the stored one."""
+    stored = dict(CountyBoundary.objects.values_list("county_id", "geometry"))
+    return [county for county in counties if stored.get(county["code"]) != county["boundary"]]
+
+
+def write_boundaries(counties):
+    CountyBoundary.objects.bulk_create(
+        [CountyBoundary(county_id=county["code"], geometry=county["boundary"]) for county in counties],
+        update_conflicts=True,
+        unique_fields=["county"],
+        update_fields=["geometry"],
+    )
 
 
 def load_registry(data_dir):
     """Check all three files, then write them in one transaction. Returns Counts per kind."""
     counties, townships, villages = read_registry(data_dir)
+    fields = ["name", "label_lat", "label_lon"]
     with transaction.atomic():
+        reshaped = changed_boundaries(counties)
         result = {
-            "counties": upsert(County, counties, "code", ["name", "boundary", "label_lat", "label_lon"]),
-            "townships": upsert(Township, townships, "code", ["name", "kind"]),
-            "villages": upsert(Village, villages, "code", ["name", "short_name"]),
+            "counties": upsert(
+                County,
+                [{name: county[name] for name in ["code", *fields]} for county in counties],
+                "code",
+                fields,
+                changed={county["code"] for county in reshaped},
+            ),
         }
+        write_boundaries(reshaped)
+        result["townships"] = upsert(Township, townships, "code", ["name", "kind"])
+        result["villages"] = upsert(Village, villages, "code", ["name", "short_name"])
     in_file = {village["code"] for village in villages}
     result["villages"].kept_missing = sorted(set(Village.objects.values_list("code", flat=True)) - in_file)
     return result

@@ -1,6 +1,6 @@
 """The columns of village lists: headers as county offices write them, and the values they accept.
 
-Shared by the import (villages/importing.py), the export (villages/exporting.py) and the import template.
+Shared by the import (villages/imports/importer.py), the export (villages/imports/export.py) and the import template.
 """
 
 import re

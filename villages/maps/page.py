@@ -14,15 +14,8 @@ from django.utils.translation import gettext as _
 from folium.template import Template
 
 from counties.boundaries import county_places, joint_bounds
-from villages import map_style
-from villages.map_data import (
-    MAP_TIERS,
-    QUOTA_ESTIMATED,
-    compact_villages,
-    county_features,
-    feature_collection,
-    village_url_parts,
-)
+from villages.maps import style as map_style
+from villages.maps.data import MAP_TIERS, compact_villages, county_features, feature_collection, village_url_parts
 from villages.models import Status, Tier
 
 LOCAL_JS = [("leaflet", "vendor/leaflet/leaflet.js")]
@@ -59,22 +52,18 @@ class ProgressLayers(MacroElement):
         self.counties, self.groups, self.pairings, self.control, self.data_id = counties, groups, pairings, control, data_id
 
 
-def county_tooltip(progress):
-    if not progress.visible:
-        return format_html("<strong>{}</strong><br>{}", progress.name, _("Not one of your counties"))
-    if progress.quota is None:
-        quota = _("no quota")
-    elif progress.quota_source == QUOTA_ESTIMATED:
-        quota = _("quota ≈ %(quota)d (estimated share of the city target)") % {"quota": progress.quota}
-    else:
-        quota = _("quota %(quota)d") % {"quota": progress.quota}
-    share = "–" if progress.share is None else f"{progress.share:.0%}"
+def county_tooltip(county):
+    if not county.visible:
+        return format_html("<strong>{}</strong><br>{}", county.name, _("Not one of your counties"))
+    figures = county.progress
+    quota = _("no quota") if figures.target is None else _("quota %(quota)d") % {"quota": figures.target}
+    share = "–" if county.share is None else f"{county.share:.0%}"
     return format_html(
         "<strong>{}</strong><br>{}: {} / {} ({})<br>{}: {}<br>{}: {}",
-        progress.name,
-        _("Accepted"), progress.accepted, quota, share,
-        _("Completed, awaiting acceptance"), progress.completed,
-        _("Designated"), progress.designated,
+        county.name,
+        _("Accepted"), figures.accepted, quota, share,
+        _("Completed, awaiting acceptance"), figures.completed,
+        _("Designated"), figures.designated,
     )
 
 

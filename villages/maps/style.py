@@ -39,8 +39,8 @@ def share_colour(share):
     return SHARE_COLOURS[-1]
 
 
-def county_colour(progress):
-    return share_colour(progress.share) if progress.visible else NOT_VISIBLE_COLOUR
+def county_colour(county):
+    return share_colour(county.share) if county.visible else NOT_VISIBLE_COLOUR
 
 
 def share_classes():

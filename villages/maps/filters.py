@@ -1,23 +1,16 @@
 """The filters shared by the map page, its PNG and the villages GeoJSON: year, tier, status, county."""
 
 from django import forms
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from counties.models import County
-from counties.permissions import visible_county_codes, visible_villages
-from villages.models import FIRST_PROGRAMME_YEAR, LAST_PROGRAMME_YEAR, Status, Target, Tier
-
-DESIGNATED_TIERS = [Tier.SHOWCASE, Tier.UPGRADED]
-
-
-def default_year():
-    """The latest year the city has set an annual target for, up to this year; else this year."""
-    this_year = timezone.localdate().year
-    latest = Target.objects.filter(kind=Target.Kind.ANNUAL, year__lte=this_year).aggregate(year=Max("year"))["year"]
-    return latest or this_year
+from counties.access import visible_counties
+from villages.access import visible_villages
+from villages.models import FIRST_PROGRAMME_YEAR, LAST_PROGRAMME_YEAR, Status, Tier
+from villages.progress.counts import TIERS as DESIGNATED_TIERS
+from villages.progress.counts import default_year
 
 
 class MapFilterForm(forms.Form):
@@ -35,11 +28,10 @@ class MapFilterForm(forms.Form):
     def __init__(self, data, user):
         if not data.get("year"):
             data = data.copy()
-            data["year"] = default_year()
+            data["year"] = default_year(timezone.localdate())
         super().__init__(data)
         self.user = user
-        codes = visible_county_codes(user)
-        self.counties = {county.code: county for county in County.objects.filter(code__in=codes).only("code", "name")}
+        self.counties = {county.code: county for county in visible_counties(user).only("code", "name")}
         self.fields["county"].choices = [("", _("All counties"))] + [(code, county.name) for code, county in self.counties.items()]
 
     @property

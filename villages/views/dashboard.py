@@ -4,11 +4,14 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from counties.permissions import can_see_county
-from villages import dashboard, stats
-from villages.export import dashboard_workbook
+from counties.access import can_see_county
+from counties.models import County
 from villages.forms import DashboardFilterForm
+from villages.imports.export import XLSX_CONTENT_TYPE
 from villages.models import Status, Tier
+from villages.progress import counts, dashboard
+from villages.progress.ledger import dashboard_workbook
+from villages.progress.tables import tier_and_status_table
 
 COLUMNS = [
     ("county", _("County")),
@@ -24,7 +27,7 @@ COLUMNS = [
 
 def selected_dashboard(request):
     today = timezone.localdate()
-    form = DashboardFilterForm(request.GET, dashboard.year_choices(today), dashboard.default_year(today))
+    form = DashboardFilterForm(request.GET, counts.year_choices(today), counts.default_year(today))
     year, tier, sort = form.selection()
     return form, dashboard.build(year, tier, today, sort)
 
@@ -32,8 +35,7 @@ def selected_dashboard(request):
 @login_required
 def home(request):
     form, data = selected_dashboard(request)
-    rows, total = stats.county_table()
-    linkable = {row.county.code for row in data.rows if can_see_county(request.user, row.county.code)}
+    rows, total = tier_and_status_table(County.objects.all())
     return render(
         request,
         "villages/home.html",
@@ -41,7 +43,7 @@ def home(request):
             "form": form,
             "data": data,
             "columns": COLUMNS,
-            "linkable": linkable,
+            "linkable": {row.county.code for row in data.rows if can_see_county(request.user, row.county.code)},
             "rows": rows,
             "total": total,
             "tiers": Tier.choices,
@@ -55,10 +57,9 @@ def home(request):
 def dashboard_xlsx(request):
     form, data = selected_dashboard(request)
     if form.errors:
-        return HttpResponse("\n".join(str(e) for errors in form.errors.values() for e in errors), status=400, content_type="text/plain")
-    filename = f"dashboard-{data.year}-{data.tier}-{data.today.isoformat()}.xlsx"
-    response = HttpResponse(
-        dashboard_workbook(data), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return HttpResponse(
+            "\n".join(str(e) for errors in form.errors.values() for e in errors), status=400, content_type="text/plain"
+        )
+    response = HttpResponse(dashboard_workbook(data), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="dashboard-{data.year}-{data.tier}-{data.today.isoformat()}.xlsx"'
     return response

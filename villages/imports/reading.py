@@ -14,7 +14,7 @@ import charset_normalizer
 import openpyxl
 from django.utils.translation import gettext as _
 
-from villages.import_columns import HEADER_KEYS, IGNORED_HEADERS, cell_text, normalize
+from villages.imports.columns import HEADER_KEYS, IGNORED_HEADERS, cell_text, normalize
 
 HEADER_SEARCH_ROWS = 10
 CHINESE_ENCODINGS = {"gb2312", "gbk", "gb18030", "hz", "big5"}

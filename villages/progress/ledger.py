@@ -6,7 +6,6 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from villages.models import Tier
 
 
 def not_set(value):
@@ -55,7 +54,7 @@ def dashboard_workbook(data):
     for item in data.cumulative:
         f = item.forecast
         row(
-            str(Tier(item.tier).label), not_set(item.target), f.accepted, item.completed,
+            str(item.tier_label), not_set(item.target), f.accepted, item.completed,
             round(f.rate, 1) if f.rate is not None else "", f.projected if f.projected is not None else "",
             round(f.needed_rate, 1) if f.needed_rate is not None else "", str(f.verdict_label),
         )

@@ -3,107 +3,51 @@
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import CharField, Count, Q
+from django.db.models import CharField
 from django.db.models.functions import Cast, Round
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
+from counties.access import visible_county_codes
 from counties.boundaries import county_places
 from counties.models import County, Pairing, Township
-from counties.permissions import visible_county_codes
-from villages.demo import proportional_shares
-from villages.models import LocationSource, Status, Tier, Village
-from villages.targets import annual_target, county_quotas
+from villages.models import LocationSource, Status, Tier
+from villages.progress import counts, targets
 
 # Drawing order on the map: the first tier ends up on top.
 MAP_TIERS = [Tier.SHOWCASE, Tier.UPGRADED, Tier.NONE]
-QUOTA_SET = "set"
-QUOTA_ESTIMATED = "estimated"
 EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
 def village_url_parts():
     """(prefix, suffix) of a village page's URL around its code."""
     placeholder = "0" * 12
-    try:
-        url = reverse("villages:detail", args=[placeholder])
-    except NoReverseMatch:  # the village pages are not installed on this branch
-        url = f"/villages/{placeholder}/"
-    prefix, suffix = url.split(placeholder)
+    prefix, suffix = reverse("villages:detail", args=[placeholder]).split(placeholder)
     return prefix, suffix
 
 
-def village_url(code):
-    prefix, suffix = village_url_parts()
-    return f"{prefix}{code}{suffix}"
-
-
 @dataclass
-class CountyProgress:
+class CountyOnMap:
     code: str
     name: str
     visible: bool
-    designated: int = 0
-    accepted: int = 0
-    completed: int = 0
-    quota: int | None = None
-    quota_source: str | None = None
+    progress: counts.Progress
 
     @property
     def share(self):
-        """Accepted villages as a share of the quota (may exceed 1), or None without a quota."""
-        if not self.visible or not self.quota:
-            return None
-        return self.accepted / self.quota
-
-
-def county_quota_table(year, tiers):
-    """{county code: (quota, source)}: the county's quota where the city set one, else its share of the
-    city target in proportion to its number of villages; counties with neither are absent."""
-    sizes = dict(Village.objects.values_list("county_id").annotate(count=Count("id")).order_by())
-    table = {}
-    for tier in tiers:
-        set_quotas = county_quotas(year, tier)
-        target = annual_target(year, tier)
-        estimated = proportional_shares(target, sizes) if target is not None and sizes else {}
-        for code in sizes:
-            if code in set_quotas:
-                part, source = set_quotas[code], QUOTA_SET
-            elif code in estimated:
-                part, source = estimated[code], QUOTA_ESTIMATED
-            else:
-                continue
-            quota, previous = table.get(code, (0, QUOTA_SET))
-            table[code] = (quota + part, QUOTA_ESTIMATED if QUOTA_ESTIMATED in (source, previous) else QUOTA_SET)
-    return table
+        return self.progress.share if self.visible else None
 
 
 def county_progress(user, year, tiers):
-    """One CountyProgress per county; figures only for the counties whose villages the user may see."""
+    """One CountyOnMap per county, with the year's progress of the tiers; figures only for the counties whose
+    villages the user may see."""
     visible = visible_county_codes(user)
-    counts = {
-        row["county_id"]: row
-        for row in Village.objects.filter(programme_year=year, tier__in=tiers, county_id__in=visible)
-        .values("county_id")
-        .annotate(
-            designated=Count("id"),
-            accepted=Count("id", filter=Q(status=Status.ACCEPTED)),
-            completed=Count("id", filter=Q(status=Status.COMPLETED)),
-        )
-        .order_by()
-    }
-    quotas = county_quota_table(year, tiers)
-    rows = []
-    for code, name in County.objects.order_by("code").values_list("code", "name"):
-        row = CountyProgress(code=code, name=name, visible=code in visible)
-        if row.visible:
-            found = counts.get(code, {})
-            row.designated = found.get("designated", 0)
-            row.accepted = found.get("accepted", 0)
-            row.completed = found.get("completed", 0)
-            row.quota, row.quota_source = quotas.get(code, (None, None))
-        rows.append(row)
-    return rows
+    all_targets = targets.targets()
+    figures = counts.county_progress(year, tiers, sorted(visible), all_targets, targets.quotas(years=[year]))
+    return [
+        CountyOnMap(code, name, code in visible, figures.get(code, counts.Progress()))
+        for code, name in County.objects.order_by("code").values_list("code", "name")
+    ]
 
 
 def local_day(utc_text, offset):
@@ -186,11 +130,10 @@ def county_features(progress_rows, year, tiers, places=None):
     features = []
     for row in progress_rows:
         figures = {
-            "designated": row.designated,
-            "accepted": row.accepted,
-            "completed": row.completed,
-            "quota": row.quota,
-            "quota_source": row.quota_source,
+            "designated": row.progress.designated,
+            "accepted": row.progress.accepted,
+            "completed": row.progress.completed,
+            "quota": row.progress.target,
             "share": None if row.share is None else round(row.share, 4),
         }
         if not row.visible:
@@ -213,10 +156,8 @@ def county_features(progress_rows, year, tiers, places=None):
 
 
 def active_pairings(year, county=None):
-    pairings = Pairing.objects.filter(Q(end_year__isnull=True) | Q(end_year__gte=year), start_year__lte=year)
-    if county is not None:
-        pairings = pairings.filter(Q(county_a=county) | Q(county_b=county))
-    return list(pairings.select_related("county_a", "county_b").defer("county_a__boundary", "county_b__boundary"))
+    pairings = Pairing.objects.active_in(year).with_counties()
+    return list(pairings if county is None else pairings.involving(county))
 
 
 def feature_collection(features):

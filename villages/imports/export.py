@@ -12,10 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from counties.coords import CoordinateSystem
-from villages.import_columns import COLUMNS, CRS_VALUES, IGNORED_HEADERS, STATUS_VALUES, TIER_VALUES, escape_formula
+from villages.imports.columns import COLUMNS, CRS_VALUES, IGNORED_HEADERS, STATUS_VALUES, TIER_VALUES, escape_formula
 from villages.models import LocationSource, Tier
 
-FORMATS = ("xlsx", "csv")
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CONTENT_TYPES = {"xlsx": XLSX_CONTENT_TYPE, "csv": "text/csv; charset=utf-8"}
+FORMATS = tuple(CONTENT_TYPES)
 TIER_WORDS = {value: words[0] for value, words in TIER_VALUES.items()}
 STATUS_WORDS = {value: words[0] for value, words in STATUS_VALUES.items()}
 SOURCE_WORDS = {LocationSource.SURVEYED: "实测", LocationSource.IMPORTED: "导入", LocationSource.ILLUSTRATIVE: "示意（非真实位置）"}
@@ -54,7 +56,7 @@ def village_row(village):
 
 
 def rows(queryset):
-    for village in queryset.select_related("county", "township").defer("county__boundary").order_by("code").iterator(chunk_size=2000):
+    for village in queryset.with_places().order_by("code").iterator(chunk_size=2000):
         yield village_row(village)
 
 

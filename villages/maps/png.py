@@ -16,8 +16,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from counties.geo import county_frame, points_frame
-from villages import map_style
-from villages.map_data import MAP_TIERS
+from villages.maps import style as map_style
+from villages.maps.data import MAP_TIERS
 from villages.models import Status
 
 FONT_FILE = files("mplfonts") / "fonts" / "NotoSansCJKsc-Regular.otf"

@@ -1,0 +1,130 @@
+"""Import a village list: match every row to a registry village, check it, and write all of it or nothing.
+
+Import never creates villages (the registry is loaded by load_registry); a row assigns tiers, statuses,
+progress, coordinates... to an existing village. Every problem of every row is reported at once; a file
+with any problem writes nothing. The same file imported twice changes nothing the second time.
+"""
+
+import math
+from types import SimpleNamespace
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from counties.coords import CoordinateSystem, to_wgs84
+from counties.geo import points_inside_counties
+from villages import access
+from villages.imports.matching import TEXT_VALUE_KEYS, Registry, RowReader
+from villages.imports.reading import FileProblem, read_table
+from villages.imports.results import FIELDS, ImportResult, Problem, RowOutcome
+from villages.imports.writing import ConcurrentChange, write
+from villages.models import LocationSource, Status, Tier
+
+COORDINATE_DIGITS = 7  # about 1 cm: converted points are stored rounded, so re-imports compare equal
+
+
+
+def same_point(a, b):
+    """Spreadsheets keep 15-16 significant digits: closer than about 0.1 mm is the same point."""
+    return None not in b and all(math.isclose(x, y, rel_tol=0, abs_tol=1e-9) for x, y in zip(a, b))
+
+
+def new_state(reader, line, village, values, now):
+    """The village's fields after the row, or None with problems added."""
+    state = {name: village[name] for name in FIELDS}
+    state.update({key: values[key] for key in TEXT_VALUE_KEYS if key in values})
+    if "tier" in values and values["tier"] == Tier.NONE:
+        if "programme_year" in values:
+            reader.problem(line, "programme_year", _("a village without a tier has no programme year"))
+            return None
+        state["programme_year"] = None
+    elif state["tier"] != Tier.NONE and state["programme_year"] is None:
+        reader.problem(line, "programme_year" if "programme_year" in reader.columns else "tier",
+                       _("a village with a tier needs a programme year (年度)"))
+        return None
+    elif state["tier"] == Tier.NONE and "programme_year" in values:
+        reader.problem(line, "programme_year", _("a programme year is given but the village has no tier (类型)"))
+        return None
+    if "lon" in values:
+        lat, lon = values["lat"], values["lon"]
+        system = values.get("crs", reader.default_crs)
+        if system != CoordinateSystem.WGS84:
+            lat, lon = (round(value, COORDINATE_DIGITS) for value in to_wgs84(lat, lon, system))
+        if not same_point((lat, lon), (village["lat"], village["lon"])):
+            state.update(lat=lat, lon=lon, location_source=LocationSource.IMPORTED)
+    if state["status"] == Status.ACCEPTED and village["status"] != Status.ACCEPTED:
+        state.update(accepted_at=now, return_reason="")  # as villages.workflow.accept does
+    return state
+
+
+def check_access(reader, line, village, state):
+    user, subject = reader.user, SimpleNamespace(county_id=village["county_id"], code=village["code"])
+    if not access.can_change_village(user, subject):
+        reader.problem(line, None, _("you may not change villages of %(county)s") % {"county": reader.registry.counties[village["county_id"]]})
+        return False
+    ok = True
+    if (state["tier"], state["programme_year"]) != (village["tier"], village["programme_year"]) and not access.can_set_tier(user):
+        reader.problem(line, "tier", _("you may not change tiers or programme years"))
+        ok = False
+    if not access.allowed_import_transition(user, subject, village["status"], state["status"]):
+        reader.problem(line, "status", _("the status may not go from %(old)s to %(new)s by import")
+                       % {"old": Status(village["status"]).label, "new": Status(state["status"]).label})
+        ok = False
+    return ok
+
+
+def check_locations(reader, located):
+    """located: [(line, village, state)] with coordinates. Vectorised point-in-county test."""
+    if not located:
+        return
+    inside = points_inside_counties([s["lon"] for _l, _v, s in located], [s["lat"] for _l, _v, s in located],
+                                    [v["county_id"] for _l, v, _s in located])
+    for (line, village, state), ok in zip(located, inside):
+        if not ok:
+            reader.problem(line, "lon", _("the point %(lon)s, %(lat)s (WGS84) is not inside %(county)s")
+                           % {"lon": state["lon"], "lat": state["lat"], "county": reader.registry.counties[village["county_id"]]})
+
+
+def analyse(table, filename, user, default_crs, progress=None):
+    result = ImportResult(filename=filename, headers=table.headers, keys=table.keys)
+    registry = Registry()
+    reader = RowReader(table, registry, user, default_crs, result.problems)
+    now = timezone.now()
+    located = []
+    rows = table.rows if progress is None else progress(table.rows)
+    for line, cells in rows:
+        result.raw_rows[line] = cells
+        read = reader.read(line, cells)
+        if read is None:
+            continue
+        village, values = read
+        state = new_state(reader, line, village, values, now)
+        if state is None or not check_access(reader, line, village, state):
+            continue
+        if "lon" in values:
+            located.append((line, village, state))
+        changes = {name: (village[name], state[name]) for name in FIELDS if state[name] != village[name]}
+        result.rows.append(RowOutcome(line, village, changes))
+    check_locations(reader, located)
+    if not table.rows:
+        result.problems.append(Problem(None, None, _("The file has a header but no village rows.")))
+    result.problems.sort(key=lambda problem: (problem.line or 0))
+    return result
+
+
+def import_villages(
+    content, filename, user, crs=CoordinateSystem.WGS84, encoding=None, dry_run=False, progress=None, file_format=None
+):
+    """Check the file and, unless dry_run or anything is wrong, write it. Returns an ImportResult."""
+    try:
+        table = read_table(content, filename, encoding, file_format)
+    except FileProblem as problem:
+        return ImportResult(filename=filename, problems=[Problem(None, None, str(problem))])
+    result = analyse(table, filename, user, crs, progress)
+    if result.ok and not dry_run:
+        try:
+            write(result, user)
+            result.written = True
+        except ConcurrentChange:
+            result.problems.append(Problem(None, None, _("Some of these villages were changed by someone else during the import; nothing was written. Import the file again.")))
+    return result

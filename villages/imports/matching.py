@@ -1,0 +1,174 @@
+"""Match a row of a village list to a registry village and read its values, adding a Problem for anything wrong."""
+
+import re
+
+from django.utils.translation import gettext as _
+
+from counties.models import County, Township
+from villages.imports.columns import PARSERS, ValueProblem, normalize
+from villages.imports.results import LOADED, Problem
+from villages.models import VILLAGE_CODE_REGEX, Village
+
+TEXT_VALUE_KEYS = ["tier", "programme_year", "status", "progress", "planned_investment", "actual_investment",
+                   "main_works", "contact_name", "contact_phone", "notes"]
+
+
+class Registry:
+    """Counties, townships and villages, indexed for matching rows."""
+
+    def __init__(self):
+        self.counties = dict(County.objects.values_list("code", "name"))
+        self.townships = {code: (name, county) for code, name, county in Township.objects.values_list("code", "name", "county_id")}
+        self.by_code = {village["code"]: village for village in Village.objects.values(*LOADED).iterator(chunk_size=5000)}
+        self._by_place = None
+        self.county_lookup = lookup_table((code, name, strip_suffix(name, "区县市")) for code, name in self.counties.items())
+        self.township_lookup = {}
+        for code, (name, county) in self.townships.items():
+            for key in (code, normalize(name), strip_suffix(name, ("街道办事处", "街道", "镇", "乡"))):
+                self.township_lookup.setdefault((county, key), set()).add(code)
+
+    @property
+    def by_place(self):
+        """(county code, name key) -> [villages], built when a row without a code first needs it."""
+        if self._by_place is None:
+            self._by_place = {}
+            for village in self.by_code.values():
+                for key in village_keys(village):
+                    self._by_place.setdefault((village["county_id"], key), []).append(village)
+        return self._by_place
+
+    def county_code(self, text):
+        codes = self.county_lookup.get(normalize(text), set())
+        return next(iter(codes)) if len(codes) == 1 else None
+
+    def township_code(self, county_code, text):
+        codes = self.township_lookup.get((county_code, normalize(text)), set())
+        return next(iter(codes)) if len(codes) == 1 else None
+
+
+def strip_suffix(name, suffixes):
+    name = normalize(name)
+    for suffix in (suffixes if isinstance(suffixes, tuple) else tuple(suffixes)):
+        if name.endswith(suffix) and len(name) > len(suffix) + 1:
+            return name[: -len(suffix)]
+    return name
+
+
+def village_keys(village):
+    names = {normalize(village["name"]), normalize(village["short_name"])}
+    return names | {strip_suffix(name, ("村委会", "居委会", "村", "社区")) for name in names}
+
+
+def lookup_table(entries):
+    table = {}
+    for code, *names in entries:
+        for key in (code, *map(normalize, names)):
+            table.setdefault(key, set()).add(code)
+    return table
+
+
+class RowReader:
+    """Turns one row of cells into (village, new values), adding a Problem for anything wrong."""
+
+    def __init__(self, table, registry, user, default_crs, problems):
+        self.registry, self.user, self.default_crs, self.problems = registry, user, default_crs, problems
+        self.columns = {key: index for index, key in enumerate(table.keys) if key is not None}
+        self.headers = table.headers
+        self.seen = {}
+
+    def header(self, key):
+        return self.headers[self.columns[key]]
+
+    def problem(self, line, key, message):
+        self.problems.append(Problem(line, self.header(key) if key else None, message))
+
+    def read(self, line, cells):
+        text = {key: cells[index] if index < len(cells) else "" for key, index in self.columns.items()}
+        village = self.match(line, text)
+        values = self.parse(line, text)
+        if village is None or values is None:
+            return None
+        first_line = self.seen.setdefault(village["code"], line)
+        if first_line != line:
+            self.problem(line, None, _("village %(code)s %(name)s is already in row %(first)d")
+                         % {"code": village["code"], "name": village["name"], "first": first_line})
+            return None
+        return village, values
+
+    def parse(self, line, text):
+        values, ok = {}, True
+        for key in TEXT_VALUE_KEYS + ["lon", "lat", "crs"]:
+            if text.get(key):
+                try:
+                    values[key] = PARSERS[key](text[key])
+                except ValueProblem as problem:
+                    self.problem(line, key, str(problem))
+                    ok = False
+        if ("lon" in values) != ("lat" in values) and ok:
+            missing = "lat" if "lon" in values else "lon"
+            self.problem(line, missing, _("经度 and 纬度 must be given together"))
+            ok = False
+        if "crs" in values and "lon" not in values and ok:
+            self.problem(line, "crs", _("a coordinate system is given without coordinates"))
+            ok = False
+        return values if ok else None
+
+    def match(self, line, text):
+        registry, code = self.registry, text.get("code", "")
+        county_code = township_code = None
+        if text.get("county"):
+            county_code = registry.county_code(text["county"])
+            if county_code is None:
+                self.problem(line, "county", _("%(value)s is not a county of 晋中市") % {"value": text["county"]})
+                return None
+        if text.get("township") and county_code:
+            township_code = registry.township_code(county_code, text["township"])
+            if township_code is None:
+                self.problem(line, "township", _("%(county)s has no township %(value)s")
+                             % {"county": registry.counties[county_code], "value": text["township"]})
+                return None
+        if code:
+            return self.match_code(line, code, text, county_code, township_code)
+        if not text.get("name") or not county_code:
+            self.problem(line, None, _("a row without a village code needs a county (县(市、区)) and a village name (村名)"))
+            return None
+        return self.match_name(line, text["name"], county_code, township_code)
+
+    def match_code(self, line, code, text, county_code, township_code):
+        if not re.match(VILLAGE_CODE_REGEX, code):
+            self.problem(line, "code", _("%(value)s is not a village code (12 digits)") % {"value": code})
+            return None
+        village = self.registry.by_code.get(code)
+        if village is None:
+            self.problem(line, "code", _("no village with code %(code)s in the registry") % {"code": code})
+            return None
+        if county_code and county_code != village["county_id"]:
+            self.problem(line, "county", _("village %(code)s is in %(actual)s, not %(given)s")
+                         % {"code": code, "actual": self.registry.counties[village["county_id"]], "given": text["county"]})
+            return None
+        if township_code and township_code != village["township_id"]:
+            self.problem(line, "township", _("village %(code)s is in %(actual)s, not %(given)s")
+                         % {"code": code, "actual": self.registry.townships[village["township_id"]][0], "given": text["township"]})
+            return None
+        name = text.get("name")
+        if name and name not in (village["name"], village["short_name"]) and not village_keys({"name": name, "short_name": name}) & village_keys(village):
+            self.problem(line, "name", _("village %(code)s is %(actual)s, not %(given)s")
+                         % {"code": code, "actual": village["name"], "given": text["name"]})
+            return None
+        return village
+
+    def match_name(self, line, name, county_code, township_code):
+        keys = village_keys({"name": name, "short_name": name})
+        candidates = {v["code"]: v for key in keys for v in self.registry.by_place.get((county_code, key), [])}
+        if township_code:
+            candidates = {code: v for code, v in candidates.items() if v["township_id"] == township_code}
+        place = self.registry.townships[township_code][0] if township_code else self.registry.counties[county_code]
+        if not candidates:
+            self.problem(line, "name", _("%(place)s has no village %(name)s") % {"place": place, "name": name})
+            return None
+        if len(candidates) > 1:
+            listed = "、".join(f"{v['name']} ({code}, {self.registry.townships[v['township_id']][0]})" for code, v in sorted(candidates.items()))
+            self.problem(line, "name", _("%(place)s has %(count)d villages called %(name)s: %(candidates)s; give the village code")
+                         % {"place": place, "count": len(candidates), "name": name, "candidates": listed})
+            return None
+        return next(iter(candidates.values()))

@@ -1,0 +1,116 @@
+"""Everything the dashboard (home page) and its ledger show, assembled in a fixed number of queries."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from counties.models import County, Pairing
+from villages.models import Target, Village
+from villages.progress import counts, targets
+from villages.progress.charts import burnup
+from villages.progress.counts import TIERS, HasTier, Progress
+
+SORT_KEYS = ["county", "quota", "designated", "in_progress", "completed", "accepted", "percent", "change"]
+
+
+@dataclass
+class CountyRow:
+    county: County
+    progress: Progress
+    forecast: object = None
+
+
+@dataclass
+class Cumulative(HasTier):
+    tier: str
+    target: int | None
+    completed: int
+    forecast: object
+    chart: object
+
+
+@dataclass
+class PairingRow:
+    pairing: Pairing
+    helped: Progress
+
+
+@dataclass
+class Dashboard(HasTier):
+    year: int
+    tier: str
+    today: date
+    goal: int
+    city: Progress
+    rows: list
+    cumulative: list = field(default_factory=list)
+    pairings: list = field(default_factory=list)
+    quota_total: Progress = None  # the counties that have a quota, together: the city average
+    illustrative_quotas: bool = False  # some quota shown is demo data
+
+
+def sort_value(row, name):
+    """(missing, value) so that "not set" sorts last whichever way the column is sorted."""
+    if name == "county":
+        return (False, row.county.code)
+    value = row.progress.target if name == "quota" else getattr(row.progress, name)
+    return (value is None, value if value is not None else 0)
+
+
+def sort_rows(rows, sort):
+    """`sort` is a column name, optionally prefixed with '-' for descending; unknown names keep county order."""
+    name = sort.lstrip("-")
+    if name not in SORT_KEYS:
+        return rows
+    ordered = sorted(rows, key=lambda row: sort_value(row, name)[1], reverse=sort.startswith("-"))
+    return [row for row in ordered if not sort_value(row, name)[0]] + [row for row in ordered if sort_value(row, name)[0]]
+
+
+def build(year, tier, today, sort=""):
+    all_targets = targets.targets()
+    goal = targets.goal_year(all_targets)
+    counties = list(County.objects.only("code", "name"))
+    codes = [county.code for county in counties]
+    all_quotas = targets.quotas(years=[year, goal])
+    accepted = counts.acceptances()
+    by_county = counts.county_progress(year, [tier], codes, all_targets, all_quotas, accepted, today)
+
+    city = Progress(target=all_targets.get((year, tier, Target.Kind.ANNUAL)))
+    quota_total = Progress(target=0)
+    for code in codes:
+        city.add(by_county[code])
+        if by_county[code].target is not None:
+            quota_total.add(by_county[code])
+            quota_total.target += by_county[code].target
+    rows = [
+        CountyRow(
+            county,
+            by_county[county.code],
+            counts.cumulative_forecast(accepted, tier, all_quotas.get((goal, tier, county.code)), goal, today, county.code),
+        )
+        for county in counties
+    ]
+    dashboard = Dashboard(
+        year,
+        tier,
+        today,
+        goal,
+        city,
+        sort_rows(rows, sort),
+        quota_total=quota_total if quota_total.target else None,
+        illustrative_quotas=targets.illustrative_quotas_among(year__in=[year, goal], tier=tier),
+    )
+    completed = {
+        row["tier"]: row["completed"]
+        for row in counts.status_counts(Village.objects.filter(programme_year__lte=goal, tier__in=TIERS), "tier")
+    }
+    first_year = min([y for (y, _t, _k) in all_targets] + [item.date.year for item in accepted.items] + [today.year])
+    for each_tier in TIERS:
+        target = all_targets.get((goal, each_tier, Target.Kind.CUMULATIVE))
+        outlook = counts.cumulative_forecast(accepted, each_tier, target, goal, today)
+        series = counts.burnup_series(accepted.dates(each_tier, up_to_year=goal), date(first_year, 1, 1), today)
+        chart = burnup(series, target, outlook.projected, date(goal, 12, 31))
+        dashboard.cumulative.append(Cumulative(each_tier, target, completed.get(each_tier, 0), outlook, chart))
+
+    helped = Pairing.objects.filter(kind=Pairing.Kind.HELP).with_counties()
+    dashboard.pairings = [PairingRow(pairing, by_county[pairing.county_b_id]) for pairing in helped]
+    return dashboard
