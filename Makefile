@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test setup migrate messages clean
+.PHONY: run test check setup migrate messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,12 @@ run: setup
 test: $(VENV)/.installed-test
 	@bash scripts/ensure-chromium.sh
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Lint and format (ruff), and no model change without its migration. CI runs it before the tests.
+check: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
 
 # Regenerate the translation catalogue (needs GNU gettext); the compiled .mo is committed.
 messages: $(VENV)/.installed-test

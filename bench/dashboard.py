@@ -43,8 +43,17 @@ def main():
     user = get_user_model().objects.get(username="viewer")
     client = Client()
     client.force_login(user)
-    print(f"villages: {Village.objects.count()}, designated: {Village.objects.designated().count()}, vendor: {connection.vendor}")
-    for url in ["/", "/?year=2025&tier=upgraded&sort=-percent", "/counties/140702/", "/pairings/", "/pairings/1/", "/dashboard.xlsx"]:
+    print(
+        f"villages: {Village.objects.count()}, designated: {Village.objects.designated().count()}, vendor: {connection.vendor}"
+    )
+    for url in [
+        "/",
+        "/?year=2025&tier=upgraded&sort=-percent",
+        "/counties/140702/",
+        "/pairings/",
+        "/pairings/1/",
+        "/dashboard.xlsx",
+    ]:
         queries, ms = measure(client, url)
         print(f"{url:45} {queries:3d} queries  {ms:7.1f} ms (median of {RUNS})")
 

@@ -56,8 +56,15 @@ def build_rows(total, seed=2025):
         for township, county in townships:
             code = f"{township}{suffix:03d}"
             if code not in existing and len(rows) < total:
-                rows.append({"code": code, "name": f"示例{code[-6:]}村委会", "short_name": f"示例{code[-6:]}村",
-                             "township_id": township, "county_id": county})
+                rows.append(
+                    {
+                        "code": code,
+                        "name": f"示例{code[-6:]}村委会",
+                        "short_name": f"示例{code[-6:]}村",
+                        "township_id": township,
+                        "county_id": county,
+                    }
+                )
         suffix += 1
         if suffix > 399:
             raise SystemExit("too many villages for the 200-399 suffixes")
@@ -77,7 +84,13 @@ def build_rows(total, seed=2025):
     return rows
 
 
-WORDS = {"showcase": "精品示范村", "upgraded": "提档升级村", "planned": "已规划", "in_progress": "建设中", "completed": "已完工"}
+WORDS = {
+    "showcase": "精品示范村",
+    "upgraded": "提档升级村",
+    "planned": "已规划",
+    "in_progress": "建设中",
+    "completed": "已完工",
+}
 
 
 def csv_content(rows):
@@ -85,8 +98,19 @@ def csv_content(rows):
     writer = csv.writer(output)
     writer.writerow(["村代码", "村名", "类型", "年度", "状态", "进度", "经度", "纬度", "坐标系"])
     for row in rows:
-        writer.writerow([row["code"], row["name"], WORDS[row["tier"]], row["programme_year"], WORDS[row["status"]],
-                         row["progress"], repr(row["lon"]), repr(row["lat"]), "WGS84"])
+        writer.writerow(
+            [
+                row["code"],
+                row["name"],
+                WORDS[row["tier"]],
+                row["programme_year"],
+                WORDS[row["status"]],
+                row["progress"],
+                repr(row["lon"]),
+                repr(row["lat"]),
+                "WGS84",
+            ]
+        )
     return output.getvalue().encode("utf-8-sig")
 
 
@@ -133,11 +157,18 @@ def run_backend(total):
         ("new", new_file, len(rows)),
         ("unchanged", new_file, 0),
     ):
-        result = timed(label, lambda: import_villages(content, f"bench-{label}.csv", user), results, len(rows))
+        result = timed(
+            label,
+            lambda content=content, label=label: import_villages(content, f"bench-{label}.csv", user),
+            results,
+            len(rows),
+        )
         assert result.ok and result.written and result.changed == expected, (label, result.problems[:5], result.changed)
     for index, row in enumerate(rows):
         if index % 10 == 0:
-            row["status"] = {"planned": "in_progress", "in_progress": "completed", "completed": "completed"}[row["status"]]
+            row["status"] = {"planned": "in_progress", "in_progress": "completed", "completed": "completed"}[
+                row["status"]
+            ]
             row["progress"] = min(100, row["progress"] + 1) if row["progress"] < 100 else 99
     changed_file = csv_content(rows)
     result = timed("10% changed", lambda: import_villages(changed_file, "bench-10.csv", user), results, len(rows))
@@ -154,10 +185,21 @@ def child(args):
 
 
 def run_child(url, villages):
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "0",
-           "SECRET_KEY": "bench", "ALLOWED_HOSTS": "localhost"}
-    output = subprocess.run([sys.executable, __file__, "--child", "--villages", str(villages)], env=env,
-                            capture_output=True, text=True, cwd=BASE_DIR)
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DEBUG": "0",
+        "SECRET_KEY": "bench",
+        "ALLOWED_HOSTS": "localhost",
+    }
+    output = subprocess.run(
+        [sys.executable, __file__, "--child", "--villages", str(villages)],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=BASE_DIR,
+    )
     if output.returncode:
         sys.stderr.write(output.stderr)
         raise SystemExit(f"benchmark failed on {url}")
@@ -172,14 +214,19 @@ def report(lines):
         ratio = seconds / floor
         goal = GOALS.get(step)
         verdict = "" if goal is None else (f"≤{goal:g} ok" if ratio <= goal else f"≤{goal:g} NO")
-        print(f"{vendor:<11}{step:<21}{seconds:>9.3f}{int(rows) / seconds:>10.0f}{ratio:>9.2f}{verdict:>7}{float(peak):>9.0f}")
+        print(
+            f"{vendor:<11}{step:<21}{seconds:>9.3f}{int(rows) / seconds:>10.0f}{ratio:>9.2f}{verdict:>7}{float(peak):>9.0f}"
+        )
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--villages", type=int, default=19000)
-    parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432/postgres",
-                        help="server to create the throwaway database on (any existing database of it)")
+    parser.add_argument(
+        "--postgres",
+        default="postgres://postgres@127.0.0.1:5432/postgres",
+        help="server to create the throwaway database on (any existing database of it)",
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:

@@ -53,7 +53,9 @@ class Forms(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "form":
-            self.forms.append({"method": (attrs.get("method") or "get").lower(), "action": attrs.get("action") or "", "fields": []})
+            self.forms.append(
+                {"method": (attrs.get("method") or "get").lower(), "action": attrs.get("action") or "", "fields": []}
+            )
         elif tag == "option" and self._select is not None:
             value = attrs.get("value", "")
             self._select["first"] = value if self._select["first"] is None else self._select["first"]
@@ -66,7 +68,9 @@ class Forms(HTMLParser):
             if kind in ("checkbox", "radio") and "checked" not in attrs:
                 return
             if kind not in ("file", "submit", "button", "image", "reset"):
-                self.forms[-1]["fields"].append([attrs["name"], attrs.get("value") or ("on" if kind in ("checkbox", "radio") else "")])
+                self.forms[-1]["fields"].append(
+                    [attrs["name"], attrs.get("value") or ("on" if kind in ("checkbox", "radio") else "")]
+                )
         elif tag == "select":
             self._select = {"name": attrs["name"], "first": None, "chosen": []}
         elif tag == "textarea":
@@ -90,7 +94,11 @@ class Forms(HTMLParser):
 
 def edit_form(html):
     """The page's main POST form: the one with a CSRF token and the most fields."""
-    forms = [form for form in Forms(html).forms if form["method"] == "post" and any(n == "csrfmiddlewaretoken" for n, _ in form["fields"])]
+    forms = [
+        form
+        for form in Forms(html).forms
+        if form["method"] == "post" and any(n == "csrfmiddlewaretoken" for n, _ in form["fields"])
+    ]
     return max(forms, key=lambda form: len(form["fields"]), default=None)
 
 
@@ -176,7 +184,11 @@ class SimulatedUser:
                 page = self.client.get("/accounts/login/")
                 response = self.client.post(
                     "/accounts/login/",
-                    data={"username": self.username, "password": DEMO_PASSWORD, "csrfmiddlewaretoken": page.cookies.get("csrftoken") or self.client.cookies["csrftoken"]},
+                    data={
+                        "username": self.username,
+                        "password": DEMO_PASSWORD,
+                        "csrfmiddlewaretoken": page.cookies.get("csrftoken") or self.client.cookies["csrftoken"],
+                    },
                 )
                 if response.status_code == 302:
                     return True
@@ -250,12 +262,18 @@ def report(stats, seconds, title):
         outcomes = ", ".join(f"{key} {count}" for key, count in stats.outcomes[page].most_common())
         goal = MAP_GOAL_MS if page.startswith("map") else PAGE_GOAL_MS
         flag = "" if percentile(values, 0.95) < goal else f"  (p95 over the {goal} ms goal)"
-        print(f"{page:<18}{len(values):>9}{percentile(values, .5):>9.0f}{percentile(values, .95):>9.0f}{percentile(values, .99):>9.0f}   {outcomes}{flag}")
-    errors = sum(count for outcomes in stats.outcomes.values() for key, count in outcomes.items() if key not in ("ok", "404"))
+        print(
+            f"{page:<18}{len(values):>9}{percentile(values, 0.5):>9.0f}{percentile(values, 0.95):>9.0f}{percentile(values, 0.99):>9.0f}   {outcomes}{flag}"
+        )
+    errors = sum(
+        count for outcomes in stats.outcomes.values() for key, count in outcomes.items() if key not in ("ok", "404")
+    )
     server_errors = sum(outcomes["5xx"] for outcomes in stats.outcomes.values())
     print(f"errors: {errors} (5xx: {server_errors}); missing (404): {', '.join(sorted(stats.missing)) or 'none'}")
     print(f"edits saved: {len(stats.saved)}, refused (conflict or invalid): {stats.refused}")
-    print("machine load average (1, 5, 15 min): %.1f %.1f %.1f on %d CPUs" % (*os.getloadavg(), os.cpu_count()))
+    print(
+        "machine load average (1, 5, 15 min): {:.1f} {:.1f} {:.1f} on {} CPUs".format(*os.getloadavg(), os.cpu_count())
+    )
     return server_errors
 
 
@@ -280,7 +298,11 @@ class Database:
 
 def prepare(db, workdir):
     db.admin(f'CREATE DATABASE "{db.name}"')
-    seeding = {key: value for key, value in production_env(DATABASE_URL=db.url).items() if key not in ("SECRET_KEY", "ALLOWED_HOSTS")}
+    seeding = {
+        key: value
+        for key, value in production_env(DATABASE_URL=db.url).items()
+        if key not in ("SECRET_KEY", "ALLOWED_HOSTS")
+    }
     seeding["DEBUG"] = "1"
     for step in (("migrate", "--noinput"), ("load_registry",), ("seed_demo",)):
         result = manage(*step, env=seeding)
@@ -307,7 +329,10 @@ def people(db):
 def load_phase(base_url, db, users, seconds, think, marker_prefix, stats):
     editors, villages = people(db)
     all_villages = [code for codes in villages.values() for code in codes]
-    simulated = [SimulatedUser(base_url, name, villages[county], stats, marker_prefix, EDITOR_MIX, think) for name, county in editors]
+    simulated = [
+        SimulatedUser(base_url, name, villages[county], stats, marker_prefix, EDITOR_MIX, think)
+        for name, county in editors
+    ]
     readers = ["admin", "viewer"]
     simulated += [
         SimulatedUser(base_url, readers[i % 2], all_villages, stats, marker_prefix, READER_MIX, think)
@@ -368,11 +393,15 @@ def conflict_phase(base_url, db, clients=20, rounds=3):
         barrier = threading.Barrier(clients)
         outcome = {}
 
-        def save(user, action, fields, marker):
+        def save(user, action, fields, marker, barrier=barrier, outcome=outcome):
             barrier.wait()
             response = user.client.post(action, data=fields)
             outcome[marker] = (
-                "saved" if response.status_code in (302, 303) else "conflict" if response.status_code in (200, 409) else f"error {response.status_code}"
+                "saved"
+                if response.status_code in (302, 303)
+                else "conflict"
+                if response.status_code in (200, 409)
+                else f"error {response.status_code}"
             )
 
         threads = [threading.Thread(target=save, args=form) for form in forms]
@@ -385,13 +414,21 @@ def conflict_phase(base_url, db, clients=20, rounds=3):
         print(f"round {round_number + 1}: {Counter(outcome.values())}")
         if len(saved_this_round) > 1:
             print(f"  LOST UPDATES: {len(saved_this_round)} saves of the same version were all accepted")
-    history = {row[0] for row in db.query("SELECT notes FROM villages_historicalvillage WHERE code = %s AND notes LIKE 'bench-conflict-%%'", (code,))}
+    history = {
+        row[0]
+        for row in db.query(
+            "SELECT notes FROM villages_historicalvillage WHERE code = %s AND notes LIKE 'bench-conflict-%%'", (code,)
+        )
+    }
     after, notes = db.query("SELECT version, notes FROM villages_village WHERE code = %s", (code,))[0]
     print(
         f"accepted {results['saved']}, refused as conflicts {results['conflict']}, other {sum(results.values()) - results['saved'] - results['conflict']}; "
         f"history rows with these edits: {len(history)}; version {before} -> {after}"
     )
-    print("every accepted change is in the history:", results["saved"] == len(history) and after - before == results["saved"])
+    print(
+        "every accepted change is in the history:",
+        results["saved"] == len(history) and after - before == results["saved"],
+    )
 
 
 def worker_pids(master):
@@ -400,7 +437,10 @@ def worker_pids(master):
 
 
 def fault_phase(base_url, db, server, restart_postgres, users=30, seconds=45):
-    print(f"\n== faults: {users} users for {seconds} s; kill a gunicorn worker at 10 s" + ("; restart PostgreSQL at 20 s" if restart_postgres else ""))
+    print(
+        f"\n== faults: {users} users for {seconds} s; kill a gunicorn worker at 10 s"
+        + ("; restart PostgreSQL at 20 s" if restart_postgres else "")
+    )
     stats = Stats()
     health = []
     stop = time.monotonic() + seconds
@@ -448,9 +488,13 @@ def fault_phase(base_url, db, server, restart_postgres, users=30, seconds=45):
         " SELECT h.notes FROM villages_historicalvillage h WHERE h.id = v.id ORDER BY h.history_date DESC, h.history_id DESC LIMIT 1)"
     )
     saved = stats.saved
-    recorded = {row[0] for row in db.query("SELECT notes FROM villages_historicalvillage WHERE notes LIKE 'bench-fault-%%'")}
+    recorded = {
+        row[0] for row in db.query("SELECT notes FROM villages_historicalvillage WHERE notes LIKE 'bench-fault-%%'")
+    }
     lost = [marker for _code, marker in saved if marker not in recorded]
-    print(f"partial writes (village changed without its history row): {len(partial)}; accepted edits missing from history: {len(lost)} of {len(saved)}")
+    print(
+        f"partial writes (village changed without its history row): {len(partial)}; accepted edits missing from history: {len(lost)} of {len(saved)}"
+    )
     return server_errors
 
 
@@ -461,7 +505,9 @@ def main():
     parser.add_argument("--think", type=float, default=1.0, help="mean pause between a user's requests, in seconds")
     parser.add_argument("--workers", type=int, help="gunicorn workers (default: as configured, CPUs + 1)")
     parser.add_argument("--faults", action="store_true", help="kill a gunicorn worker during load")
-    parser.add_argument("--restart-postgres", action="store_true", help="also restart the PostgreSQL cluster during load")
+    parser.add_argument(
+        "--restart-postgres", action="store_true", help="also restart the PostgreSQL cluster during load"
+    )
     args = parser.parse_args()
 
     db = Database(f"villages_load_{os.getpid()}")
@@ -470,21 +516,29 @@ def main():
         try:
             started = time.monotonic()
             env = prepare(db, workdir)
-            print(f"database {db.name} ready in {time.monotonic() - started:.0f} s (migrate, load_registry, seed_demo, collectstatic)")
+            print(
+                f"database {db.name} ready in {time.monotonic() - started:.0f} s (migrate, load_registry, seed_demo, collectstatic)"
+            )
             port = free_port(PORTS)
             with gunicorn(env, port, workdir / "gunicorn.log", workers=args.workers) as server:
                 threads = env.get("GUNICORN_THREADS", "2 (configured)")
-                print(f"gunicorn on {server.base_url}: {len(worker_pids(server))} workers x {threads} threads, DEBUG=0, whitenoise")
+                print(
+                    f"gunicorn on {server.base_url}: {len(worker_pids(server))} workers x {threads} threads, DEBUG=0, whitenoise"
+                )
                 single_user_phase(server.base_url, db)
                 stats = Stats()
                 threads = load_phase(server.base_url, db, args.users, args.seconds, args.think, "bench-load", stats)
                 for thread in threads:
                     thread.join()
-                server_errors = report(stats, args.seconds, f"{args.users} users, {args.seconds} s, mean think time {args.think} s")
+                server_errors = report(
+                    stats, args.seconds, f"{args.users} users, {args.seconds} s, mean think time {args.think} s"
+                )
                 conflict_phase(server.base_url, db)
                 if args.faults:
                     server_errors += fault_phase(server.base_url, db, server, args.restart_postgres)
-            log = (workdir / "gunicorn.log").read_text(errors="replace") + (workdir / "gunicorn.log.stderr").read_text(errors="replace")
+            log = (workdir / "gunicorn.log").read_text(errors="replace") + (workdir / "gunicorn.log.stderr").read_text(
+                errors="replace"
+            )
             print(f"\ngunicorn log: {log.count('Traceback')} tracebacks, {log.count('WORKER TIMEOUT')} worker timeouts")
         finally:
             db.admin(f'DROP DATABASE IF EXISTS "{db.name}" WITH (FORCE)')

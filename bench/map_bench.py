@@ -43,6 +43,7 @@ def setup_django(database_url):
 
     call_command("migrate", verbosity=0)
     from django.conf import settings
+
     from villages.registry_loader import load_registry
 
     load_registry(settings.DATA_DIR)
@@ -67,10 +68,20 @@ def locate_villages(total, rng):
                 if len(new) == missing:
                     break
                 if f"{code}{number}" not in existing:
-                        new.append(Village(code=f"{code}{number}", name=f"{name}{number}村委会", short_name=f"{name}{number}村", township_id=code, county_id=county))
+                    new.append(
+                        Village(
+                            code=f"{code}{number}",
+                            name=f"{name}{number}村委会",
+                            short_name=f"{name}{number}村",
+                            township_id=code,
+                            county_id=county,
+                        )
+                    )
             number += 1
         Village.objects.bulk_create(new, batch_size=2000)
-    villages = list(Village.objects.filter(lat__isnull=True).order_by("code")[: total - Village.objects.located().count()])
+    villages = list(
+        Village.objects.filter(lat__isnull=True).order_by("code")[: total - Village.objects.located().count()]
+    )
     by_county = {}
     for village in villages:
         by_county.setdefault(village.county_id, []).append(village)
@@ -80,9 +91,15 @@ def locate_villages(total, rng):
             village.lon, village.lat, village.location_source = lon, lat, LocationSource.ILLUSTRATIVE
             village.tier = tiers[int(rng.integers(len(tiers)))]
             village.programme_year = None if village.tier == Tier.NONE else 2025
-            village.status = Status.values[int(rng.integers(len(Status.values)))] if village.tier != Tier.NONE else Status.NOT_STARTED
+            village.status = (
+                Status.values[int(rng.integers(len(Status.values)))]
+                if village.tier != Tier.NONE
+                else Status.NOT_STARTED
+            )
             village.progress = int(rng.integers(0, 101))
-    Village.objects.bulk_update(villages, ["lat", "lon", "location_source", "tier", "programme_year", "status", "progress"], batch_size=2000)
+    Village.objects.bulk_update(
+        villages, ["lat", "lon", "location_source", "tier", "programme_year", "status", "progress"], batch_size=2000
+    )
     return Village.objects.located().count(), Village.objects.values("county_id").annotate(n=Count("id")).count()
 
 
@@ -125,13 +142,22 @@ def measure_browser(base_url, session_cookie, runs):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=["--headless", "--no-sandbox", "--disable-gpu"])
+        browser = playwright.chromium.launch(
+            executable_path=chromium, args=["--headless", "--no-sandbox", "--disable-gpu"]
+        )
         results = []
         for _ in range(runs):
             context = browser.new_context(viewport={"width": 1280, "height": 900})
             context.add_cookies([{"name": "sessionid", "value": session_cookie, "url": base_url}])
             outside = []
-            context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base_url) else (outside.append(route.request.url), route.abort()))
+            context.route(
+                "**/*",
+                lambda route, outside=outside: (
+                    route.continue_()
+                    if route.request.url.startswith(base_url)
+                    else (outside.append(route.request.url), route.abort())
+                ),
+            )
             page = context.new_page()
             page.goto(base_url + "/map/")
             page.wait_for_selector("[data-villages-drawn]", timeout=60000)
@@ -158,7 +184,9 @@ def main():
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(admin)
     server, base_url = start_server()
-    print(f"{'villages':>9} {'server median':>14} {'server CPU':>11} {'bytes':>10} {'gzipped':>9} {'queries':>8} {'drawn in browser':>17}")
+    print(
+        f"{'villages':>9} {'server median':>14} {'server CPU':>11} {'bytes':>10} {'gzipped':>9} {'queries':>8} {'drawn in browser':>17}"
+    )
     for size in sorted(args.sizes):
         located, _counties = locate_villages(size, rng)
         median, cpu, size_bytes, gzipped, queries = measure_server(client, args.runs)
@@ -168,7 +196,9 @@ def main():
         else:
             seconds, drawn, outside = browser
             drawn_text = f"{seconds:.2f} s ({drawn} markers{', OUTSIDE REQUESTS' if outside else ''})"
-        print(f"{located:>9} {median:>12.3f} s {cpu:>9.3f} s {size_bytes:>10,} {gzipped:>9,} {queries:>8} {drawn_text:>17}")
+        print(
+            f"{located:>9} {median:>12.3f} s {cpu:>9.3f} s {size_bytes:>10,} {gzipped:>9,} {queries:>8} {drawn_text:>17}"
+        )
     server.shutdown()
     shutil.rmtree(workdir, ignore_errors=True)
 

@@ -3,7 +3,8 @@ from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 def without_source_maps(patterns):
     return tuple(
-        (glob, tuple(pattern for pattern in rules if "sourceMappingURL" not in str(pattern))) for glob, rules in patterns
+        (glob, tuple(pattern for pattern in rules if "sourceMappingURL" not in str(pattern)))
+        for glob, rules in patterns
     )
 
 

@@ -7,9 +7,9 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from counties.access import is_city_admin
 from counties.forms import PairingForm
 from counties.models import County, Pairing, PairingActivity, Profile, Township
-from counties.access import is_city_admin
 
 
 class CityAdminOnly:
@@ -38,8 +38,10 @@ class CountyAdmin(CityAdminOnly, admin.ModelAdmin):
     readonly_fields = ["code"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            township_total=Count("townships", distinct=True), village_total=Count("villages", distinct=True)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(township_total=Count("townships", distinct=True), village_total=Count("villages", distinct=True))
         )
 
     @admin.display(description=_("townships"), ordering="township_total")
@@ -99,10 +101,16 @@ class CityAdminLockouts(CityAdminOnly):
         return False
 
 
-for model, model_admin in [(AccessAttempt, AccessAttemptAdmin), (AccessLog, AccessLogAdmin), (AccessFailureLog, AccessFailureLogAdmin)]:
+for model, model_admin in [
+    (AccessAttempt, AccessAttemptAdmin),
+    (AccessLog, AccessLogAdmin),
+    (AccessFailureLog, AccessFailureLogAdmin),
+]:
     if admin.site.is_registered(model):
         admin.site.unregister(model)
     admin.site.register(model, type(model_admin.__name__, (CityAdminLockouts, model_admin), {}))
+
+
 class PairingActivityInline(admin.TabularInline):
     model = PairingActivity
     extra = 0

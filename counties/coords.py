@@ -26,4 +26,3 @@ def to_wgs84(lat, lon, system):
     else:
         raise ValueError(f"unknown coordinate system {system!r}")
     return converted.lat, converted.lon
-

@@ -12,8 +12,15 @@ class PairingForm(forms.ModelForm):
     class Meta:
         model = Pairing
         fields = [
-            "kind", "county_a", "county_b", "start_year", "end_year", "focus_areas",
-            "committed_funds", "committed_projects", "committed_people",
+            "kind",
+            "county_a",
+            "county_b",
+            "start_year",
+            "end_year",
+            "focus_areas",
+            "committed_funds",
+            "committed_projects",
+            "committed_people",
         ]
         widgets = {"focus_areas": forms.Textarea(attrs={"rows": 3})}
 
@@ -29,7 +36,9 @@ class PairingForm(forms.ModelForm):
         cleaned = super().clean()
         if self.instance.pk and cleaned.get("seen_version") != self.current_version():
             raise forms.ValidationError(
-                _("Someone else changed this pairing while you were editing it. Reload the page to see their change, then edit again.")
+                _(
+                    "Someone else changed this pairing while you were editing it. Reload the page to see their change, then edit again."
+                )
             )
         a, b, kind = cleaned.get("county_a"), cleaned.get("county_b"), cleaned.get("kind")
         start, end = cleaned.get("start_year"), cleaned.get("end_year")

@@ -17,7 +17,11 @@ def county_frame(codes=None):
         boundaries = boundaries.filter(county_id__in=codes)
     rows = list(
         boundaries.values(
-            "geometry", code=F("county_id"), name=F("county__name"), label_lat=F("county__label_lat"), label_lon=F("county__label_lon")
+            "geometry",
+            code=F("county_id"),
+            name=F("county__name"),
+            label_lat=F("county__label_lat"),
+            label_lon=F("county__label_lon"),
         )
     )
     geometries = [shapely.geometry.shape(row.pop("geometry")) for row in rows]

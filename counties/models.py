@@ -151,7 +151,12 @@ class Pairing(models.Model):
                 condition=Q(end_year__isnull=True) | Q(end_year__gte=F("start_year")), name="pairing_ends_after_start"
             ),
             # The same two counties with the same type, in either order, are one pairing.
-            models.UniqueConstraint(Least("county_a", "county_b"), Greatest("county_a", "county_b"), "kind", name="pairing_unique_pair_and_type"),
+            models.UniqueConstraint(
+                Least("county_a", "county_b"),
+                Greatest("county_a", "county_b"),
+                "kind",
+                name="pairing_unique_pair_and_type",
+            ),
         ]
 
     def __str__(self):

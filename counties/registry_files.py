@@ -30,7 +30,10 @@ def read_csv_rows(path, required_columns, errors):
             if missing:
                 errors.add(path.name, 1, f"missing column(s): {', '.join(missing)}")
                 return []
-            return [(number, {key: (value or "").strip() for key, value in row.items() if key}) for number, row in enumerate(reader, start=2)]
+            return [
+                (number, {key: (value or "").strip() for key, value in row.items() if key})
+                for number, row in enumerate(reader, start=2)
+            ]
     except UnicodeDecodeError as error:
         errors.add(path.name, "?", f"not UTF-8 text ({error.reason})")
     except OSError as error:
@@ -73,7 +76,13 @@ def read_counties(path, errors):
         label_lon = properties.get("label_lon", label.x)
         label_lat = properties.get("label_lat", label.y)
         counties.append(
-            {"code": code, "name": name, "boundary": feature["geometry"], "label_lat": float(label_lat), "label_lon": float(label_lon)}
+            {
+                "code": code,
+                "name": name,
+                "boundary": feature["geometry"],
+                "label_lat": float(label_lat),
+                "label_lon": float(label_lon),
+            }
         )
     return counties
 
@@ -90,9 +99,15 @@ def read_townships(path, county_codes, errors):
         elif county_code not in county_codes:
             errors.add(path.name, row_number, f"county {county_code!r} of township {code} is unknown")
         elif not code.startswith(county_code):
-            errors.add(path.name, row_number, f"township {code} does not belong to county {county_code} (code prefix differs)")
+            errors.add(
+                path.name, row_number, f"township {code} does not belong to county {county_code} (code prefix differs)"
+            )
         elif row["kind"] not in kinds:
-            errors.add(path.name, row_number, f"kind {row['kind']!r} of township {code} is not one of {', '.join(sorted(kinds))}")
+            errors.add(
+                path.name,
+                row_number,
+                f"kind {row['kind']!r} of township {code} is not one of {', '.join(sorted(kinds))}",
+            )
         elif not row["name"]:
             errors.add(path.name, row_number, f"township {code} has no name")
         else:

@@ -8,16 +8,15 @@
 
 import pytest
 from django.conf import settings
-from django.db import connections
 from django.contrib.auth import get_user_model
+from django.db import connections
 from django.test import Client
 
 from counties.models import County, Profile
+from tests import map_helpers, village_helpers
+from tests.constants import PASSWORD, TAIGU, YUCI  # noqa: F401 (tests import them from here too)
+from villages.models import Village
 from villages.registry_loader import load_registry
-
-YUCI = "140702"
-TAIGU = "140703"
-PASSWORD = "a-long-test-password-2025"
 
 
 @pytest.fixture(scope="session")
@@ -145,3 +144,27 @@ def browser_page(chromium, live_server, registry):
     page = BrowserPage(context, live_server.url)
     yield page
     context.close()
+
+
+# Villages, photos and map data on top of the registry (tests/village_helpers.py, tests/map_helpers.py).
+
+
+@pytest.fixture
+def media_root(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def yuci_village(registry):
+    return village_helpers.designate(Village.objects.filter(county_id=YUCI).order_by("code").first())
+
+
+@pytest.fixture
+def taigu_village(registry):
+    return village_helpers.designate(Village.objects.filter(county_id=TAIGU).order_by("code").first())
+
+
+@pytest.fixture
+def map_villages(registry):
+    return map_helpers.plan_map_villages()

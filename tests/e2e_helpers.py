@@ -47,12 +47,14 @@ def candidate_paths(template, values, groups=None):
     parameters = PARAMETER.findall(template)
     everything = [value for key in ("str", "int") for value in values.get(key, [])]
     choices = [
-        [value for value in everything if re.fullmatch(groups[name], str(value))] if converter == "re" else values.get(converter or "str", [])
+        [value for value in everything if re.fullmatch(groups[name], str(value))]
+        if converter == "re"
+        else values.get(converter or "str", [])
         for converter, name in parameters
     ]
     for combination in itertools.product(*choices):
         filled = iter(combination)
-        yield PARAMETER.sub(lambda match: str(next(filled)), template)
+        yield PARAMETER.sub(lambda _match, filled=filled: str(next(filled)), template)
 
 
 def discover_pages(client: Client, values):

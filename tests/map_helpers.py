@@ -4,7 +4,6 @@ import json
 import re
 
 import numpy as np
-import pytest
 from django.db.models import Q
 
 from counties.geo import random_points_in_county
@@ -46,22 +45,11 @@ def place_villages(plan=PLAN, seed=6):
     return placed
 
 
-@pytest.fixture
-def map_villages(registry):
-    # A transactional (browser) test flushes the targets the migrations seed; put this year's back.
-    for tier, count in [(Tier.SHOWCASE, 40), (Tier.UPGRADED, 300)]:
-        Target.objects.get_or_create(year=YEAR, tier=tier, kind=Target.Kind.ANNUAL, defaults={"count": count})
-    placed = place_villages()
-    CountyQuota.objects.create(year=YEAR, tier=Tier.SHOWCASE, county_id=YUCI, count=2)
-    Pairing.objects.create(kind=Pairing.Kind.HELP, county_a_id=YUCI, county_b_id=HESHUN, start_year=2024, is_illustrative=True)
-    Pairing.objects.create(kind=Pairing.Kind.NEIGHBOURS, county_a_id=QIXIAN, county_b_id=PINGYAO, start_year=YEAR, end_year=YEAR)
-    Pairing.objects.create(kind=Pairing.Kind.NEIGHBOURS, county_a_id=TAIGU, county_b_id=QIXIAN, start_year=2020, end_year=2023)
-    return placed
-
-
 def expected_villages(year=YEAR, counties=None, **filters):
     """The located villages the map should draw, straight from the database."""
-    villages = Village.objects.filter(lat__isnull=False).filter(Q(programme_year=year) | Q(tier=Tier.NONE)).filter(**filters)
+    villages = (
+        Village.objects.filter(lat__isnull=False).filter(Q(programme_year=year) | Q(tier=Tier.NONE)).filter(**filters)
+    )
     if counties is not None:
         villages = villages.filter(county_id__in=counties)
     return villages
@@ -76,3 +64,22 @@ def map_data(html):
 def village_codes(data):
     """The 12-digit codes of the villages in the page's compact rows."""
     return sorted(data["townships"][row[2]][0] + f"{row[3]:03d}" for row in data["villages"])
+
+
+def plan_map_villages():
+    """The villages, quotas and pairings of the map tests (PLAN), on top of the registry."""
+    # A transactional (browser) test flushes the targets the migrations seed; put this year's back.
+    for tier, count in [(Tier.SHOWCASE, 40), (Tier.UPGRADED, 300)]:
+        Target.objects.get_or_create(year=YEAR, tier=tier, kind=Target.Kind.ANNUAL, defaults={"count": count})
+    placed = place_villages()
+    CountyQuota.objects.create(year=YEAR, tier=Tier.SHOWCASE, county_id=YUCI, count=2)
+    Pairing.objects.create(
+        kind=Pairing.Kind.HELP, county_a_id=YUCI, county_b_id=HESHUN, start_year=2024, is_illustrative=True
+    )
+    Pairing.objects.create(
+        kind=Pairing.Kind.NEIGHBOURS, county_a_id=QIXIAN, county_b_id=PINGYAO, start_year=YEAR, end_year=YEAR
+    )
+    Pairing.objects.create(
+        kind=Pairing.Kind.NEIGHBOURS, county_a_id=TAIGU, county_b_id=QIXIAN, start_year=2020, end_year=2023
+    )
+    return placed

@@ -12,7 +12,17 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
-CLEARED = ("DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "HTTPS", "STATIC_ROOT", "MEDIA_ROOT", "DJANGO_SETTINGS_MODULE")
+CLEARED = (
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "DATABASE_URL",
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "HTTPS",
+    "STATIC_ROOT",
+    "MEDIA_ROOT",
+    "DJANGO_SETTINGS_MODULE",
+)
 
 
 def production_env(**overrides):

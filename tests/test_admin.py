@@ -7,7 +7,11 @@ from villages.models import Village
 
 pytestmark = pytest.mark.django_db
 
-CHANGE_LISTS = ["admin:counties_county_changelist", "admin:counties_township_changelist", "admin:villages_village_changelist"]
+CHANGE_LISTS = [
+    "admin:counties_county_changelist",
+    "admin:counties_township_changelist",
+    "admin:villages_village_changelist",
+]
 
 
 @pytest.mark.parametrize("name", CHANGE_LISTS)

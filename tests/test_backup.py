@@ -14,8 +14,8 @@ from django.db.migrations.loader import MigrationLoader
 from PIL import Image
 
 from counties.models import Pairing, PairingActivity
-from villages.models import CountyQuota, Photo, ProgressUpdate, Status, Target, Tier, Village
 from tests.conftest import TAIGU, YUCI
+from villages.models import CountyQuota, Photo, ProgressUpdate, Status, Target, Tier, Village
 
 
 def every_table():
@@ -49,10 +49,18 @@ def programme_data(media_root, city_admin, yuci_editor, taigu_editor, viewer, cl
     village.save()
     village.progress, village.notes = 60, "路面硬化完成"
     village.save()
-    update = ProgressUpdate.objects.create(village=village, date=date(2025, 6, 1), text="完成路面硬化", progress=60, created_by=yuci_editor)
-    photo = Photo.objects.create(update=update, image=SimpleUploadedFile("路面.png", png_bytes("green")), caption="路面")
-    pairing = Pairing.objects.create(kind=Pairing.Kind.HELP, county_a_id=YUCI, county_b_id=TAIGU, start_year=2025, committed_funds="120.50")
-    PairingActivity.objects.create(pairing=pairing, date=date(2025, 5, 3), description="考察", funds="12.25", created_by=city_admin)
+    update = ProgressUpdate.objects.create(
+        village=village, date=date(2025, 6, 1), text="完成路面硬化", progress=60, created_by=yuci_editor
+    )
+    photo = Photo.objects.create(
+        update=update, image=SimpleUploadedFile("路面.png", png_bytes("green")), caption="路面"
+    )
+    pairing = Pairing.objects.create(
+        kind=Pairing.Kind.HELP, county_a_id=YUCI, county_b_id=TAIGU, start_year=2025, committed_funds="120.50"
+    )
+    PairingActivity.objects.create(
+        pairing=pairing, date=date(2025, 5, 3), description="考察", funds="12.25", created_by=city_admin
+    )
     target = Target.objects.get(year=2025, tier=Tier.SHOWCASE, kind=Target.Kind.ANNUAL)
     target.count = 42
     target.save()
@@ -72,9 +80,18 @@ def empty_migrated_database():
 def test_restore_into_an_empty_database_gives_back_every_table_and_the_photos(programme_data, media_root, tmp_path):
     photo_bytes = (media_root / programme_data.image.name).read_bytes()
     before = every_table()
-    for table in ("auth.User", "counties.Profile", "counties.Profile_counties", "villages.HistoricalVillage",
-                  "villages.ProgressUpdate", "villages.Photo", "counties.Pairing", "villages.HistoricalTarget",
-                  "villages.CountyQuota", "sessions.Session"):
+    for table in (
+        "auth.User",
+        "counties.Profile",
+        "counties.Profile_counties",
+        "villages.HistoricalVillage",
+        "villages.ProgressUpdate",
+        "villages.Photo",
+        "counties.Pairing",
+        "villages.HistoricalTarget",
+        "villages.CountyQuota",
+        "sessions.Session",
+    ):
         assert before[table], f"the test data should fill {table}"
     archive = tmp_path / "backup.zip"
     out = io.StringIO()

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from tests.village_helpers import edit_data, yuci_village  # noqa: F401
+from tests.village_helpers import edit_data
 from villages.models import Village
 
 
@@ -17,9 +17,15 @@ def test_the_second_of_two_edits_from_the_same_version_is_refused(client_for, yu
     assert form_first["version"].value() == form_second["version"].value()
     version = form_first["version"].value()
 
-    assert first.post(f"/villages/{yuci_village.code}/edit/", edit_data(yuci_village, version=version, contact_name="张三")).status_code == 302
+    assert (
+        first.post(
+            f"/villages/{yuci_village.code}/edit/", edit_data(yuci_village, version=version, contact_name="张三")
+        ).status_code
+        == 302
+    )
     response = second.post(
-        f"/villages/{yuci_village.code}/edit/", edit_data(yuci_village, version=version, contact_name="李四", notes="第二人")
+        f"/villages/{yuci_village.code}/edit/",
+        edit_data(yuci_village, version=version, contact_name="李四", notes="第二人"),
     )
     assert response.status_code == 409
     assert any(message.level_tag == "error" for message in response.context["messages"])
@@ -35,8 +41,12 @@ def test_the_second_of_two_edits_from_the_same_version_is_refused(client_for, yu
 def test_a_progress_update_in_between_makes_an_open_edit_form_stale(client_for, yuci_editor, yuci_village):
     client = client_for(yuci_editor)
     version = client.get(f"/villages/{yuci_village.code}/edit/").context["form"]["version"].value()
-    client.post(f"/villages/{yuci_village.code}/updates/new/", {"date": "2025-06-01", "text": "铺设管网", "progress": "70"})
-    response = client.post(f"/villages/{yuci_village.code}/edit/", edit_data(yuci_village, version=version, progress=50))
+    client.post(
+        f"/villages/{yuci_village.code}/updates/new/", {"date": "2025-06-01", "text": "铺设管网", "progress": "70"}
+    )
+    response = client.post(
+        f"/villages/{yuci_village.code}/edit/", edit_data(yuci_village, version=version, progress=50)
+    )
     assert response.status_code == 409
     assert Village.objects.get(pk=yuci_village.pk).progress == 70
 
@@ -55,7 +65,9 @@ def test_two_simultaneous_saves_on_separate_connections_keep_exactly_one(yuci_ed
     def save(username):
         try:
             barrier.wait()
-            results[username] = clients[username].post(f"/villages/{yuci_village.code}/edit/", data[username]).status_code
+            results[username] = (
+                clients[username].post(f"/villages/{yuci_village.code}/edit/", data[username]).status_code
+            )
         finally:
             connection.close()
 

@@ -5,7 +5,7 @@ import math
 import pytest
 
 from counties.models import County
-from tests.village_helpers import edit_data, yuci_village  # noqa: F401
+from tests.village_helpers import edit_data
 from villages.models import Village
 
 # The published GCJ-02 forward transform (Krasovsky 1940 ellipsoid), written out independently of prcoords.
@@ -43,7 +43,9 @@ def test_a_gcj02_point_from_amap_is_stored_in_wgs84_within_one_metre(client_for,
     true_lat, true_lon = yuci.label_lat, yuci.label_lon  # a WGS84 point inside 榆次区
     amap_lat, amap_lon = gcj02_from_wgs84(true_lat, true_lon)
     assert metres_between(true_lat, true_lon, amap_lat, amap_lon) > 100  # the offset is real, not a no-op
-    data = edit_data(yuci_village, location_lat=f"{amap_lat:.7f}", location_lon=f"{amap_lon:.7f}", coordinate_system="gcj02")
+    data = edit_data(
+        yuci_village, location_lat=f"{amap_lat:.7f}", location_lon=f"{amap_lon:.7f}", coordinate_system="gcj02"
+    )
     assert client_for(yuci_editor).post(f"/villages/{yuci_village.code}/edit/", data).status_code == 302
     village = Village.objects.get(pk=yuci_village.pk)
     assert metres_between(village.lat, village.lon, true_lat, true_lon) < 1
@@ -71,13 +73,17 @@ def test_a_point_outside_the_county_is_refused_with_a_clear_message(client_for, 
 
 
 def test_half_a_location_is_refused(client_for, yuci_editor, yuci_village):
-    response = client_for(yuci_editor).post(f"/villages/{yuci_village.code}/edit/", edit_data(yuci_village, location_lat=37.6, location_lon=""))
+    response = client_for(yuci_editor).post(
+        f"/villages/{yuci_village.code}/edit/", edit_data(yuci_village, location_lat=37.6, location_lon="")
+    )
     assert response.status_code == 200 and response.context["form"].non_field_errors()
 
 
 def test_saving_without_touching_an_illustrative_location_keeps_it_illustrative(client_for, yuci_editor, yuci_village):
     yuci = County.objects.get(code="140702")
-    Village.objects.filter(pk=yuci_village.pk).update(lat=yuci.label_lat, lon=yuci.label_lon, location_source="illustrative")
+    Village.objects.filter(pk=yuci_village.pk).update(
+        lat=yuci.label_lat, lon=yuci.label_lon, location_source="illustrative"
+    )
     client_for(yuci_editor).post(f"/villages/{yuci_village.code}/edit/", edit_data(yuci_village, notes="只改备注"))
     village = Village.objects.get(pk=yuci_village.pk)
     assert (village.location_source, village.notes) == ("illustrative", "只改备注")
@@ -85,6 +91,8 @@ def test_saving_without_touching_an_illustrative_location_keeps_it_illustrative(
 
 def test_the_village_page_marks_an_illustrative_location(client_for, viewer, yuci_village):
     yuci = County.objects.get(code="140702")
-    Village.objects.filter(pk=yuci_village.pk).update(lat=yuci.label_lat, lon=yuci.label_lon, location_source="illustrative")
+    Village.objects.filter(pk=yuci_village.pk).update(
+        lat=yuci.label_lat, lon=yuci.label_lon, location_source="illustrative"
+    )
     page = client_for(viewer).get(f"/villages/{yuci_village.code}/").content.decode()
     assert "<svg" in page and "示意位置" in page

@@ -69,12 +69,14 @@ def test_township_table_counts_every_village_of_the_county(yuci_programme, viewe
         expected += [sum(1 for _t, _s, lat in villages if lat is None)]
         assert numbers == expected, township.code
     total = re.search(r'<tr data-township="total">(.*?)</tr>', html, re.S).group(1)
-    assert re.findall(r'<td class="num"[^>]*>(\d+)</td>', total)[0] == str(Village.objects.filter(county_id=YUCI).count())
+    assert re.findall(r'<td class="num"[^>]*>(\d+)</td>', total)[0] == str(
+        Village.objects.filter(county_id=YUCI).count()
+    )
 
 
 def test_designated_villages_without_location_are_listed(yuci_programme, viewer, client_for):
     html = client_for(viewer).get(county_url(YUCI)).content.decode()
-    section = html[html.index('id="unlocated"'):html.index('id="latest-updates"')]
+    section = html[html.index('id="unlocated"') : html.index('id="latest-updates"')]
     listed = set(re.findall(r'data-village="(\d+)"', section))
     designated = yuci_programme["showcase"] + yuci_programme["upgraded"]
     assert listed == {v.code for v in designated if v.pk != yuci_programme["located"].pk}
@@ -92,14 +94,16 @@ def test_latest_updates_of_the_county_are_shown_newest_first(yuci_programme, vie
 
 def test_cumulative_outlook_counts_accepted_villages_of_the_county(yuci_programme, viewer, client_for):
     html = client_for(viewer).get(county_url(YUCI)).content.decode()
-    card = html[html.index('data-outlook="showcase"'):html.index('data-outlook="upgraded"')]
+    card = html[html.index('data-outlook="showcase"') : html.index('data-outlook="upgraded"')]
     accepted = sum(1 for v in yuci_programme["showcase"] if v.status == Status.ACCEPTED)
     assert re.search(r'data-value="accepted">(\d+)<', card).group(1) == str(accepted)
     assert text(re.search(r'data-value="target">(.*?)</strong>', card, re.S).group(1)) == "未设定"
     assert "<svg" in card
 
 
-def test_access_other_county_editor_404_own_county_and_viewer_200(registry, yuci_editor, taigu_editor, viewer, client_for):
+def test_access_other_county_editor_404_own_county_and_viewer_200(
+    registry, yuci_editor, taigu_editor, viewer, client_for
+):
     assert client_for(yuci_editor).get(county_url(YUCI)).status_code == 200
     assert client_for(taigu_editor).get(county_url(YUCI)).status_code == 404
     assert client_for(viewer).get(county_url(YUCI)).status_code == 200
@@ -118,10 +122,18 @@ def county_queries(client):
     return len(queries)
 
 
-def test_county_page_query_count_is_the_same_with_50_and_2000_villages(registry, viewer, client_for, django_assert_num_queries):
+def test_county_page_query_count_is_the_same_with_50_and_2000_villages(
+    registry, viewer, client_for, django_assert_num_queries
+):
     keep = list(Village.objects.filter(county_id=YUCI).order_by("code").values_list("pk", flat=True)[:50])
     Village.objects.exclude(pk__in=keep).delete()
-    designate(list(Village.objects.all()[:6]), Tier.SHOWCASE, 2025, Status.ACCEPTED, accepted_on=timezone.localdate() - timedelta(days=9))
+    designate(
+        list(Village.objects.all()[:6]),
+        Tier.SHOWCASE,
+        2025,
+        Status.ACCEPTED,
+        accepted_on=timezone.localdate() - timedelta(days=9),
+    )
     ProgressUpdate.objects.create(village=Village.objects.first(), date=date(2025, 5, 1), text="x")
     client = client_for(viewer)
     county_queries(client)
@@ -150,5 +162,5 @@ def test_the_2027_quota_is_the_goal_of_the_outlook_not_an_annual_row(yuci_progra
     CountyQuota.objects.create(year=2027, tier=Tier.SHOWCASE, county_id=YUCI, count=12)
     html = client_for(viewer).get(county_url(YUCI)).content.decode()
     assert 'data-year="2027"' not in html
-    card = html[html.index('data-outlook="showcase"'):html.index('data-outlook="upgraded"')]
+    card = html[html.index('data-outlook="showcase"') : html.index('data-outlook="upgraded"')]
     assert re.search(r'data-value="target">(\d+)<', card).group(1) == "12"

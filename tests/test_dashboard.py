@@ -113,14 +113,18 @@ def test_county_table_is_sortable_and_links_to_county_pages(programme, viewer, c
     shown = [designated.get(code, 0) for code in order]
     assert shown == sorted(designated.values(), reverse=True) + [0] * (len(order) - len(designated))
     html = client.get(HOME, {"year": 2025, "tier": Tier.SHOWCASE, "sort": "county"}).content.decode()
-    assert re.findall(r'<tr data-progress-county="(\d+)"', html) == sorted(County.objects.values_list("code", flat=True))
+    assert re.findall(r'<tr data-progress-county="(\d+)"', html) == sorted(
+        County.objects.values_list("code", flat=True)
+    )
     assert f'href="{reverse("villages:county", args=[YUCI])}"' in html
 
 
 def test_sorting_by_quota_keeps_counties_without_quota_last(programme, viewer, client_for):
     client = client_for(viewer)
     for sort in ["quota", "-quota"]:
-        order = re.findall(r'<tr data-progress-county="(\d+)"', client.get(HOME, {"year": 2025, "sort": sort}).content.decode())
+        order = re.findall(
+            r'<tr data-progress-county="(\d+)"', client.get(HOME, {"year": 2025, "sort": sort}).content.decode()
+        )
         assert set(order[:2]) == {YUCI, TAIGU}
 
 
@@ -136,9 +140,15 @@ def test_bad_filters_get_a_message_and_the_defaults(programme, viewer, client_fo
     html = response.content.decode()
     assert 'class="errorlist"' in html
     # The defaults: showcase, in the latest year up to this one with designated villages (2026 here).
-    latest = max(Village.objects.filter(programme_year__lte=timezone.localdate().year).values_list("programme_year", flat=True))
+    latest = max(
+        Village.objects.filter(programme_year__lte=timezone.localdate().year).values_list("programme_year", flat=True)
+    )
     assert latest == 2026
-    assert figure(html, "designated") == str(Village.objects.filter(programme_year=2026, tier=Tier.SHOWCASE).count()) == "2"
+    assert (
+        figure(html, "designated")
+        == str(Village.objects.filter(programme_year=2026, tier=Tier.SHOWCASE).count())
+        == "2"
+    )
 
 
 def test_helped_county_is_compared_with_the_city_average(programme, viewer, client_for):
@@ -161,7 +171,15 @@ def add_villages(total):
             if len(new) == missing:
                 break
             code = f"{township.code}{number}"
-            new.append(Village(code=code, name=f"测试村{code}", short_name=f"测{code[-4:]}", township=township, county_id=township.county_id))
+            new.append(
+                Village(
+                    code=code,
+                    name=f"测试村{code}",
+                    short_name=f"测{code[-4:]}",
+                    township=township,
+                    county_id=township.county_id,
+                )
+            )
     Village.objects.bulk_create(new)
 
 
@@ -171,7 +189,9 @@ def dashboard_queries(client):
     return len(queries)
 
 
-def test_dashboard_query_count_is_the_same_with_50_and_2000_villages(registry, viewer, client_for, django_assert_num_queries):
+def test_dashboard_query_count_is_the_same_with_50_and_2000_villages(
+    registry, viewer, client_for, django_assert_num_queries
+):
     keep = list(Village.objects.order_by("code").values_list("pk", flat=True)[:50])
     Village.objects.exclude(pk__in=keep).delete()
     small = list(Village.objects.all()[:10])

@@ -17,7 +17,7 @@ FILTERS = {"year": 2025, "tier": Tier.SHOWCASE}
 
 def sheet_rows(response):
     workbook = load_workbook(BytesIO(response.content))
-    return [[cell for cell in row] for row in workbook.active.iter_rows(values_only=True)]
+    return [list(row) for row in workbook.active.iter_rows(values_only=True)]
 
 
 def find(rows, first):
@@ -49,7 +49,9 @@ def test_export_opens_and_holds_the_same_numbers_as_the_page(programme, viewer, 
         cells = row_values(html, "data-progress-county", code)
         quota = text(cells["quota"])
         assert str(row[2]) == quota
-        assert [str(v) for v in row[3:7]] == [cells[name] for name in ["designated", "in_progress", "completed", "accepted"]]
+        assert [str(v) for v in row[3:7]] == [
+            cells[name] for name in ["designated", "in_progress", "completed", "accepted"]
+        ]
         percent = cells["percent"].rstrip("%")
         if percent == "–":
             assert row[7] == "未设定"

@@ -23,7 +23,10 @@ def demo(registry, settings):
 
 def test_demo_pairings_and_activities_are_illustrative(demo):
     assert Pairing.objects.count() >= 4
-    assert Pairing.objects.filter(kind=Pairing.Kind.HELP).exists() and Pairing.objects.filter(kind=Pairing.Kind.NEIGHBOURS).exists()
+    assert (
+        Pairing.objects.filter(kind=Pairing.Kind.HELP).exists()
+        and Pairing.objects.filter(kind=Pairing.Kind.NEIGHBOURS).exists()
+    )
     assert not Pairing.objects.filter(is_illustrative=False).exists()
     assert PairingActivity.objects.exists() and not PairingActivity.objects.filter(is_illustrative=False).exists()
 

@@ -33,10 +33,14 @@ def every_kind_of_object(settings, tmp_path, city_admin, yuci_editor, viewer):
     village.tier, village.programme_year, village.status, village.progress = Tier.SHOWCASE, 2025, Status.IN_PROGRESS, 40
     village.lat, village.lon, village.location_source = 37.68, 112.75, "surveyed"
     village.save()
-    update = ProgressUpdate.objects.create(village=village, date=date(2025, 6, 1), text="修路", progress=40, created_by=yuci_editor)
+    update = ProgressUpdate.objects.create(
+        village=village, date=date(2025, 6, 1), text="修路", progress=40, created_by=yuci_editor
+    )
     photo = Photo.objects.create(update=update, image=png_file())
     pairing = Pairing.objects.create(kind=Pairing.Kind.HELP, county_a_id=YUCI, county_b_id=TAIGU, start_year=2025)
-    activity = PairingActivity.objects.create(pairing=pairing, date=date(2025, 5, 1), description="考察", created_by=city_admin)
+    activity = PairingActivity.objects.create(
+        pairing=pairing, date=date(2025, 5, 1), description="考察", created_by=city_admin
+    )
     quota = CountyQuota.objects.create(year=2025, tier=Tier.SHOWCASE, county_id=YUCI, count=4)
     target = Target.objects.create(year=2030, tier=Tier.UPGRADED, kind=Target.Kind.CUMULATIVE, count=1500)
     objects = [photo, update, pairing, activity, quota, village, target, city_admin]

@@ -12,8 +12,8 @@ from django.utils import timezone
 from counties.geo import county_frame
 from tests.conftest import TAIGU, YUCI
 from tests.import_helpers import messages, run_import
-from villages.imports.export import csv_bytes, xlsx_bytes
 from villages.imports.columns import COLUMNS
+from villages.imports.export import csv_bytes, xlsx_bytes
 from villages.models import LocationSource, Status, Tier, Village
 
 FORMULAS = ["=1+1", "+86 351 1234", "-cmd", "@SUM(A1)"]
@@ -26,7 +26,14 @@ def programme(registry):
     villages = list(Village.objects.filter(county_id=YUCI).order_by("code")[:6])
     for index, village in enumerate(villages):
         village.tier, village.programme_year = (Tier.SHOWCASE, 2025) if index % 2 else (Tier.UPGRADED, 2026)
-        village.status = [Status.PLANNED, Status.IN_PROGRESS, Status.COMPLETED, Status.ACCEPTED, Status.NOT_STARTED, Status.IN_PROGRESS][index]
+        village.status = [
+            Status.PLANNED,
+            Status.IN_PROGRESS,
+            Status.COMPLETED,
+            Status.ACCEPTED,
+            Status.NOT_STARTED,
+            Status.IN_PROGRESS,
+        ][index]
         village.progress = index * 17
         village.planned_investment = Decimal("1234.50") + index
         village.notes = FORMULAS[index % len(FORMULAS)]
@@ -63,9 +70,28 @@ def test_csv_has_chinese_headers_names_and_every_tracked_field(programme):
     assert float(exported["纬度"]) == village.lat and exported["坐标系"] == "WGS84"
     assert exported["验收时间"] != ""
     tracked = {field.name for field in Village.history.model._meta.fields} & {f.name for f in Village._meta.fields}
-    exported_fields = {"tier", "programme_year", "status", "progress", "planned_investment", "actual_investment", "main_works",
-                       "contact_name", "contact_phone", "lat", "lon", "location_source", "notes", "return_reason", "accepted_at",
-                       "code", "name", "short_name", "county", "township"}
+    exported_fields = {
+        "tier",
+        "programme_year",
+        "status",
+        "progress",
+        "planned_investment",
+        "actual_investment",
+        "main_works",
+        "contact_name",
+        "contact_phone",
+        "lat",
+        "lon",
+        "location_source",
+        "notes",
+        "return_reason",
+        "accepted_at",
+        "code",
+        "name",
+        "short_name",
+        "county",
+        "township",
+    }
     assert tracked - {"id", "updated_by"} <= exported_fields
 
 
@@ -116,7 +142,9 @@ def test_export_command_refuses_unknown_extension_and_county(registry, tmp_path)
 
 def test_admin_export_follows_the_changelist_filter(programme, city_admin, client_for):
     client = client_for(city_admin)
-    response = client.post(f"/admin/villages/village/export/?county__code__exact={TAIGU}", {"format": "1", "resource": "0"})
+    response = client.post(
+        f"/admin/villages/village/export/?county__code__exact={TAIGU}", {"format": "1", "resource": "0"}
+    )
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     rows = read_csv(response.content)

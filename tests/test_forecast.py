@@ -6,9 +6,9 @@ from django.urls import reverse
 
 from tests.conftest import YUCI
 from tests.progress_helpers import designate, pick
+from villages.models import Status, Tier
 from villages.progress import counts as progress
 from villages.progress.forecast import DAYS_PER_MONTH, RATE_WINDOW_DAYS, Verdict, forecast
-from villages.models import Status, Tier
 
 TODAY = date(2026, 6, 30)
 DEADLINE = date(2027, 12, 31)
@@ -25,7 +25,14 @@ def build_history(old, recent):
     """Showcase villages of 榆次区 accepted a year ago (`old`) and over the last six months (`recent`)."""
     villages = pick(YUCI, old + recent)
     for village, day in zip(villages, [YEAR_AGO] * old + recent_days(recent)):
-        designate([village], Tier.SHOWCASE, 2025, Status.ACCEPTED, accepted_on=day, designated_on=YEAR_AGO - timedelta(days=60))
+        designate(
+            [village],
+            Tier.SHOWCASE,
+            2025,
+            Status.ACCEPTED,
+            accepted_on=day,
+            designated_on=YEAR_AGO - timedelta(days=60),
+        )
 
 
 def outlook(target=100):

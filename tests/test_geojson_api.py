@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from counties.models import County, CountyBoundary
-from tests.map_helpers import YEAR, YUCI, TAIGU, expected_villages, map_villages  # noqa: F401
+from tests.map_helpers import TAIGU, YEAR, YUCI, expected_villages
 from villages.models import CountyQuota, LocationSource, Status, Target, Tier, Village
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +40,11 @@ def test_villages_endpoint_returns_every_located_village_with_its_properties(vie
     assert properties["name"] == village.name
     assert properties["township"] == village.township.name
     assert properties["county"] == village.county.name
-    assert (properties["tier"], properties["status"], properties["progress"]) == (village.tier, village.status, village.progress)
+    assert (properties["tier"], properties["status"], properties["progress"]) == (
+        village.tier,
+        village.status,
+        village.progress,
+    )
     assert properties["illustrative"] is True
     assert properties["url"].endswith(f"/villages/{village.code}/")
 
@@ -62,7 +66,9 @@ def test_villages_endpoint_takes_the_map_filters(viewer, client_for, map_village
 
 def test_villages_endpoint_year_filter(viewer, client_for, map_villages):
     data = geojson(client_for(viewer), VILLAGES, year=YEAR + 1)
-    assert sorted(f["id"] for f in data["features"]) == sorted(expected_villages(year=YEAR + 1).values_list("code", flat=True))
+    assert sorted(f["id"] for f in data["features"]) == sorted(
+        expected_villages(year=YEAR + 1).values_list("code", flat=True)
+    )
 
 
 def test_county_editor_gets_only_their_own_villages(yuci_editor, client_for, map_villages):
@@ -88,7 +94,9 @@ def test_counties_endpoint_has_the_11_boundaries_and_the_years_progress(viewer, 
     by_code = {f["id"]: f for f in data["features"]}
     assert by_code[YUCI]["geometry"] == CountyBoundary.objects.get(county_id=YUCI).geometry
     for code in [YUCI, TAIGU]:
-        designated = Village.objects.filter(county_id=code, programme_year=YEAR, tier__in=[Tier.SHOWCASE, Tier.UPGRADED])
+        designated = Village.objects.filter(
+            county_id=code, programme_year=YEAR, tier__in=[Tier.SHOWCASE, Tier.UPGRADED]
+        )
         properties = by_code[code]["properties"]
         assert properties["designated"] == designated.count()
         assert properties["accepted"] == designated.filter(status=Status.ACCEPTED).count()
@@ -121,7 +129,9 @@ def test_a_quota_set_by_the_city_is_used_as_is(viewer, client_for, map_villages)
     yuci = next(f["properties"] for f in data["features"] if f["id"] == YUCI)
     quota = CountyQuota.objects.get(year=YEAR, tier=Tier.SHOWCASE, county_id=YUCI).count
     assert yuci["quota"] == quota
-    accepted = Village.objects.filter(county_id=YUCI, programme_year=YEAR, tier=Tier.SHOWCASE, status=Status.ACCEPTED).count()
+    accepted = Village.objects.filter(
+        county_id=YUCI, programme_year=YEAR, tier=Tier.SHOWCASE, status=Status.ACCEPTED
+    ).count()
     assert yuci["share"] == pytest.approx(accepted / quota, abs=1e-4)
 
 

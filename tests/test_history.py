@@ -1,8 +1,10 @@
 """The village page's history: who changed what, in Chinese, including updates, photos and deleted villages."""
 
+from datetime import UTC
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tests.village_helpers import edit_data, jpeg_bytes, media_root, yuci_village  # noqa: F401
+from tests.village_helpers import edit_data, jpeg_bytes
 from villages.models import Village
 
 
@@ -11,9 +13,12 @@ def history_html(client, village):
     return page[page.index('id="history"') :]
 
 
-def test_a_change_shows_who_made_it_and_each_field_old_and_new_in_chinese(client_for, yuci_editor, viewer, yuci_village):
+def test_a_change_shows_who_made_it_and_each_field_old_and_new_in_chinese(
+    client_for, yuci_editor, viewer, yuci_village
+):
     client_for(yuci_editor).post(
-        f"/villages/{yuci_village.code}/edit/", edit_data(yuci_village, contact_name="张三", status="completed", progress=100)
+        f"/villages/{yuci_village.code}/edit/",
+        edit_data(yuci_village, contact_name="张三", status="completed", progress=100),
     )
     history = history_html(client_for(viewer), yuci_village)
     assert "yuci-editor" in history
@@ -36,7 +41,9 @@ def test_progress_updates_and_photos_appear_in_the_history(client_for, yuci_edit
 def test_city_review_is_recorded_with_the_reason(client_for, city_admin, yuci_editor, yuci_village):
     Village.objects.filter(pk=yuci_village.pk).update(status="completed")
     yuci_village.refresh_from_db()
-    client_for(city_admin).post(f"/villages/{yuci_village.code}/return/", {"version": yuci_village.version, "reason": "台账不全"})
+    client_for(city_admin).post(
+        f"/villages/{yuci_village.code}/return/", {"version": yuci_village.version, "reason": "台账不全"}
+    )
     history = history_html(client_for(yuci_editor), yuci_village)
     assert "city-admin" in history and "台账不全" in history
 
@@ -51,10 +58,10 @@ def test_a_deleted_village_can_be_found_by_city_admins(client_for, city_admin, y
 
 
 def test_a_changed_date_and_time_is_shown_in_local_time_not_raw(city_admin, client_for):
-    from datetime import datetime, timezone as dt_timezone
+    from datetime import datetime
 
     from villages.history import field_text
 
-    moment = datetime(2025, 6, 30, 16, 30, tzinfo=dt_timezone.utc)
+    moment = datetime(2025, 6, 30, 16, 30, tzinfo=UTC)
     text = field_text(Village, "accepted_at", moment)
     assert "+00:00" not in text and "2025" in text and "00:30" in text  # 16:30 UTC is 00:30 next day in 晋中

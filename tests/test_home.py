@@ -23,7 +23,9 @@ def test_anonymous_visitor_is_redirected_to_login(client):
 
 def test_home_numbers_equal_what_the_database_holds(viewer, client_for):
     yuci = list(Village.objects.filter(county_id="140702").order_by("code")[:5])
-    for village, status in zip(yuci, [Status.PLANNED, Status.PLANNED, Status.IN_PROGRESS, Status.COMPLETED, Status.ACCEPTED]):
+    for village, status in zip(
+        yuci, [Status.PLANNED, Status.PLANNED, Status.IN_PROGRESS, Status.COMPLETED, Status.ACCEPTED]
+    ):
         village.tier, village.programme_year, village.status = Tier.SHOWCASE, 2025, status
         village.save()
     Village.objects.filter(code="140703100200").update(tier=Tier.UPGRADED, programme_year=2025, status=Status.PLANNED)

@@ -70,7 +70,8 @@ def test_a_city_admin_clears_the_flag_in_the_admin_once_the_quota_is_real(regist
     county_page = reverse("villages:county", args=[YUCI])
     assert NOTICE in client_for(viewer).get(county_page).content.decode()
     response = client_for(city_admin).post(
-        reverse("admin:villages_countyquota_change", args=[quota.pk]), {"year": 2025, "tier": Tier.SHOWCASE, "county": YUCI, "count": 6}
+        reverse("admin:villages_countyquota_change", args=[quota.pk]),
+        {"year": 2025, "tier": Tier.SHOWCASE, "county": YUCI, "count": 6},
     )
     assert response.status_code == 302
     quota.refresh_from_db()
@@ -81,9 +82,13 @@ def test_a_city_admin_clears_the_flag_in_the_admin_once_the_quota_is_real(regist
 
 def test_the_ledger_of_demo_quotas_says_so(demo_viewer):
     response = demo_viewer.get(reverse("villages:dashboard_xlsx"), {"year": 2025, "tier": Tier.SHOWCASE})
-    cells = [cell for row in load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True) for cell in row]
+    cells = [
+        cell for row in load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True) for cell in row
+    ]
     assert "本页的县级配额为演示数据，并非市里下达的配额。" in cells
     CountyQuota.objects.update(is_illustrative=False)
     response = demo_viewer.get(reverse("villages:dashboard_xlsx"), {"year": 2025, "tier": Tier.SHOWCASE})
-    cells = [cell for row in load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True) for cell in row]
+    cells = [
+        cell for row in load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True) for cell in row
+    ]
     assert "本页的县级配额为演示数据，并非市里下达的配额。" not in cells

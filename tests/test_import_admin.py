@@ -49,7 +49,9 @@ def test_import_page_offers_a_file_the_coordinate_system_the_encoding_and_the_te
     assert 'name="file"' in html and 'name="crs"' in html and 'name="encoding"' in html
 
 
-def test_preview_shows_changed_and_unchanged_rows_field_by_field_then_confirm_writes(admin_client, city_admin, villages):
+def test_preview_shows_changed_and_unchanged_rows_field_by_field_then_confirm_writes(
+    admin_client, city_admin, villages
+):
     rows = [["村代码", "类型", "年度", "状态"]] + [[v.code, "精品示范村", "2025", "已规划"] for v in villages[:2]]
     rows += [[v.code, "", "", "未启动"] for v in villages[2:]]
     response = upload(admin_client, csv_file(rows, encoding="gbk"), "太谷.csv")
@@ -71,9 +73,16 @@ def test_preview_shows_changed_and_unchanged_rows_field_by_field_then_confirm_wr
         assert record.history_user == city_admin and record.history_change_reason == "import 太谷.csv"
 
 
-def test_preview_lists_every_problem_with_row_and_column_and_offers_no_confirmation(admin_client, villages, preview_dir):
-    rows = [["说明：太谷区名单"], ["村代码", "状态", "进度"], [villages[0].code, "已规划", "10"],
-            [villages[1].code, "差不多", "200"], ["12345", "已规划", "5"]]
+def test_preview_lists_every_problem_with_row_and_column_and_offers_no_confirmation(
+    admin_client, villages, preview_dir
+):
+    rows = [
+        ["说明：太谷区名单"],
+        ["村代码", "状态", "进度"],
+        [villages[0].code, "已规划", "10"],
+        [villages[1].code, "差不多", "200"],
+        ["12345", "已规划", "5"],
+    ]
     response = upload(admin_client, xlsx_file(rows), "list.xlsx")
     assert response.status_code == 200
     assert "confirm_form" not in response.context
@@ -126,8 +135,8 @@ def test_a_posted_name_is_never_used_as_a_path(admin_client, villages, preview_d
 
 
 def test_another_administrators_preview_cannot_be_confirmed(admin_client, client_for, villages):
-    from tests.conftest import make_user
     from counties.models import Profile
+    from tests.conftest import make_user
 
     response = upload(admin_client, csv_file([["村代码", "状态"], [villages[0].code, "已规划"]]), "list.csv")
     other = client_for(make_user("other-admin", Profile.Role.CITY_ADMIN))

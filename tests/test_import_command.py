@@ -46,7 +46,9 @@ def test_dry_run_writes_nothing(city_admin, villages, tmp_path):
 
 def test_bad_file_exits_1_with_every_problem_listed(city_admin, villages, tmp_path):
     path = tmp_path / "list.csv"
-    path.write_bytes(csv_file([["村代码", "状态"], [villages[0].code, "已规划"], [villages[1].code, "坏"], ["123", "已规划"]]))
+    path.write_bytes(
+        csv_file([["村代码", "状态"], [villages[0].code, "已规划"], [villages[1].code, "坏"], ["123", "已规划"]])
+    )
     with pytest.raises(CommandError) as error, translation.override("en"):
         call_command("import_villages", str(path), "--user", city_admin.username)
     assert error.value.returncode == 1
@@ -65,6 +67,11 @@ def test_crs_and_encoding_options_are_checked(city_admin, tmp_path):
 
 
 def test_command_help_describes_it():
-    result = subprocess.run([sys.executable, "manage.py", "import_villages", "--help"], cwd=settings.BASE_DIR,
-                            capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", "LANGUAGE": "en"})
+    result = subprocess.run(
+        [sys.executable, "manage.py", "import_villages", "--help"],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "LANGUAGE": "en"},
+    )
     assert result.returncode == 0 and "--dry-run" in result.stdout and "--crs" in result.stdout

@@ -11,8 +11,18 @@ HEADERS = ["村代码", "村名", "县(市、区)", "乡镇(街道)", "类型", 
 
 
 def row(village, **changes):
-    values = {"村代码": village.code, "村名": village.name, "县(市、区)": village.county.name, "乡镇(街道)": village.township.name,
-              "类型": "", "年度": "", "状态": "", "进度": "", "经度": "", "纬度": ""}
+    values = {
+        "村代码": village.code,
+        "村名": village.name,
+        "县(市、区)": village.county.name,
+        "乡镇(街道)": village.township.name,
+        "类型": "",
+        "年度": "",
+        "状态": "",
+        "进度": "",
+        "经度": "",
+        "纬度": "",
+    }
     values.update(changes)
     return [values[header] for header in HEADERS]
 
@@ -47,8 +57,18 @@ def only_problem(result):
     ],
 )
 def test_bad_cell_is_reported_with_row_and_column(city_admin, villages, column, value, expected):
-    rows = [HEADERS, row(villages[0]), row(villages[1], **{column: value, "类型": "精品示范村" if column != "类型" else value,
-                                                       "年度": "2025" if column != "年度" else value})]
+    rows = [
+        HEADERS,
+        row(villages[0]),
+        row(
+            villages[1],
+            **{
+                column: value,
+                "类型": "精品示范村" if column != "类型" else value,
+                "年度": "2025" if column != "年度" else value,
+            },
+        ),
+    ]
     before = history_count()
     result = run_import(csv_file(rows), city_admin)
     problem = only_problem(result)
@@ -61,14 +81,19 @@ def test_bad_cell_is_reported_with_row_and_column(city_admin, villages, column, 
 
 def test_village_not_in_the_given_township(city_admin, villages):
     other = Township.objects.filter(county_id=YUCI).exclude(code=villages[0].township_id).order_by("code").first()
-    result = run_import(csv_file([HEADERS, row(villages[0], **{"乡镇(街道)": other.name, "状态": "已规划"})]), city_admin)
+    result = run_import(
+        csv_file([HEADERS, row(villages[0], **{"乡镇(街道)": other.name, "状态": "已规划"})]), city_admin
+    )
     problem = only_problem(result)
     assert (problem.line, problem.column) == (2, "乡镇(街道)")
     assert villages[0].township.name in problem.message
 
 
 def test_village_in_another_county_than_given(city_admin, villages):
-    result = run_import(csv_file([HEADERS, row(villages[0], **{"县(市、区)": "太谷区", "乡镇(街道)": "", "状态": "已规划"})]), city_admin)
+    result = run_import(
+        csv_file([HEADERS, row(villages[0], **{"县(市、区)": "太谷区", "乡镇(街道)": "", "状态": "已规划"})]),
+        city_admin,
+    )
     problem = only_problem(result)
     assert (problem.line, problem.column) == (2, "县(市、区)")
 
@@ -113,7 +138,9 @@ def test_every_problem_of_every_row_is_reported_at_once_and_nothing_is_written(c
 
 
 def test_a_tier_needs_a_year_and_a_year_needs_a_tier(city_admin, villages):
-    result = run_import(csv_file([HEADERS, row(villages[0], 类型="精品示范村"), row(villages[1], 年度="2025")]), city_admin)
+    result = run_import(
+        csv_file([HEADERS, row(villages[0], 类型="精品示范村"), row(villages[1], 年度="2025")]), city_admin
+    )
     assert [(p.line, p.column) for p in result.problems] == [(2, "年度"), (3, "年度")]
 
 
@@ -131,7 +158,9 @@ def test_not_a_spreadsheet_is_refused(city_admin):
     assert not result.ok
 
 
-def test_a_village_edited_by_someone_else_during_the_import_is_not_overwritten_and_nothing_is_written(city_admin, villages):
+def test_a_village_edited_by_someone_else_during_the_import_is_not_overwritten_and_nothing_is_written(
+    city_admin, villages
+):
     from django.db.models import F
 
     rows = [HEADERS, row(villages[0], 状态="已规划"), row(villages[1], 状态="已规划")]

@@ -79,19 +79,37 @@ def test_office_header_aliases_and_township_code_free_matching(city_admin):
     village = some_villages(count=1)[0]
     rows = [
         ["序号", "行政区划代码", "村庄名称", "县区", "乡镇", "等级", "批次", "状态", "进度", "备注"],
-        ["1", village.code, village.short_name, village.county.name, village.township.name, "提档升级村", "2026年第一批", "建设中", "35%", "道路硬化"],
+        [
+            "1",
+            village.code,
+            village.short_name,
+            village.county.name,
+            village.township.name,
+            "提档升级村",
+            "2026年第一批",
+            "建设中",
+            "35%",
+            "道路硬化",
+        ],
     ]
     result = run_import(csv_file(rows, encoding="utf-8-sig"), city_admin)
     assert messages(result) == []
     village.refresh_from_db()
     assert (village.tier, village.programme_year, village.status, village.progress, village.notes) == (
-        Tier.UPGRADED, 2026, Status.IN_PROGRESS, 35, "道路硬化"
+        Tier.UPGRADED,
+        2026,
+        Status.IN_PROGRESS,
+        35,
+        "道路硬化",
     )
 
 
 def test_rows_without_code_match_by_county_township_and_name(city_admin):
     village = Village.objects.filter(county_id=TAIGU).select_related("county", "township").order_by("-code").first()
-    rows = [["县(市、区)", "乡镇(街道)", "村名", "状态"], [village.county.name, village.township.name, village.name, "已规划"]]
+    rows = [
+        ["县(市、区)", "乡镇(街道)", "村名", "状态"],
+        [village.county.name, village.township.name, village.name, "已规划"],
+    ]
     result = run_import(csv_file(rows), city_admin)
     assert messages(result) == []
     assert result.rows[0].village["code"] == village.code
@@ -101,9 +119,16 @@ def test_rows_without_code_match_by_county_township_and_name(city_admin):
 
 def test_a_name_shared_by_two_villages_of_a_county_needs_the_township_and_lists_the_candidates(city_admin):
     duplicate = (
-        Village.objects.filter(county_id=YUCI).values("short_name").annotate(n=Count("id")).filter(n__gt=1).order_by("short_name").first()
+        Village.objects.filter(county_id=YUCI)
+        .values("short_name")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .order_by("short_name")
+        .first()
     )
-    namesakes = list(Village.objects.filter(county_id=YUCI, short_name=duplicate["short_name"]).select_related("township"))
+    namesakes = list(
+        Village.objects.filter(county_id=YUCI, short_name=duplicate["short_name"]).select_related("township")
+    )
     rows = [["县区", "村名", "状态"], ["榆次区", duplicate["short_name"], "已规划"]]
     result = run_import(csv_file(rows), city_admin)
     assert not result.ok

@@ -47,7 +47,9 @@ def test_viewer_may_change_nothing_by_import(viewer):
 def test_city_admin_may_move_a_status_forward_by_several_steps_and_accepting_sets_accepted_at(city_admin):
     village = first_village(YUCI)
     Village.objects.filter(pk=village.pk).update(return_reason="earlier return")
-    result = run_import(csv_file([["村代码", "类型", "年度", "状态"], [village.code, "精品示范村", "2025", "验收通过"]]), city_admin)
+    result = run_import(
+        csv_file([["村代码", "类型", "年度", "状态"], [village.code, "精品示范村", "2025", "验收通过"]]), city_admin
+    )
     assert messages(result) == []
     village.refresh_from_db()
     assert village.status == Status.ACCEPTED and village.accepted_at is not None and village.return_reason == ""

@@ -49,7 +49,8 @@ def test_a_user_can_change_their_own_password(yuci_editor, client_for):
     client = client_for(yuci_editor)
     assert client.get("/accounts/password/").status_code == 200
     response = client.post(
-        "/accounts/password/", {"old_password": PASSWORD, "new_password1": "晋中-村庄-2026-新", "new_password2": "晋中-村庄-2026-新"}
+        "/accounts/password/",
+        {"old_password": PASSWORD, "new_password1": "晋中-村庄-2026-新", "new_password2": "晋中-村庄-2026-新"},
     )
     assert response.status_code == 302
     assert attempt("yuci-editor", "晋中-村庄-2026-新").status_code == 302

@@ -9,7 +9,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from counties.models import County, CountyBoundary, Pairing
-from tests.map_helpers import YEAR, YUCI, TAIGU, QIXIAN, expected_villages, map_data, map_villages, village_codes  # noqa: F401
+from tests.map_helpers import QIXIAN, TAIGU, YEAR, YUCI, expected_villages, map_data, village_codes
 from villages.maps.data import MAP_TIERS
 from villages.maps.style import TIER_LAYER_NAMES
 from villages.models import LocationSource, Status, Tier, Village
@@ -39,10 +39,14 @@ def test_map_draws_every_located_village_of_the_year_and_the_other_villages(view
     for index, tier in enumerate(MAP_TIERS):
         assert sum(row[5] == index for row in data["villages"]) == expected.filter(tier=tier).count()
     illustrative = {data["townships"][row[2]][0] + f"{row[3]:03d}" for row in data["villages"] if row[9]}
-    assert illustrative == set(expected.filter(location_source=LocationSource.ILLUSTRATIVE).values_list("code", flat=True))
+    assert illustrative == set(
+        expected.filter(location_source=LocationSource.ILLUSTRATIVE).values_list("code", flat=True)
+    )
 
 
-def test_the_page_is_in_the_site_layout_with_a_layer_per_tier_and_counties_and_pairings(viewer, client_for, map_villages):
+def test_the_page_is_in_the_site_layout_with_a_layer_per_tier_and_counties_and_pairings(
+    viewer, client_for, map_villages
+):
     html = get_map(client_for(viewer))
     assert 'class="site-header"' in html
     overlays = re.search(r"overlays\s*:\s*\{(.*?)\}", html, re.S).group(1)
@@ -133,7 +137,9 @@ def test_pairings_of_the_year_are_drawn_and_a_county_filter_keeps_its_own(viewer
 
 
 @pytest.mark.parametrize("tier", ["", Tier.SHOWCASE, Tier.UPGRADED, Tier.NONE])
-def test_villages_without_a_location_are_counted_with_a_link_to_exactly_their_list(viewer, client_for, map_villages, tier):
+def test_villages_without_a_location_are_counted_with_a_link_to_exactly_their_list(
+    viewer, client_for, map_villages, tier
+):
     client = client_for(viewer)
     html = get_map(client, county=YUCI, tier=tier)
     unlocated = Village.objects.filter(county_id=YUCI, lat__isnull=True)
@@ -167,7 +173,9 @@ def test_county_editor_cannot_filter_on_another_county(yuci_editor, client_for, 
     assert "不在可用的选项中" in response.content.decode()
 
 
-@pytest.mark.parametrize("params", [{"year": "abc"}, {"year": "1999"}, {"tier": "gold"}, {"status": "done"}, {"county": "999999"}])
+@pytest.mark.parametrize(
+    "params", [{"year": "abc"}, {"year": "1999"}, {"tier": "gold"}, {"status": "done"}, {"county": "999999"}]
+)
 def test_bad_filters_get_a_clear_error_and_no_map(viewer, client_for, map_villages, params):
     response = client_for(viewer).get(MAP, params)
     assert response.status_code == 400
@@ -196,7 +204,12 @@ def test_a_configured_tile_layer_is_the_only_outside_url(viewer, client_for, map
 def test_static_leaflet_files_are_found_in_the_installed_package():
     from django.contrib.staticfiles import finders
 
-    for path in ["vendor/leaflet/leaflet.js", "vendor/leaflet/leaflet.css", "vendor/leaflet/images/layers.png", "js/progress_map.js"]:
+    for path in [
+        "vendor/leaflet/leaflet.js",
+        "vendor/leaflet/leaflet.css",
+        "vendor/leaflet/images/layers.png",
+        "js/progress_map.js",
+    ]:
         assert finders.find(path), path
 
 
@@ -244,3 +257,19 @@ def test_a_tile_url_without_placeholders_stops_the_app_with_one_line():
     assert result.stderr.strip() == (
         "Configuration error: MAP_TILES_URL='https://tiles.example/map.png' must contain {z}, {x} and {y}."
     )
+
+
+def test_the_map_and_the_dashboard_open_on_the_same_year(viewer, client_for, map_villages):
+    client = client_for(viewer)
+    map_year = client.get(MAP).context["form"].selected_year
+    assert map_year == client.get(reverse("villages:home")).context["data"].year
+
+
+@pytest.mark.parametrize("today,expected", [("2026-06-01", 2026), ("2025-03-01", 2025), ("2024-12-31", 2024)])
+def test_pages_open_on_the_latest_programme_year_up_to_today(map_villages, today, expected):
+    from datetime import date
+
+    from villages.progress.counts import default_year
+
+    # map_helpers.PLAN designates villages for 2025 and 2026; the migrations set targets for 2025 and 2027.
+    assert default_year(date.fromisoformat(today)) == expected

@@ -1,7 +1,7 @@
 import pytest
 
 from tests.conftest import BrowserPage
-from tests.map_helpers import expected_villages, map_villages  # noqa: F401
+from tests.map_helpers import expected_villages
 from villages.models import Tier
 
 pytestmark = pytest.mark.browser
@@ -64,7 +64,9 @@ def test_layer_control_hides_a_tier(browser_page, viewer, map_villages):
 
 @pytest.fixture
 def phone_page(chromium, live_server, registry):
-    context = chromium.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    context = chromium.new_context(
+        locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
     yield BrowserPage(context, live_server.url)
     context.close()
 

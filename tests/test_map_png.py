@@ -6,7 +6,7 @@ from django.urls import reverse
 from matplotlib import font_manager
 from PIL import Image
 
-from tests.map_helpers import YUCI, TAIGU, map_villages  # noqa: F401
+from tests.map_helpers import TAIGU, YUCI
 from villages.maps import png as map_image
 
 pytestmark = pytest.mark.django_db

@@ -17,8 +17,15 @@ NEW = reverse("villages:pairing_create")
 
 def form_data(**changes):
     data = {
-        "kind": Pairing.Kind.HELP, "county_a": YUCI, "county_b": YUSHE, "start_year": 2025, "end_year": 2027,
-        "focus_areas": "核桃深加工", "committed_funds": "500", "committed_projects": 3, "committed_people": 5,
+        "kind": Pairing.Kind.HELP,
+        "county_a": YUCI,
+        "county_b": YUSHE,
+        "start_year": 2025,
+        "end_year": 2027,
+        "focus_areas": "核桃深加工",
+        "committed_funds": "500",
+        "committed_projects": 3,
+        "committed_people": 5,
     }
     data.update(changes)
     return {key: value for key, value in data.items() if value is not None}
@@ -35,7 +42,9 @@ def pairing(registry):
 
 @pytest.fixture
 def other_pairing(registry):
-    return Pairing.objects.create(kind=Pairing.Kind.NEIGHBOURS, county_a_id=JIEXIU, county_b_id=LINGSHI, start_year=2025)
+    return Pairing.objects.create(
+        kind=Pairing.Kind.NEIGHBOURS, county_a_id=JIEXIU, county_b_id=LINGSHI, start_year=2025
+    )
 
 
 def activity_data(**changes):
@@ -100,7 +109,9 @@ def test_city_admin_edits_a_pairing_with_history(pairing, city_admin, client_for
 
 def test_editing_into_an_existing_pair_is_refused(pairing, other_pairing, city_admin, client_for):
     url = reverse("villages:pairing_edit", args=[other_pairing.pk])
-    response = client_for(city_admin).post(url, edit_data(other_pairing, kind=Pairing.Kind.HELP, county_a=YUSHE, county_b=YUCI))
+    response = client_for(city_admin).post(
+        url, edit_data(other_pairing, kind=Pairing.Kind.HELP, county_a=YUSHE, county_b=YUCI)
+    )
     assert response.status_code == 200 and "已有同类型的结对" in response.content.decode()
     other_pairing.refresh_from_db()
     assert other_pairing.county_a_id == JIEXIU
@@ -127,8 +138,8 @@ def test_editors_of_either_county_add_activities(pairing, yuci_editor, client_fo
 
 
 def test_editor_of_the_helped_county_adds_activities(pairing, client_for):
-    from tests.conftest import make_user
     from counties.models import Profile
+    from tests.conftest import make_user
 
     yushe_editor = make_user("yushe-editor", Profile.Role.COUNTY_EDITOR, [YUSHE])
     url = reverse("villages:activity_create", args=[pairing.pk])
@@ -146,7 +157,9 @@ def test_activity_rules_editor_of_another_county_404_viewer_403(pairing, taigu_e
 
 def test_bad_activity_input_is_refused(pairing, yuci_editor, client_for):
     url = reverse("villages:activity_create", args=[pairing.pk])
-    html = client_for(yuci_editor).post(url, activity_data(funds="-5", date="2025-13-01", description="")).content.decode()
+    html = (
+        client_for(yuci_editor).post(url, activity_data(funds="-5", date="2025-13-01", description="")).content.decode()
+    )
     assert "资金不能为负数" in html
     assert html.count('class="errorlist"') >= 3
     assert not PairingActivity.objects.exists()
@@ -166,19 +179,28 @@ def test_everyone_logged_in_sees_the_list_and_the_page(pairing, other_pairing, t
 def test_pairing_page_shows_both_counties_and_activity_totals(pairing, viewer, client_for):
     import re
 
-    for village, status in zip(Village.objects.filter(county_id=YUSHE).order_by("code")[:3], [Status.ACCEPTED, Status.ACCEPTED, Status.COMPLETED]):
+    for village, status in zip(
+        Village.objects.filter(county_id=YUSHE).order_by("code")[:3],
+        [Status.ACCEPTED, Status.ACCEPTED, Status.COMPLETED],
+    ):
         village.tier, village.programme_year, village.status = Tier.UPGRADED, 2025, status
         village.save()
     CountyQuota.objects.create(year=2025, tier=Tier.UPGRADED, county_id=YUSHE, count=8)
     for funds, people in [("10.5", 2), ("4.5", 3)]:
-        PairingActivity.objects.create(pairing=pairing, date=date(2025, 5, 1), description="x", funds=funds, people=people)
+        PairingActivity.objects.create(
+            pairing=pairing, date=date(2025, 5, 1), description="x", funds=funds, people=people
+        )
 
     html = client_for(viewer).get(reverse("villages:pairing", args=[pairing.pk])).content.decode()
     assert 'data-col="funds">15.00<' in html
     assert 'data-col="people">5<' in html
-    yushe = html[html.index(f'data-side="{YUSHE}"'):]
+    yushe = html[html.index(f'data-side="{YUSHE}"') :]
     upgraded = re.search(r'<tr data-tier="upgraded">(.*?)</tr>', yushe, re.S).group(1)
-    assert 'data-col="quota">8<' in upgraded and 'data-col="accepted">2<' in upgraded and 'data-col="completed">1<' in upgraded
+    assert (
+        'data-col="quota">8<' in upgraded
+        and 'data-col="accepted">2<' in upgraded
+        and 'data-col="completed">1<' in upgraded
+    )
     assert 'data-col="percent">25.0%<' in upgraded
     assert f'data-side="{YUCI}"' in html
 

@@ -7,7 +7,7 @@ anything of it, the viewer gets 403 for every change, anonymous users are sent t
 import pytest
 from django.test import Client
 
-from tests.village_helpers import edit_data, jpeg_bytes, media_root, photo_on, taigu_village, yuci_village  # noqa: F401
+from tests.village_helpers import edit_data, photo_on
 from villages.models import ProgressUpdate, Status, Village
 
 OK, REDIRECT, FORBIDDEN, NOT_FOUND = 200, 302, 403, 404
@@ -29,7 +29,10 @@ ROLES = ["city_admin", "yuci_editor", "taigu_editor", "viewer"]
 def request_for(name, village, photo):
     if name == "photo":
         return f"/photos/{photo.pk}/", {}
-    path = f"/villages/{village.code}/" + {"detail": "", "edit": "edit/", "update_new": "updates/new/", "accept": "accept/", "return": "return/"}[name]
+    path = (
+        f"/villages/{village.code}/"
+        + {"detail": "", "edit": "edit/", "update_new": "updates/new/", "accept": "accept/", "return": "return/"}[name]
+    )
     data = {
         "edit": edit_data(village, contact_name="王五"),
         "update_new": {"date": "2025-06-02", "text": "完成污水管网", "progress": ""},
@@ -39,9 +42,13 @@ def request_for(name, village, photo):
     return path, data
 
 
-@pytest.mark.parametrize("name,method,expected", [(m[0], m[1], m[2:]) for m in MATRIX], ids=[f"{m[0]}-{m[1]}" for m in MATRIX])
+@pytest.mark.parametrize(
+    "name,method,expected", [(m[0], m[1], m[2:]) for m in MATRIX], ids=[f"{m[0]}-{m[1]}" for m in MATRIX]
+)
 @pytest.mark.parametrize("role_index", range(len(ROLES)), ids=ROLES)
-def test_village_pages_answer_each_role_as_the_access_rules_say(request, client_for, yuci_village, media_root, name, method, expected, role_index):
+def test_village_pages_answer_each_role_as_the_access_rules_say(
+    request, client_for, yuci_village, media_root, name, method, expected, role_index
+):
     yuci_village.status = Status.COMPLETED
     yuci_village.save()
     photo = photo_on(yuci_village, media_root)
@@ -97,9 +104,13 @@ def test_deleted_villages_page_is_for_city_admins_only(request, client_for, regi
     assert client_for(request.getfixturevalue(user_fixture)).get("/villages/deleted/").status_code == expected
 
 
-@pytest.mark.parametrize("path", ["/admin/", "/admin/villages/village/", "ADMIN_CHANGE", "ADMIN_HISTORY", "ADMIN_DELETE"])
+@pytest.mark.parametrize(
+    "path", ["/admin/", "/admin/villages/village/", "ADMIN_CHANGE", "ADMIN_HISTORY", "ADMIN_DELETE"]
+)
 @pytest.mark.parametrize("user_fixture", ["yuci_editor", "taigu_editor", "viewer"])
-def test_django_admin_is_closed_to_everyone_but_city_admins(request, client_for, city_admin, yuci_village, path, user_fixture):
+def test_django_admin_is_closed_to_everyone_but_city_admins(
+    request, client_for, city_admin, yuci_village, path, user_fixture
+):
     path = {
         "ADMIN_CHANGE": f"/admin/villages/village/{yuci_village.pk}/change/",
         "ADMIN_HISTORY": f"/admin/villages/village/{yuci_village.pk}/history/",
@@ -112,16 +123,26 @@ def test_django_admin_is_closed_to_everyone_but_city_admins(request, client_for,
     assert response.status_code == 302 and Village.objects.filter(pk=yuci_village.pk).exists()
 
 
-def test_tampered_form_fields_cannot_move_a_village_to_another_county_or_set_its_tier(client_for, yuci_editor, yuci_village):
-    data = edit_data(yuci_village, county="140703", township="140703100", tier="showcase", programme_year="2026", code="140703100200")
+def test_tampered_form_fields_cannot_move_a_village_to_another_county_or_set_its_tier(
+    client_for, yuci_editor, yuci_village
+):
+    data = edit_data(
+        yuci_village, county="140703", township="140703100", tier="showcase", programme_year="2026", code="140703100200"
+    )
     response = client_for(yuci_editor).post(f"/villages/{yuci_village.code}/edit/", data)
     assert response.status_code == 302
     village = Village.objects.get(pk=yuci_village.pk)
-    assert (village.county_id, village.township_id, village.code) == (yuci_village.county_id, yuci_village.township_id, yuci_village.code)
+    assert (village.county_id, village.township_id, village.code) == (
+        yuci_village.county_id,
+        yuci_village.township_id,
+        yuci_village.code,
+    )
     assert (village.tier, village.programme_year) == ("upgraded", 2025)
 
 
-def test_progress_update_ignores_a_village_id_of_another_county_in_the_form(client_for, yuci_editor, yuci_village, taigu_village):
+def test_progress_update_ignores_a_village_id_of_another_county_in_the_form(
+    client_for, yuci_editor, yuci_village, taigu_village
+):
     data = {"date": "2025-06-02", "text": "新建广场", "village": taigu_village.pk, "village_id": taigu_village.pk}
     client_for(yuci_editor).post(f"/villages/{yuci_village.code}/updates/new/", data)
     assert ProgressUpdate.objects.get().village_id == yuci_village.pk
@@ -132,5 +153,7 @@ def test_a_forged_status_in_a_post_is_refused_with_a_message(client_for, yuci_ed
     data = edit_data(yuci_village, status="accepted")
     response = client_for(yuci_editor).post(f"/villages/{yuci_village.code}/edit/", data)
     assert response.status_code == 200
-    assert "不能" in str(response.context["form"].errors["status"]) or "may not" in str(response.context["form"].errors["status"])
+    assert "不能" in str(response.context["form"].errors["status"]) or "may not" in str(
+        response.context["form"].errors["status"]
+    )
     assert Village.objects.get(pk=yuci_village.pk).status == Status.IN_PROGRESS

@@ -5,7 +5,7 @@ import io
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from tests.village_helpers import jpeg_bytes, media_root, taigu_village, yuci_village  # noqa: F401
+from tests.village_helpers import jpeg_bytes
 from villages.models import Photo, ProgressUpdate
 
 GPS_IFD = 0x8825
@@ -26,7 +26,9 @@ def test_a_real_jpeg_is_stored_without_its_gps_and_camera_metadata(client_for, y
     original = jpeg_bytes()
     assert Image.open(io.BytesIO(original)).getexif().get_ifd(GPS_IFD)  # the test file really carries a GPS position
     client = client_for(yuci_editor)
-    response = post_update(client, yuci_village, SimpleUploadedFile("IMG_0001.jpg", original, "image/jpeg"), progress="55")
+    response = post_update(
+        client, yuci_village, SimpleUploadedFile("IMG_0001.jpg", original, "image/jpeg"), progress="55"
+    )
     assert response.status_code == 302
     photo = Photo.objects.get()
     stored = files_under(media_root)
@@ -67,14 +69,23 @@ def test_an_oversize_file_is_refused_and_nothing_is_stored(client_for, yuci_edit
     settings.PHOTO_MAX_BYTES = 512 * 1024
     big = jpeg_bytes(size=(1400, 1400), noise=True)
     assert len(big) > settings.PHOTO_MAX_BYTES
-    refused(post_update(client_for(yuci_editor), yuci_village, SimpleUploadedFile("big.jpg", big)), media_root, "big.jpg", "MB")
+    refused(
+        post_update(client_for(yuci_editor), yuci_village, SimpleUploadedFile("big.jpg", big)),
+        media_root,
+        "big.jpg",
+        "MB",
+    )
 
 
 def test_a_decompression_bomb_is_refused_and_nothing_is_stored(client_for, yuci_editor, yuci_village, media_root):
     output = io.BytesIO()
     Image.new("1", (30000, 30000)).save(output, format="PNG")  # 900 megapixels in a small file
     assert len(output.getvalue()) < 1024 * 1024
-    refused(post_update(client_for(yuci_editor), yuci_village, SimpleUploadedFile("bomb.png", output.getvalue())), media_root, "bomb.png")
+    refused(
+        post_update(client_for(yuci_editor), yuci_village, SimpleUploadedFile("bomb.png", output.getvalue())),
+        media_root,
+        "bomb.png",
+    )
 
 
 def test_too_large_dimensions_are_refused(client_for, yuci_editor, yuci_village, media_root, settings):
@@ -89,7 +100,9 @@ def test_one_bad_file_among_good_ones_stores_nothing(client_for, yuci_editor, yu
     refused(post_update(client_for(yuci_editor), yuci_village, good, bad), media_root, "bad.jpg")
 
 
-def test_photos_are_shown_only_to_users_who_may_see_the_village(client_for, yuci_editor, taigu_editor, viewer, yuci_village, media_root):
+def test_photos_are_shown_only_to_users_who_may_see_the_village(
+    client_for, yuci_editor, taigu_editor, viewer, yuci_village, media_root
+):
     post_update(client_for(yuci_editor), yuci_village, SimpleUploadedFile("a.jpg", jpeg_bytes()))
     photo = Photo.objects.get()
     assert client_for(viewer).get(f"/photos/{photo.pk}/").status_code == 200
@@ -98,6 +111,8 @@ def test_photos_are_shown_only_to_users_who_may_see_the_village(client_for, yuci
 
 
 def test_a_future_date_is_refused(client_for, yuci_editor, yuci_village, media_root):
-    response = client_for(yuci_editor).post(f"/villages/{yuci_village.code}/updates/new/", {"date": "2099-01-01", "text": "x"})
+    response = client_for(yuci_editor).post(
+        f"/villages/{yuci_village.code}/updates/new/", {"date": "2099-01-01", "text": "x"}
+    )
     assert response.status_code == 200 and response.context["form"].errors["date"]
     assert not ProgressUpdate.objects.exists()

@@ -10,7 +10,11 @@ from django.test import Client
 
 from tests.server_helpers import free_port, gunicorn, manage, production_env
 
-HTTPS_ENV = {"HTTPS": "1", "ALLOWED_HOSTS": "villages.example.gov.cn", "CSRF_TRUSTED_ORIGINS": "https://villages.example.gov.cn"}
+HTTPS_ENV = {
+    "HTTPS": "1",
+    "ALLOWED_HOSTS": "villages.example.gov.cn",
+    "CSRF_TRUSTED_ORIGINS": "https://villages.example.gov.cn",
+}
 
 
 def test_check_deploy_passes_with_no_warnings_under_production_https_settings():
@@ -40,7 +44,13 @@ def test_https_turns_on_secure_cookies_redirect_and_hsts():
     )
     on = manage("shell", "-v", "0", "-c", code, env=production_env(**HTTPS_ENV, BEHIND_PROXY="1"))
     assert settings_line(on.stdout) == [
-        "True", "True", "True", "31536000", "('HTTP_X_FORWARDED_PROTO',", "'https')", "config.storage.StaticFilesStorage"
+        "True",
+        "True",
+        "True",
+        "31536000",
+        "('HTTP_X_FORWARDED_PROTO',",
+        "'https')",
+        "config.storage.StaticFilesStorage",
     ], on.stderr
     off = manage("shell", "-v", "0", "-c", code, env=production_env())
     assert settings_line(off.stdout)[:5] == ["False", "False", "False", "0", "None"], off.stderr
@@ -58,7 +68,9 @@ def test_collectstatic_accepts_libraries_that_reference_source_maps_they_do_not_
     call_command("collectstatic", "--noinput", verbosity=0)
     manifest = json.loads((settings.STATIC_ROOT / "staticfiles.json").read_text())["paths"]
     css = (settings.STATIC_ROOT / manifest["vendor/lib.css"]).read_text()
-    assert manifest["vendor/icon.png"].removeprefix("vendor/") in css  # other references are still rewritten to hashed names
+    assert (
+        manifest["vendor/icon.png"].removeprefix("vendor/") in css
+    )  # other references are still rewritten to hashed names
     assert (settings.STATIC_ROOT / (manifest["vendor/lib.min.js"] + ".gz")).exists()
 
 
@@ -114,6 +126,8 @@ def test_healthz_answers_503_when_the_database_does_not(tmp_path, collected_stat
             login = browser.get("/accounts/login/")
             assert login.status_code == 200
             token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login.text).group(1)
-            failed = browser.post("/accounts/login/", data={"username": "someone", "password": "x", "csrfmiddlewaretoken": token})
+            failed = browser.post(
+                "/accounts/login/", data={"username": "someone", "password": "x", "csrfmiddlewaretoken": token}
+            )
         assert failed.status_code == 500
         assert "服务器错误" in failed.text  # the app's own error page, in Chinese, not a stack trace

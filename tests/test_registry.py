@@ -78,7 +78,10 @@ def test_newer_file_updates_names_and_adds_units_and_keeps_tracked_villages(regi
 @pytest.mark.parametrize(
     "bad_line, expected",
     [
-        ("140702100398,外县村委会,外县村,140703101,140702", "township 140703101 of village 140702100398 belongs to county 140703, not 140702"),
+        (
+            "140702100398,外县村委会,外县村,140703101,140702",
+            "township 140703101 of village 140702100398 belongs to county 140703, not 140702",
+        ),
         ("14070210039,短码村委会,短码村,140702100,140702", "is not 12 digits"),
         ("140702999398,无乡村委会,无乡村,140702999,140702", "township '140702999' of village 140702999398 is unknown"),
     ],

@@ -7,7 +7,7 @@ from django.db.models import Count
 from django.utils import translation
 from shapely.geometry import Point, shape
 
-from counties.models import County, CountyBoundary, Profile
+from counties.models import CountyBoundary, Profile
 from villages.demo import DEMO_PASSWORD, EDITOR_USERNAMES, proportional_shares
 from villages.models import LocationSource, Status, Tier, Village
 
@@ -38,7 +38,10 @@ def test_seed_demo_designates_40_showcase_and_300_upgraded_in_proportion(registr
     actual = dict(Village.objects.filter(tier=Tier.UPGRADED).values_list("county_id").annotate(Count("id")))
     assert actual == expected
     assert set(Village.objects.designated().values_list("status", flat=True)) == {
-        Status.PLANNED, Status.IN_PROGRESS, Status.COMPLETED, Status.ACCEPTED,
+        Status.PLANNED,
+        Status.IN_PROGRESS,
+        Status.COMPLETED,
+        Status.ACCEPTED,
     }
 
 

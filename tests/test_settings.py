@@ -9,15 +9,22 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def manage(*args, **env):
-    environment = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "DEBUG", "SECRET_KEY")}
+    environment = {
+        key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "DEBUG", "SECRET_KEY")
+    }
     environment.update(env)
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_unknown_boolean_value_gets_a_one_line_error():
     result = manage("check", DEBUG="maybe")
     assert result.returncode != 0
-    assert result.stderr.strip() == "Configuration error: DEBUG='maybe' is not a boolean; use 1/0, true/false, yes/no or on/off."
+    assert (
+        result.stderr.strip()
+        == "Configuration error: DEBUG='maybe' is not a boolean; use 1/0, true/false, yes/no or on/off."
+    )
 
 
 def test_production_without_secret_key_is_refused():

@@ -28,7 +28,8 @@ def test_unset_targets_and_quotas_are_none_not_invented(registry):
 
 def test_city_admin_sets_a_target_in_the_admin_with_history(city_admin, viewer, client_for):
     response = client_for(city_admin).post(
-        reverse("admin:villages_target_add"), {"year": 2026, "tier": Tier.SHOWCASE, "kind": Target.Kind.ANNUAL, "count": 70}
+        reverse("admin:villages_target_add"),
+        {"year": 2026, "tier": Tier.SHOWCASE, "kind": Target.Kind.ANNUAL, "count": 70},
     )
     assert response.status_code == 302
     target = Target.objects.get(year=2026, tier=Tier.SHOWCASE)
@@ -39,7 +40,8 @@ def test_city_admin_sets_a_target_in_the_admin_with_history(city_admin, viewer, 
 
 def test_a_second_target_for_the_same_year_tier_and_kind_is_refused(city_admin, client_for):
     response = client_for(city_admin).post(
-        reverse("admin:villages_target_add"), {"year": 2025, "tier": Tier.SHOWCASE, "kind": Target.Kind.ANNUAL, "count": 1}
+        reverse("admin:villages_target_add"),
+        {"year": 2025, "tier": Tier.SHOWCASE, "kind": Target.Kind.ANNUAL, "count": 1},
     )
     assert response.status_code == 200
     assert "的 目标 已经存在" in response.content.decode()
@@ -63,6 +65,9 @@ def test_only_city_admins_may_edit_targets_and_quotas(user, request, client_for)
     target = Target.objects.first()
     for url in [reverse("admin:villages_target_change", args=[target.pk]), reverse("admin:villages_countyquota_add")]:
         assert client.get(url).status_code in (302, 403)
-    client.post(reverse("admin:villages_target_change", args=[target.pk]), {"year": 2025, "tier": target.tier, "kind": target.kind, "count": 1})
+    client.post(
+        reverse("admin:villages_target_change", args=[target.pk]),
+        {"year": 2025, "tier": target.tier, "kind": target.kind, "count": 1},
+    )
     target.refresh_from_db()
     assert target.count != 1

@@ -3,7 +3,7 @@
 import pytest
 
 from tests.conftest import YUCI
-from tests.village_helpers import edit_data, taigu_village, yuci_village  # noqa: F401
+from tests.village_helpers import edit_data
 from villages.models import Village
 
 
@@ -16,7 +16,9 @@ def listed(client, **params):
 def test_filters_by_township_tier_status_year_and_location(client_for, city_admin, yuci_village, taigu_village):
     client = client_for(city_admin)
     Village.objects.filter(pk=yuci_village.pk).update(lat=37.7, lon=112.7, location_source="surveyed")
-    response = listed(client, township=yuci_village.township_id, tier="upgraded", status="in_progress", year=2025, located="yes")
+    response = listed(
+        client, township=yuci_village.township_id, tier="upgraded", status="in_progress", year=2025, located="yes"
+    )
     assert [village.code for village in response.context["page"]] == [yuci_village.code]
     response = listed(client, tier="upgraded", located="no")
     assert [village.code for village in response.context["page"]] == [taigu_village.code]
@@ -30,7 +32,10 @@ def test_search_by_name_or_code(client_for, viewer, registry):
     expected = Village.objects.filter(name__contains=word).count()
     assert listed(client, q=word).context["total"] == expected
     assert listed(client, q=sample.code).context["total"] == 1
-    assert listed(client, q=sample.code[:9]).context["total"] == Village.objects.filter(township_id=sample.code[:9]).count()
+    assert (
+        listed(client, q=sample.code[:9]).context["total"]
+        == Village.objects.filter(township_id=sample.code[:9]).count()
+    )
 
 
 def test_counts_at_the_top_match_the_filtered_villages(client_for, yuci_editor, yuci_village):
@@ -47,39 +52,70 @@ def test_sorting_and_pagination(client_for, viewer, registry):
     assert [v.code for v in first_page] == list(Village.objects.order_by("-code").values_list("code", flat=True)[:50])
     second = listed(client, sort="name", page=2).context["page"]
     assert second.number == 2 and len(second) == 50
-    assert [v.code for v in second] == list(Village.objects.order_by("short_name", "code").values_list("code", flat=True)[50:100])
+    assert [v.code for v in second] == list(
+        Village.objects.order_by("short_name", "code").values_list("code", flat=True)[50:100]
+    )
 
 
-@pytest.mark.parametrize("params", [{"sort": "password"}, {"year": "abc"}, {"status": "deleted"}, {"township": "999999999"}])
+@pytest.mark.parametrize(
+    "params", [{"sort": "password"}, {"year": "abc"}, {"status": "deleted"}, {"township": "999999999"}]
+)
 def test_bad_filter_values_show_an_error_and_no_villages(client_for, viewer, registry, params):
     response = listed(client_for(viewer), **params)
     assert response.context["form"].errors and response.context["total"] == 0
 
 
-def test_village_page_shows_every_field_and_the_edit_link_only_to_who_may_edit(client_for, yuci_editor, viewer, yuci_village):
-    Village.objects.filter(pk=yuci_village.pk).update(main_works="改造村内道路3公里", contact_name="张三", contact_phone="13800000000")
+def test_village_page_shows_every_field_and_the_edit_link_only_to_who_may_edit(
+    client_for, yuci_editor, viewer, yuci_village
+):
+    Village.objects.filter(pk=yuci_village.pk).update(
+        main_works="改造村内道路3公里", contact_name="张三", contact_phone="13800000000"
+    )
     for user, can_edit in [(yuci_editor, True), (viewer, False)]:
         page = client_for(user).get(f"/villages/{yuci_village.code}/").content.decode()
-        assert all(text in page for text in ["改造村内道路3公里", "张三", "13800000000", yuci_village.name, yuci_village.code])
+        assert all(
+            text in page for text in ["改造村内道路3公里", "张三", "13800000000", yuci_village.name, yuci_village.code]
+        )
         assert (f"/villages/{yuci_village.code}/edit/" in page) == can_edit
 
 
 def test_editing_saves_every_field(client_for, yuci_editor, yuci_village):
     data = edit_data(
-        yuci_village, status="completed", progress=100, planned_investment="120.50", actual_investment="98",
-        main_works="污水处理", contact_name="赵六", contact_phone="0354-1234567", notes="按期完成",
+        yuci_village,
+        status="completed",
+        progress=100,
+        planned_investment="120.50",
+        actual_investment="98",
+        main_works="污水处理",
+        contact_name="赵六",
+        contact_phone="0354-1234567",
+        notes="按期完成",
     )
     assert client_for(yuci_editor).post(f"/villages/{yuci_village.code}/edit/", data).status_code == 302
     village = Village.objects.get(pk=yuci_village.pk)
-    assert (village.status, village.progress, str(village.planned_investment), str(village.actual_investment)) == ("completed", 100, "120.50", "98.00")
-    assert (village.main_works, village.contact_name, village.contact_phone, village.notes) == ("污水处理", "赵六", "0354-1234567", "按期完成")
+    assert (village.status, village.progress, str(village.planned_investment), str(village.actual_investment)) == (
+        "completed",
+        100,
+        "120.50",
+        "98.00",
+    )
+    assert (village.main_works, village.contact_name, village.contact_phone, village.notes) == (
+        "污水处理",
+        "赵六",
+        "0354-1234567",
+        "按期完成",
+    )
     assert village.updated_by == yuci_editor
 
 
-@pytest.mark.parametrize("field,value", [("progress", 101), ("progress", -1), ("planned_investment", "-5"), ("actual_investment", "abc")])
+@pytest.mark.parametrize(
+    "field,value", [("progress", 101), ("progress", -1), ("planned_investment", "-5"), ("actual_investment", "abc")]
+)
 def test_bad_values_are_refused_field_by_field(client_for, yuci_editor, yuci_village, field, value):
     before = Village.objects.values().get(pk=yuci_village.pk)
-    response = client_for(yuci_editor).post(f"/villages/{yuci_village.code}/edit/", edit_data(yuci_village, **{field: value}))
+    response = client_for(yuci_editor).post(
+        f"/villages/{yuci_village.code}/edit/", edit_data(yuci_village, **{field: value})
+    )
     assert response.status_code == 200 and response.context["form"].errors[field]
     assert Village.objects.values().get(pk=yuci_village.pk) == before
 
@@ -87,7 +123,9 @@ def test_bad_values_are_refused_field_by_field(client_for, yuci_editor, yuci_vil
 @pytest.mark.browser
 @pytest.mark.parametrize("path", ["/villages/", "VILLAGE", "EDIT"])
 def test_pages_fit_a_phone_screen_with_nothing_from_outside(browser_page, yuci_editor, yuci_village, path):
-    path = {"VILLAGE": f"/villages/{yuci_village.code}/", "EDIT": f"/villages/{yuci_village.code}/edit/"}.get(path, path)
+    path = {"VILLAGE": f"/villages/{yuci_village.code}/", "EDIT": f"/villages/{yuci_village.code}/edit/"}.get(
+        path, path
+    )
     browser_page.page.set_viewport_size({"width": 390, "height": 844})
     browser_page.login("yuci-editor")
     browser_page.goto(path)

@@ -4,7 +4,7 @@ import itertools
 
 import pytest
 
-from tests.village_helpers import edit_data, yuci_village  # noqa: F401
+from tests.village_helpers import edit_data
 from villages.models import Status, Village
 
 # Written out here, not taken from the code under test.
@@ -40,12 +40,16 @@ def test_viewer_can_make_no_move(client_for, viewer, yuci_village, old, new):
 
 
 @pytest.mark.parametrize("old", Status.values)
-def test_only_a_completed_village_can_be_accepted_and_only_by_the_city(client_for, city_admin, yuci_editor, yuci_village, old):
+def test_only_a_completed_village_can_be_accepted_and_only_by_the_city(
+    client_for, city_admin, yuci_editor, yuci_village, old
+):
     set_status(yuci_village, old)
     editor = client_for(yuci_editor).post(f"/villages/{yuci_village.code}/accept/", {"version": yuci_village.version})
     assert editor.status_code == 403
     assert Village.objects.get(pk=yuci_village.pk).status == old
-    response = client_for(city_admin).post(f"/villages/{yuci_village.code}/accept/", {"version": yuci_village.version}, follow=True)
+    response = client_for(city_admin).post(
+        f"/villages/{yuci_village.code}/accept/", {"version": yuci_village.version}, follow=True
+    )
     village = Village.objects.get(pk=yuci_village.pk)
     if old == "completed":
         assert village.status == "accepted" and village.accepted_at is not None
@@ -55,7 +59,9 @@ def test_only_a_completed_village_can_be_accepted_and_only_by_the_city(client_fo
 
 
 @pytest.mark.parametrize("old", Status.values)
-def test_only_a_completed_village_can_be_returned_and_only_by_the_city(client_for, city_admin, yuci_editor, yuci_village, old):
+def test_only_a_completed_village_can_be_returned_and_only_by_the_city(
+    client_for, city_admin, yuci_editor, yuci_village, old
+):
     set_status(yuci_village, old)
     data = {"version": yuci_village.version, "reason": "村内道路未完工"}
     assert client_for(yuci_editor).post(f"/villages/{yuci_village.code}/return/", data).status_code == 403
@@ -79,12 +85,16 @@ def test_a_return_needs_a_written_reason(client_for, city_admin, yuci_village):
 def test_the_county_sees_the_return_reason_on_the_village_page(client_for, city_admin, yuci_editor, yuci_village):
     set_status(yuci_village, "completed")
     yuci_village.accepted_at = None
-    client_for(city_admin).post(f"/villages/{yuci_village.code}/return/", {"version": yuci_village.version, "reason": "缺少竣工照片"})
+    client_for(city_admin).post(
+        f"/villages/{yuci_village.code}/return/", {"version": yuci_village.version, "reason": "缺少竣工照片"}
+    )
     page = client_for(yuci_editor).get(f"/villages/{yuci_village.code}/").content.decode()
     assert 'id="return-reason"' in page and "缺少竣工照片" in page
 
 
-def test_returning_an_accepted_village_is_refused_and_accepting_twice_changes_nothing(client_for, city_admin, yuci_village):
+def test_returning_an_accepted_village_is_refused_and_accepting_twice_changes_nothing(
+    client_for, city_admin, yuci_village
+):
     set_status(yuci_village, "completed")
     client = client_for(city_admin)
     client.post(f"/villages/{yuci_village.code}/accept/", {"version": yuci_village.version})

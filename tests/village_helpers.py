@@ -2,18 +2,9 @@
 
 import io
 
-import pytest
-from django.conf import settings
 from PIL import Image
 
-from tests.conftest import TAIGU, YUCI
-from villages.models import Photo, ProgressUpdate, Status, Tier, Village
-
-
-@pytest.fixture
-def media_root(tmp_path, settings):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
+from villages.models import Photo, ProgressUpdate, Status, Tier
 
 
 def designate(village, status=Status.IN_PROGRESS, progress=40):
@@ -23,16 +14,6 @@ def designate(village, status=Status.IN_PROGRESS, progress=40):
     village.progress = progress
     village.save()
     return village
-
-
-@pytest.fixture
-def yuci_village(registry):
-    return designate(Village.objects.filter(county_id=YUCI).order_by("code").first())
-
-
-@pytest.fixture
-def taigu_village(registry):
-    return designate(Village.objects.filter(county_id=TAIGU).order_by("code").first())
 
 
 def jpeg_bytes(size=(64, 48), gps=True, noise=False):
@@ -77,5 +58,3 @@ def edit_data(village, **changes):
     }
     data.update(changes)
     return data
-
-

@@ -38,7 +38,11 @@ class VillageAdmin(CityAdminOnly, ExportMixin, SimpleHistoryAdmin):
     def get_urls(self):
         own = [
             path("import/", self.admin_site.admin_view(self.import_view), name="villages_village_import"),
-            path("import/confirm/", self.admin_site.admin_view(imports.confirm_import), name="villages_village_import_confirm"),
+            path(
+                "import/confirm/",
+                self.admin_site.admin_view(imports.confirm_import),
+                name="villages_village_import_confirm",
+            ),
         ]
         return own + super().get_urls()
 

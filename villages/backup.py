@@ -46,9 +46,7 @@ class BackupError(Exception):
 def backed_up_models():
     """Every table: all concrete models of all installed apps, with the auto-created many-to-many tables."""
     return [
-        model
-        for model in apps.get_models(include_auto_created=True)
-        if model._meta.managed and not model._meta.proxy
+        model for model in apps.get_models(include_auto_created=True) if model._meta.managed and not model._meta.proxy
     ]
 
 
@@ -78,7 +76,11 @@ def applied_migrations(using):
 def app_version():
     try:
         result = subprocess.run(
-            ["git", "describe", "--always", "--dirty"], cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=10
+            ["git", "describe", "--always", "--dirty"],
+            cwd=settings.BASE_DIR,
+            capture_output=True,
+            text=True,
+            timeout=10,
         )
     except OSError:
         return "unknown"
@@ -148,7 +150,9 @@ def read_manifest(archive):
     try:
         manifest = json.loads(archive.read(MANIFEST))
     except KeyError:
-        raise BackupError(_("This file is not a backup of this app: it has no %(name)s.") % {"name": MANIFEST}) from None
+        raise BackupError(
+            _("This file is not a backup of this app: it has no %(name)s.") % {"name": MANIFEST}
+        ) from None
     if manifest.get("format") != FORMAT:
         raise BackupError(_("Unknown backup format %(format)r.") % {"format": manifest.get("format")})
     return manifest
@@ -177,7 +181,9 @@ def check_restorable(archive, manifest, using):
     }
     if missing:
         raise BackupError(
-            _("The archive comes from a newer version of the app: run `migrate` with that version first. Missing migrations: %(names)s.")
+            _(
+                "The archive comes from a newer version of the app: run `migrate` with that version first. Missing migrations: %(names)s."
+            )
             % {"names": ", ".join(sorted(missing))}
         )
     known = {label(model) for model in backed_up_models()}
@@ -191,7 +197,9 @@ def check_restorable(archive, manifest, using):
     ]
     if filled:
         raise BackupError(
-            _("The database is not empty, nothing was restored. Restore only into a new database on which `migrate` has run. Tables with rows: %(tables)s.")
+            _(
+                "The database is not empty, nothing was restored. Restore only into a new database on which `migrate` has run. Tables with rows: %(tables)s."
+            )
             % {"tables": ", ".join(filled)}
         )
     for name, target in media_members(archive).items():
@@ -209,7 +217,9 @@ def load_rows(archive, model, using):
                 row.save(using=using, force_insert=True)
                 count += 1
         except (DeserializationError, ValueError) as error:
-            raise BackupError(_("%(name)s, row %(row)d: %(error)s") % {"name": name, "row": count + 1, "error": error}) from None
+            raise BackupError(
+                _("%(name)s, row %(row)d: %(error)s") % {"name": name, "row": count + 1, "error": error}
+            ) from None
     return count
 
 

@@ -86,7 +86,9 @@ def proportional_shares(total, sizes):
 
 def ensure_user(username, role, counties, result):
     User = get_user_model()
-    user, created = User.objects.get_or_create(username=username, defaults={"is_staff": role == Profile.Role.CITY_ADMIN})
+    user, created = User.objects.get_or_create(
+        username=username, defaults={"is_staff": role == Profile.Role.CITY_ADMIN}
+    )
     if created:
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])
@@ -99,7 +101,9 @@ def ensure_user(username, role, counties, result):
 def create_users(result):
     ensure_user("admin", Profile.Role.CITY_ADMIN, [], result)
     for county in County.objects.order_by("code"):
-        ensure_user(EDITOR_USERNAMES.get(county.code, f"editor{county.code}"), Profile.Role.COUNTY_EDITOR, [county], result)
+        ensure_user(
+            EDITOR_USERNAMES.get(county.code, f"editor{county.code}"), Profile.Role.COUNTY_EDITOR, [county], result
+        )
     ensure_user("viewer", Profile.Role.VIEWER, [], result)
 
 
@@ -113,7 +117,9 @@ def designate_villages(result, seed=DEMO_YEAR):
     for tier, quota in DEMO_QUOTAS.items():
         for county_code, share in proportional_shares(quota, sizes).items():
             candidates = list(
-                Village.objects.filter(county_id=county_code, tier=Tier.NONE).exclude(pk__in=[v.pk for v in chosen]).order_by("code")
+                Village.objects.filter(county_id=county_code, tier=Tier.NONE)
+                .exclude(pk__in=[v.pk for v in chosen])
+                .order_by("code")
             )
             for index in rng.choice(len(candidates), size=share, replace=False):
                 village = candidates[index]
@@ -150,18 +156,26 @@ def write_plausible_history(villages, rng, now):
     so that the burn-up and "change in 30 days" have months of history to show."""
     final = {village.pk: (village.status, village.progress, village.accepted_at) for village in villages}
     # The registry load that created these records happened "now"; in the demo story it came first.
-    Village.history.filter(id__in=final, history_type="+", history_date__gt=timezone.make_aware(REGISTRY_LOADED)).update(
-        history_date=timezone.make_aware(REGISTRY_LOADED)
-    )
+    Village.history.filter(
+        id__in=final, history_type="+", history_date__gt=timezone.make_aware(REGISTRY_LOADED)
+    ).update(history_date=timezone.make_aware(REGISTRY_LOADED))
     for village in villages:
         village.status, village.progress, village.accepted_at = Status.PLANNED, 0, None
         village._history_date = random_moment(rng, DESIGNATED_FROM, DESIGNATED_TO)
     fields = ["tier", "programme_year", "status", "progress", "accepted_at", "lat", "lon", "location_source"]
-    bulk_update_with_history(villages, Village, fields, batch_size=500, default_change_reason="demo data (illustrative)")
+    bulk_update_with_history(
+        villages, Village, fields, batch_size=500, default_change_reason="demo data (illustrative)"
+    )
     for village in villages:
         village.status, village.progress, village.accepted_at = final[village.pk]
         village._history_date = village.accepted_at or random_moment(rng, village._history_date, now)
-    bulk_update_with_history(villages, Village, ["status", "progress", "accepted_at"], batch_size=500, default_change_reason="demo data (illustrative)")
+    bulk_update_with_history(
+        villages,
+        Village,
+        ["status", "progress", "accepted_at"],
+        batch_size=500,
+        default_change_reason="demo data (illustrative)",
+    )
 
 
 def seed_quotas(result):
@@ -187,8 +201,16 @@ def seed_pairings(result, seed=DEMO_YEAR):
     today = timezone.localdate()
     for kind, a, b, start, focus, funds, projects, people in DEMO_PAIRINGS:
         pairing = Pairing.objects.create(
-            kind=kind, county_a_id=a, county_b_id=b, start_year=start, end_year=DEMO_GOAL_YEAR, focus_areas=focus,
-            committed_funds=funds, committed_projects=projects, committed_people=people, is_illustrative=True,
+            kind=kind,
+            county_a_id=a,
+            county_b_id=b,
+            start_year=start,
+            end_year=DEMO_GOAL_YEAR,
+            focus_areas=focus,
+            committed_funds=funds,
+            committed_projects=projects,
+            committed_people=people,
+            is_illustrative=True,
         )
         first = datetime(start, 3, 1).date()
         for index, description in enumerate(DEMO_ACTIVITIES[: int(rng.integers(2, len(DEMO_ACTIVITIES) + 1))]):
@@ -196,7 +218,10 @@ def seed_pairings(result, seed=DEMO_YEAR):
             if day >= today:
                 break
             PairingActivity.objects.create(
-                pairing=pairing, date=day, description=description, is_illustrative=True,
+                pairing=pairing,
+                date=day,
+                description=description,
+                is_illustrative=True,
                 funds=Decimal(int(funds * rng.uniform(0.1, 0.3))) if "资金" in description else 0,
                 projects=int(rng.integers(1, 3)) if "对接" in description else 0,
                 people=int(rng.integers(1, 5)) if "干部" in description or "培训" in description else 0,

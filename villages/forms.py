@@ -30,12 +30,16 @@ class VillageFilterForm(forms.Form):
     }
     q = forms.CharField(label=_("Name or code"), required=False, max_length=50)
     county = forms.ModelChoiceField(label=_("County"), queryset=None, required=False, empty_label=_("All counties"))
-    township = forms.ModelChoiceField(label=_("Township"), queryset=None, required=False, empty_label=_("All townships"))
+    township = forms.ModelChoiceField(
+        label=_("Township"), queryset=None, required=False, empty_label=_("All townships")
+    )
     tier = forms.ChoiceField(label=_("Tier"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False)
     year = forms.TypedChoiceField(label=_("Programme year"), required=False, coerce=int, empty_value=None)
     located = forms.ChoiceField(
-        label=_("Location"), required=False, choices=[("", _("All")), ("yes", _("Has a location")), ("no", _("No location"))]
+        label=_("Location"),
+        required=False,
+        choices=[("", _("All")), ("yes", _("Has a location")), ("no", _("No location"))],
     )
     sort = forms.ChoiceField(required=False, choices=[(key, key) for name in SORTS for key in (name, "-" + name)])
 
@@ -55,8 +59,16 @@ class VillageFilterForm(forms.Form):
         data = self.cleaned_data
         if data.get("q"):
             query = data["q"].strip()
-            villages = villages.filter(code__startswith=query) if query.isdigit() else villages.filter(name__contains=query)
-        for name, lookup in [("county", "county"), ("township", "township"), ("tier", "tier"), ("status", "status"), ("year", "programme_year")]:
+            villages = (
+                villages.filter(code__startswith=query) if query.isdigit() else villages.filter(name__contains=query)
+            )
+        for name, lookup in [
+            ("county", "county"),
+            ("township", "township"),
+            ("tier", "tier"),
+            ("status", "status"),
+            ("year", "programme_year"),
+        ]:
             if data.get(name) not in (None, ""):
                 villages = villages.filter(**{lookup: data[name]})
         if data.get("located") == "yes":
@@ -82,7 +94,9 @@ class VillageForm(forms.ModelForm):
         label=_("Read from"),
         choices=CoordinateSystem.choices,
         initial=CoordinateSystem.WGS84,
-        help_text=_("Coordinates from 高德 or 腾讯 maps are GCJ-02, from 百度 maps BD-09; they are converted to WGS84 on save."),
+        help_text=_(
+            "Coordinates from 高德 or 腾讯 maps are GCJ-02, from 百度 maps BD-09; they are converted to WGS84 on save."
+        ),
     )
 
     class Meta:
@@ -155,7 +169,9 @@ class VillageForm(forms.ModelForm):
         village = self.instance
         if not point_inside_county(wgs_lon, wgs_lat, village.county_id):
             raise ValidationError(
-                _("The point %(lat).6f, %(lon).6f (WGS84) is outside %(county)s. Check the coordinates and the map they were read from; latitude comes first.")
+                _(
+                    "The point %(lat).6f, %(lon).6f (WGS84) is outside %(county)s. Check the coordinates and the map they were read from; latitude comes first."
+                )
                 % {"lat": wgs_lat, "lon": wgs_lon, "county": village.county.name}
             )
         data["location"] = (wgs_lat, wgs_lon)
@@ -213,7 +229,11 @@ class ProgressUpdateForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     text = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
     progress = forms.IntegerField(
-        label=_("Progress (%)"), required=False, min_value=0, max_value=100, help_text=_("Leave empty to keep the village's progress.")
+        label=_("Progress (%)"),
+        required=False,
+        min_value=0,
+        max_value=100,
+        help_text=_("Leave empty to keep the village's progress."),
     )
     photos = MultiplePhotoField(
         label=_("Photos"),

@@ -15,7 +15,11 @@ from villages.models import Photo, ProgressUpdate
 HIDDEN_FIELDS = {"id", "updated_by", "created_by", "created_at", "uploaded_at", "village", "update", "width", "height"}
 ACTIONS = {
     "Village": {"+": _("Village created"), "~": _("Village changed"), "-": _("Village deleted")},
-    "ProgressUpdate": {"+": _("Progress update added"), "~": _("Progress update changed"), "-": _("Progress update deleted")},
+    "ProgressUpdate": {
+        "+": _("Progress update added"),
+        "~": _("Progress update changed"),
+        "-": _("Progress update deleted"),
+    },
     "Photo": {"+": _("Photo added"), "~": _("Photo changed"), "-": _("Photo deleted")},
 }
 
@@ -53,7 +57,11 @@ def changes_between(record, previous, model):
         return []
     delta = record.diff_against(previous, excluded_fields=HIDDEN_FIELDS & {f.name for f in model._meta.fields})
     return [
-        Change(str(model._meta.get_field(change.field).verbose_name), field_text(model, change.field, change.old), field_text(model, change.field, change.new))
+        Change(
+            str(model._meta.get_field(change.field).verbose_name),
+            field_text(model, change.field, change.old),
+            field_text(model, change.field, change.new),
+        )
         for change in delta.changes
     ]
 

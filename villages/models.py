@@ -52,11 +52,16 @@ class Village(models.Model):
     """An administrative village (村委会) of the registry and its place in the programme."""
 
     code = models.CharField(
-        _("code"), max_length=12, unique=True, validators=[RegexValidator(VILLAGE_CODE_REGEX, _("A village code has 12 digits."))]
+        _("code"),
+        max_length=12,
+        unique=True,
+        validators=[RegexValidator(VILLAGE_CODE_REGEX, _("A village code has 12 digits."))],
     )
     name = models.CharField(_("official name"), max_length=100)
     short_name = models.CharField(_("short name"), max_length=50)
-    township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="villages", verbose_name=_("township"))
+    township = models.ForeignKey(
+        Township, on_delete=models.PROTECT, related_name="villages", verbose_name=_("township")
+    )
     county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="villages", verbose_name=_("county"))
 
     tier = models.CharField(_("tier"), max_length=10, choices=Tier.choices, default=Tier.NONE)
@@ -72,16 +77,28 @@ class Village(models.Model):
         _("progress (%)"), default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
     )
     planned_investment = models.DecimalField(
-        _("planned investment (万元)"), max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+        _("planned investment (万元)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
     )
     actual_investment = models.DecimalField(
-        _("actual investment (万元)"), max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+        _("actual investment (万元)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
     )
     main_works = models.TextField(_("main works (主要建设内容)"), blank=True)
     contact_name = models.CharField(_("contact person"), max_length=50, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
 
-    lat = models.FloatField(_("latitude (WGS84)"), null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)])
+    lat = models.FloatField(
+        _("latitude (WGS84)"), null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)]
+    )
     lon = models.FloatField(
         _("longitude (WGS84)"), null=True, blank=True, validators=[MinValueValidator(-180), MaxValueValidator(180)]
     )
@@ -115,8 +132,12 @@ class Village(models.Model):
             # NBS codes nest: village code = township code + 3 digits, township code = county code + 3 digits.
             # Together with township_code_within_county this makes the database refuse a village whose
             # county is not its township's county.
-            models.CheckConstraint(condition=StartsWith(F("code"), F("township_id")), name="village_code_within_township"),
-            models.CheckConstraint(condition=StartsWith(F("township_id"), F("county_id")), name="village_county_is_township_county"),
+            models.CheckConstraint(
+                condition=StartsWith(F("code"), F("township_id")), name="village_code_within_township"
+            ),
+            models.CheckConstraint(
+                condition=StartsWith(F("township_id"), F("county_id")), name="village_county_is_township_county"
+            ),
             models.CheckConstraint(condition=Q(progress__gte=0, progress__lte=100), name="village_progress_0_100"),
             models.CheckConstraint(
                 condition=(Q(tier=Tier.NONE) & Q(programme_year__isnull=True))
@@ -184,7 +205,9 @@ def random_photo_name(instance, filename):
 
 
 class Photo(models.Model):
-    update = models.ForeignKey(ProgressUpdate, on_delete=models.CASCADE, related_name="photos", verbose_name=_("progress update"))
+    update = models.ForeignKey(
+        ProgressUpdate, on_delete=models.CASCADE, related_name="photos", verbose_name=_("progress update")
+    )
     image = models.ImageField(_("image"), upload_to=random_photo_name, width_field="width", height_field="height")
     width = models.PositiveIntegerField(_("width"), default=0)
     height = models.PositiveIntegerField(_("height"), default=0)

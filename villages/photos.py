@@ -22,7 +22,11 @@ def clean_photo(upload):
     if upload.size > settings.PHOTO_MAX_BYTES:
         raise ValidationError(
             _("%(name)s is %(size).1f MB; a photo may be at most %(limit)g MB.")
-            % {"name": name, "size": upload.size / 1024 / 1024, "limit": round(settings.PHOTO_MAX_BYTES / 1024 / 1024, 1)}
+            % {
+                "name": name,
+                "size": upload.size / 1024 / 1024,
+                "limit": round(settings.PHOTO_MAX_BYTES / 1024 / 1024, 1),
+            }
         )
     upload.seek(0)
     data = upload.read()
@@ -34,9 +38,7 @@ def clean_photo(upload):
             width, height = image.size
             check_dimensions(name, width, height)
             if image_format not in FORMATS:
-                raise ValidationError(
-                    _("%(name)s is not a JPEG, PNG or WebP image.") % {"name": name}
-                )
+                raise ValidationError(_("%(name)s is not a JPEG, PNG or WebP image.") % {"name": name})
             image.load()
     except ValidationError:
         raise
@@ -52,7 +54,9 @@ def clean_photo(upload):
 def check_dimensions(name, width, height):
     if width * height > settings.PHOTO_MAX_PIXELS or max(width, height) > settings.PHOTO_MAX_SIDE:
         raise ValidationError(
-            _("%(name)s is %(width)d × %(height)d pixels; a photo may have at most %(side)d pixels on a side and %(megapixels)d megapixels.")
+            _(
+                "%(name)s is %(width)d × %(height)d pixels; a photo may have at most %(side)d pixels on a side and %(megapixels)d megapixels."
+            )
             % {
                 "name": name,
                 "width": width,

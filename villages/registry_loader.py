@@ -52,13 +52,23 @@ def read_villages(path, townships_by_code, errors):
                 f"township {township_code} of village {code} belongs to county {township['county_id']}, not {county_code}",
             )
         elif not code.startswith(township_code):
-            errors.add(path.name, row_number, f"village {code} does not belong to township {township_code} (code prefix differs)")
+            errors.add(
+                path.name,
+                row_number,
+                f"village {code} does not belong to township {township_code} (code prefix differs)",
+            )
         elif not row["name"] or not row["short_name"]:
             errors.add(path.name, row_number, f"village {code} has no name or no short name")
         else:
             seen.add(code)
             villages.append(
-                {"code": code, "name": row["name"], "short_name": row["short_name"], "township_id": township_code, "county_id": county_code}
+                {
+                    "code": code,
+                    "name": row["name"],
+                    "short_name": row["short_name"],
+                    "township_id": township_code,
+                    "county_id": county_code,
+                }
             )
     return villages
 

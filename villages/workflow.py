@@ -59,7 +59,9 @@ def return_to_county(village, expected_version, user, reason):
 def add_progress_update(village, user, date, text, progress, photo_files):
     """A progress update with its photos; its progress, if given, becomes the village's progress."""
     with transaction.atomic():
-        update = ProgressUpdate.objects.create(village=village, date=date, text=text, progress=progress, created_by=user)
+        update = ProgressUpdate.objects.create(
+            village=village, date=date, text=text, progress=progress, created_by=user
+        )
         for photo_file in photo_files:
             update.photos.create(image=photo_file)
         if progress is not None:

@@ -28,26 +28,68 @@ class Column:
 
 
 COLUMNS = [
-    Column("code", "村代码", ("行政区划代码", "村庄代码", "统计用区划代码", "区划代码", "代码", "code"),
-           help=gettext_lazy("12-digit statistical code; rows without it are matched by county, township and name")),
-    Column("name", "村名", ("村庄名称", "村名称", "村委会名称", "行政村", "村庄", "name"),
-           help=gettext_lazy("official name or short name of the village")),
+    Column(
+        "code",
+        "村代码",
+        ("行政区划代码", "村庄代码", "统计用区划代码", "区划代码", "代码", "code"),
+        help=gettext_lazy("12-digit statistical code; rows without it are matched by county, township and name"),
+    ),
+    Column(
+        "name",
+        "村名",
+        ("村庄名称", "村名称", "村委会名称", "行政村", "村庄", "name"),
+        help=gettext_lazy("official name or short name of the village"),
+    ),
     Column("short_name", "简称", ("short_name",), imported=False),
-    Column("county", "县(市、区)", ("县区", "县(区)", "县市区", "县", "county"), help=gettext_lazy("county name or 6-digit code")),
-    Column("township", "乡镇(街道)", ("乡镇", "乡(镇)", "乡镇街道", "township"), help=gettext_lazy("township name or 9-digit code")),
+    Column(
+        "county",
+        "县(市、区)",
+        ("县区", "县(区)", "县市区", "县", "county"),
+        help=gettext_lazy("county name or 6-digit code"),
+    ),
+    Column(
+        "township",
+        "乡镇(街道)",
+        ("乡镇", "乡(镇)", "乡镇街道", "township"),
+        help=gettext_lazy("township name or 9-digit code"),
+    ),
     Column("tier", "类型", ("等级", "村庄类型", "类别", "tier")),
-    Column("programme_year", "年度", ("批次", "年份", "programme_year", "year"),
-           help=gettext_lazy("a year from 2018 to 2035, e.g. 2025, 2025年 or 2025年第一批")),
+    Column(
+        "programme_year",
+        "年度",
+        ("批次", "年份", "programme_year", "year"),
+        help=gettext_lazy("a year from 2018 to 2035, e.g. 2025, 2025年 or 2025年第一批"),
+    ),
     Column("status", "状态", ("建设状态", "进展状态", "status")),
-    Column("progress", "进度(%)", ("进度", "完成进度", "progress"), help=gettext_lazy("a whole number from 0 to 100, with or without %")),
-    Column("planned_investment", "计划投资(万元)", ("计划投资", "planned_investment"), help=gettext_lazy("万元, at most 2 decimals")),
-    Column("actual_investment", "实际投资(万元)", ("实际投资", "完成投资", "actual_investment"), help=gettext_lazy("万元, at most 2 decimals")),
+    Column(
+        "progress",
+        "进度(%)",
+        ("进度", "完成进度", "progress"),
+        help=gettext_lazy("a whole number from 0 to 100, with or without %"),
+    ),
+    Column(
+        "planned_investment",
+        "计划投资(万元)",
+        ("计划投资", "planned_investment"),
+        help=gettext_lazy("万元, at most 2 decimals"),
+    ),
+    Column(
+        "actual_investment",
+        "实际投资(万元)",
+        ("实际投资", "完成投资", "actual_investment"),
+        help=gettext_lazy("万元, at most 2 decimals"),
+    ),
     Column("main_works", "主要建设内容", ("建设内容", "main_works")),
     Column("contact_name", "联系人", ("contact_name",)),
     Column("contact_phone", "联系电话", ("电话", "contact_phone")),
     Column("lon", "经度", ("lon", "longitude"), help=gettext_lazy("decimal degrees; give 经度 and 纬度 together")),
     Column("lat", "纬度", ("lat", "latitude"), help=gettext_lazy("decimal degrees; give 经度 and 纬度 together")),
-    Column("crs", "坐标系", ("坐标系统", "crs"), help=gettext_lazy("coordinate system of this row; default: the one chosen for the file")),
+    Column(
+        "crs",
+        "坐标系",
+        ("坐标系统", "crs"),
+        help=gettext_lazy("coordinate system of this row; default: the one chosen for the file"),
+    ),
     Column("location_source", "位置来源", ("location_source",), imported=False),
     Column("notes", "备注", ("notes",)),
     Column("return_reason", "退回原因", ("return_reason",), imported=False),
@@ -128,7 +170,9 @@ def parse_tier(text):
     try:
         return TIERS[normalize(text)]
     except KeyError:
-        raise ValueProblem(_("%(value)s is not a tier; use %(choices)s") % {"value": text, "choices": choices_text(TIER_VALUES)}) from None
+        raise ValueProblem(
+            _("%(value)s is not a tier; use %(choices)s") % {"value": text, "choices": choices_text(TIER_VALUES)}
+        ) from None
 
 
 def parse_status(text):
@@ -145,7 +189,8 @@ def parse_crs(text):
         return SYSTEMS[normalize(text)]
     except KeyError:
         raise ValueProblem(
-            _("%(value)s is not a coordinate system; use %(choices)s") % {"value": text, "choices": choices_text(CRS_VALUES)}
+            _("%(value)s is not a coordinate system; use %(choices)s")
+            % {"value": text, "choices": choices_text(CRS_VALUES)}
         ) from None
 
 

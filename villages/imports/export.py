@@ -20,7 +20,11 @@ CONTENT_TYPES = {"xlsx": XLSX_CONTENT_TYPE, "csv": "text/csv; charset=utf-8"}
 FORMATS = tuple(CONTENT_TYPES)
 TIER_WORDS = {value: words[0] for value, words in TIER_VALUES.items()}
 STATUS_WORDS = {value: words[0] for value, words in STATUS_VALUES.items()}
-SOURCE_WORDS = {LocationSource.SURVEYED: "实测", LocationSource.IMPORTED: "导入", LocationSource.ILLUSTRATIVE: "示意（非真实位置）"}
+SOURCE_WORDS = {
+    LocationSource.SURVEYED: "实测",
+    LocationSource.IMPORTED: "导入",
+    LocationSource.ILLUSTRATIVE: "示意（非真实位置）",
+}
 WGS84_WORD = CRS_VALUES[CoordinateSystem.WGS84][0]
 
 
@@ -50,7 +54,9 @@ def village_row(village):
         "location_source": SOURCE_WORDS.get(village.location_source, ""),
         "notes": village.notes,
         "return_reason": village.return_reason,
-        "accepted_at": timezone.localtime(village.accepted_at).strftime("%Y-%m-%d %H:%M") if village.accepted_at else "",
+        "accepted_at": timezone.localtime(village.accepted_at).strftime("%Y-%m-%d %H:%M")
+        if village.accepted_at
+        else "",
     }
     return [escape_formula(values[column.key]) for column in COLUMNS]
 
@@ -98,7 +104,11 @@ def template_bytes():
     guide.append([_("column"), _("also accepted as header"), _("accepted values")])
     values = {"tier": TIER_VALUES, "status": STATUS_VALUES, "crs": CRS_VALUES}
     for column in COLUMNS:
-        words = "、".join(w for words in values[column.key].values() for w in words) if column.key in values else str(column.help)
+        words = (
+            "、".join(w for words in values[column.key].values() for w in words)
+            if column.key in values
+            else str(column.help)
+        )
         if not column.imported:
             words = _("exported for information; ignored on import")
         guide.append([column.header, "、".join(column.aliases), words])

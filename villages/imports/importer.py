@@ -23,7 +23,6 @@ from villages.models import LocationSource, Status, Tier
 COORDINATE_DIGITS = 7  # about 1 cm: converted points are stored rounded, so re-imports compare equal
 
 
-
 def same_point(a, b):
     """Spreadsheets keep 15-16 significant digits: closer than about 0.1 mm is the same point."""
     return None not in b and all(math.isclose(x, y, rel_tol=0, abs_tol=1e-9) for x, y in zip(a, b))
@@ -39,8 +38,11 @@ def new_state(reader, line, village, values, now):
             return None
         state["programme_year"] = None
     elif state["tier"] != Tier.NONE and state["programme_year"] is None:
-        reader.problem(line, "programme_year" if "programme_year" in reader.columns else "tier",
-                       _("a village with a tier needs a programme year (年度)"))
+        reader.problem(
+            line,
+            "programme_year" if "programme_year" in reader.columns else "tier",
+            _("a village with a tier needs a programme year (年度)"),
+        )
         return None
     elif state["tier"] == Tier.NONE and "programme_year" in values:
         reader.problem(line, "programme_year", _("a programme year is given but the village has no tier (类型)"))
@@ -60,15 +62,26 @@ def new_state(reader, line, village, values, now):
 def check_access(reader, line, village, state):
     user, subject = reader.user, SimpleNamespace(county_id=village["county_id"], code=village["code"])
     if not access.can_change_village(user, subject):
-        reader.problem(line, None, _("you may not change villages of %(county)s") % {"county": reader.registry.counties[village["county_id"]]})
+        reader.problem(
+            line,
+            None,
+            _("you may not change villages of %(county)s") % {"county": reader.registry.counties[village["county_id"]]},
+        )
         return False
     ok = True
-    if (state["tier"], state["programme_year"]) != (village["tier"], village["programme_year"]) and not access.can_set_tier(user):
+    if (state["tier"], state["programme_year"]) != (
+        village["tier"],
+        village["programme_year"],
+    ) and not access.can_set_tier(user):
         reader.problem(line, "tier", _("you may not change tiers or programme years"))
         ok = False
     if not access.allowed_import_transition(user, subject, village["status"], state["status"]):
-        reader.problem(line, "status", _("the status may not go from %(old)s to %(new)s by import")
-                       % {"old": Status(village["status"]).label, "new": Status(state["status"]).label})
+        reader.problem(
+            line,
+            "status",
+            _("the status may not go from %(old)s to %(new)s by import")
+            % {"old": Status(village["status"]).label, "new": Status(state["status"]).label},
+        )
         ok = False
     return ok
 
@@ -77,12 +90,19 @@ def check_locations(reader, located):
     """located: [(line, village, state)] with coordinates. Vectorised point-in-county test."""
     if not located:
         return
-    inside = points_inside_counties([s["lon"] for _l, _v, s in located], [s["lat"] for _l, _v, s in located],
-                                    [v["county_id"] for _l, v, _s in located])
+    inside = points_inside_counties(
+        [s["lon"] for _l, _v, s in located],
+        [s["lat"] for _l, _v, s in located],
+        [v["county_id"] for _l, v, _s in located],
+    )
     for (line, village, state), ok in zip(located, inside):
         if not ok:
-            reader.problem(line, "lon", _("the point %(lon)s, %(lat)s (WGS84) is not inside %(county)s")
-                           % {"lon": state["lon"], "lat": state["lat"], "county": reader.registry.counties[village["county_id"]]})
+            reader.problem(
+                line,
+                "lon",
+                _("the point %(lon)s, %(lat)s (WGS84) is not inside %(county)s")
+                % {"lon": state["lon"], "lat": state["lat"], "county": reader.registry.counties[village["county_id"]]},
+            )
 
 
 def analyse(table, filename, user, default_crs, progress=None):
@@ -108,7 +128,7 @@ def analyse(table, filename, user, default_crs, progress=None):
     check_locations(reader, located)
     if not table.rows:
         result.problems.append(Problem(None, None, _("The file has a header but no village rows.")))
-    result.problems.sort(key=lambda problem: (problem.line or 0))
+    result.problems.sort(key=lambda problem: problem.line or 0)
     return result
 
 
@@ -126,5 +146,13 @@ def import_villages(
             write(result, user)
             result.written = True
         except ConcurrentChange:
-            result.problems.append(Problem(None, None, _("Some of these villages were changed by someone else during the import; nothing was written. Import the file again.")))
+            result.problems.append(
+                Problem(
+                    None,
+                    None,
+                    _(
+                        "Some of these villages were changed by someone else during the import; nothing was written. Import the file again."
+                    ),
+                )
+            )
     return result

@@ -9,8 +9,18 @@ from villages.imports.columns import PARSERS, ValueProblem, normalize
 from villages.imports.results import LOADED, Problem
 from villages.models import VILLAGE_CODE_REGEX, Village
 
-TEXT_VALUE_KEYS = ["tier", "programme_year", "status", "progress", "planned_investment", "actual_investment",
-                   "main_works", "contact_name", "contact_phone", "notes"]
+TEXT_VALUE_KEYS = [
+    "tier",
+    "programme_year",
+    "status",
+    "progress",
+    "planned_investment",
+    "actual_investment",
+    "main_works",
+    "contact_name",
+    "contact_phone",
+    "notes",
+]
 
 
 class Registry:
@@ -18,10 +28,16 @@ class Registry:
 
     def __init__(self):
         self.counties = dict(County.objects.values_list("code", "name"))
-        self.townships = {code: (name, county) for code, name, county in Township.objects.values_list("code", "name", "county_id")}
-        self.by_code = {village["code"]: village for village in Village.objects.values(*LOADED).iterator(chunk_size=5000)}
+        self.townships = {
+            code: (name, county) for code, name, county in Township.objects.values_list("code", "name", "county_id")
+        }
+        self.by_code = {
+            village["code"]: village for village in Village.objects.values(*LOADED).iterator(chunk_size=5000)
+        }
         self._by_place = None
-        self.county_lookup = lookup_table((code, name, strip_suffix(name, "区县市")) for code, name in self.counties.items())
+        self.county_lookup = lookup_table(
+            (code, name, strip_suffix(name, "区县市")) for code, name in self.counties.items()
+        )
         self.township_lookup = {}
         for code, (name, county) in self.townships.items():
             for key in (code, normalize(name), strip_suffix(name, ("街道办事处", "街道", "镇", "乡"))):
@@ -48,7 +64,7 @@ class Registry:
 
 def strip_suffix(name, suffixes):
     name = normalize(name)
-    for suffix in (suffixes if isinstance(suffixes, tuple) else tuple(suffixes)):
+    for suffix in suffixes if isinstance(suffixes, tuple) else tuple(suffixes):
         if name.endswith(suffix) and len(name) > len(suffix) + 1:
             return name[: -len(suffix)]
     return name
@@ -90,8 +106,12 @@ class RowReader:
             return None
         first_line = self.seen.setdefault(village["code"], line)
         if first_line != line:
-            self.problem(line, None, _("village %(code)s %(name)s is already in row %(first)d")
-                         % {"code": village["code"], "name": village["name"], "first": first_line})
+            self.problem(
+                line,
+                None,
+                _("village %(code)s %(name)s is already in row %(first)d")
+                % {"code": village["code"], "name": village["name"], "first": first_line},
+            )
             return None
         return village, values
 
@@ -124,13 +144,19 @@ class RowReader:
         if text.get("township") and county_code:
             township_code = registry.township_code(county_code, text["township"])
             if township_code is None:
-                self.problem(line, "township", _("%(county)s has no township %(value)s")
-                             % {"county": registry.counties[county_code], "value": text["township"]})
+                self.problem(
+                    line,
+                    "township",
+                    _("%(county)s has no township %(value)s")
+                    % {"county": registry.counties[county_code], "value": text["township"]},
+                )
                 return None
         if code:
             return self.match_code(line, code, text, county_code, township_code)
         if not text.get("name") or not county_code:
-            self.problem(line, None, _("a row without a village code needs a county (县(市、区)) and a village name (村名)"))
+            self.problem(
+                line, None, _("a row without a village code needs a county (县(市、区)) and a village name (村名)")
+            )
             return None
         return self.match_name(line, text["name"], county_code, township_code)
 
@@ -143,17 +169,37 @@ class RowReader:
             self.problem(line, "code", _("no village with code %(code)s in the registry") % {"code": code})
             return None
         if county_code and county_code != village["county_id"]:
-            self.problem(line, "county", _("village %(code)s is in %(actual)s, not %(given)s")
-                         % {"code": code, "actual": self.registry.counties[village["county_id"]], "given": text["county"]})
+            self.problem(
+                line,
+                "county",
+                _("village %(code)s is in %(actual)s, not %(given)s")
+                % {"code": code, "actual": self.registry.counties[village["county_id"]], "given": text["county"]},
+            )
             return None
         if township_code and township_code != village["township_id"]:
-            self.problem(line, "township", _("village %(code)s is in %(actual)s, not %(given)s")
-                         % {"code": code, "actual": self.registry.townships[village["township_id"]][0], "given": text["township"]})
+            self.problem(
+                line,
+                "township",
+                _("village %(code)s is in %(actual)s, not %(given)s")
+                % {
+                    "code": code,
+                    "actual": self.registry.townships[village["township_id"]][0],
+                    "given": text["township"],
+                },
+            )
             return None
         name = text.get("name")
-        if name and name not in (village["name"], village["short_name"]) and not village_keys({"name": name, "short_name": name}) & village_keys(village):
-            self.problem(line, "name", _("village %(code)s is %(actual)s, not %(given)s")
-                         % {"code": code, "actual": village["name"], "given": text["name"]})
+        if (
+            name
+            and name not in (village["name"], village["short_name"])
+            and not village_keys({"name": name, "short_name": name}) & village_keys(village)
+        ):
+            self.problem(
+                line,
+                "name",
+                _("village %(code)s is %(actual)s, not %(given)s")
+                % {"code": code, "actual": village["name"], "given": text["name"]},
+            )
             return None
         return village
 
@@ -167,8 +213,15 @@ class RowReader:
             self.problem(line, "name", _("%(place)s has no village %(name)s") % {"place": place, "name": name})
             return None
         if len(candidates) > 1:
-            listed = "、".join(f"{v['name']} ({code}, {self.registry.townships[v['township_id']][0]})" for code, v in sorted(candidates.items()))
-            self.problem(line, "name", _("%(place)s has %(count)d villages called %(name)s: %(candidates)s; give the village code")
-                         % {"place": place, "count": len(candidates), "name": name, "candidates": listed})
+            listed = "、".join(
+                f"{v['name']} ({code}, {self.registry.townships[v['township_id']][0]})"
+                for code, v in sorted(candidates.items())
+            )
+            self.problem(
+                line,
+                "name",
+                _("%(place)s has %(count)d villages called %(name)s: %(candidates)s; give the village code")
+                % {"place": place, "count": len(candidates), "name": name, "candidates": listed},
+            )
             return None
         return next(iter(candidates.values()))

@@ -107,7 +107,9 @@ def find_header(lines):
         if number >= HEADER_SEARCH_ROWS:
             break
     raise FileProblem(
-        _("No header row found in the first %(count)d rows: the header needs at least two known column names such as 村代码, 村名, 县(市、区), 状态.")
+        _(
+            "No header row found in the first %(count)d rows: the header needs at least two known column names such as 村代码, 村名, 县(市、区), 状态."
+        )
         % {"count": HEADER_SEARCH_ROWS}
     )
 
@@ -118,7 +120,9 @@ def check_header(values, keys):
     problems, seen = [], {}
     for index, (header, key) in enumerate(zip(values, keys)):
         if key is None and header and normalize(header) not in IGNORED_HEADERS:
-            problems.append(_("column %(column)d: %(header)s is not a known column name") % {"column": index + 1, "header": header})
+            problems.append(
+                _("column %(column)d: %(header)s is not a known column name") % {"column": index + 1, "header": header}
+            )
         elif key is not None and key in seen:
             problems.append(
                 _("columns %(first)s and %(second)s both give the same field") % {"first": seen[key], "second": header}

@@ -38,7 +38,11 @@ class Problem:
             return self.message
         if self.column is None:
             return _("Row %(row)d: %(message)s") % {"row": self.line, "message": self.message}
-        return _("Row %(row)d, column %(column)s: %(message)s") % {"row": self.line, "column": self.column, "message": self.message}
+        return _("Row %(row)d, column %(column)s: %(message)s") % {
+            "row": self.line,
+            "column": self.column,
+            "message": self.message,
+        }
 
 
 @dataclass

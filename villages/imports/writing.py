@@ -51,7 +51,9 @@ def run_bulk(cursor, table, columns, rows, match=0):
         return copy_rows(table, columns, rows, match)
     if match:
         assignments = ", ".join(f"{name} = %s" for name in names[:settable])
-        sql = f"UPDATE {quote(table)} SET {assignments} WHERE {' AND '.join(f'{name} = %s' for name in names[settable:])}"
+        sql = (
+            f"UPDATE {quote(table)} SET {assignments} WHERE {' AND '.join(f'{name} = %s' for name in names[settable:])}"
+        )
     else:
         sql = f"INSERT INTO {quote(table)} ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))})"
     cursor.executemany(sql, rows)
@@ -65,13 +67,17 @@ def copy_rows(table, columns, rows, match):
     names = [sql.Identifier(name) for name, _type in columns]
     with connection.connection.cursor() as cursor:
         if not match:
-            with cursor.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(table), sql.SQL(", ").join(names))) as copy:
+            with cursor.copy(
+                sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(table), sql.SQL(", ").join(names))
+            ) as copy:
                 for row in rows:
                     copy.write_row(row)
             return len(rows)
         data = sql.Identifier(f"import_{secrets.token_hex(6)}")
         aliases = [sql.Identifier(f"c{index}") for index in range(len(columns))]
-        definition = sql.SQL(", ").join(sql.SQL("{} {}").format(alias, sql.SQL(kind)) for alias, (_name, kind) in zip(aliases, columns))
+        definition = sql.SQL(", ").join(
+            sql.SQL("{} {}").format(alias, sql.SQL(kind)) for alias, (_name, kind) in zip(aliases, columns)
+        )
         cursor.execute(sql.SQL("CREATE TEMPORARY TABLE {} ({}) ON COMMIT DROP").format(data, definition))
         with cursor.copy(sql.SQL("COPY {} FROM STDIN").format(data)) as copy:
             for row in rows:
@@ -80,10 +86,13 @@ def copy_rows(table, columns, rows, match):
         cursor.execute(
             sql.SQL("UPDATE {} AS target SET {} FROM {} AS data WHERE {}").format(
                 sql.Identifier(table),
-                sql.SQL(", ").join(sql.SQL("{} = data.{}").format(name, alias) for name, alias in zip(names[:settable], aliases)),
+                sql.SQL(", ").join(
+                    sql.SQL("{} = data.{}").format(name, alias) for name, alias in zip(names[:settable], aliases)
+                ),
                 data,
                 sql.SQL(" AND ").join(
-                    sql.SQL("target.{} = data.{}").format(name, alias) for name, alias in zip(names[settable:], aliases[settable:])
+                    sql.SQL("target.{} = data.{}").format(name, alias)
+                    for name, alias in zip(names[settable:], aliases[settable:])
                 ),
             )
         )
@@ -106,8 +115,14 @@ def write(result, user):
     key_fields = [Village._meta.get_field("id"), Village._meta.get_field("version")]
     history = Village.history.model
     history_fields = [field for field in history._meta.concrete_fields if not field.primary_key]
-    fixed = {"updated_at": now, "updated_by_id": user_id, "history_date": now, "history_type": "~",
-             "history_change_reason": f"import {result.filename}", "history_user_id": user_id}
+    fixed = {
+        "updated_at": now,
+        "updated_by_id": user_id,
+        "history_date": now,
+        "history_type": "~",
+        "history_change_reason": f"import {result.filename}",
+        "history_user_id": user_id,
+    }
     village_row, history_row = row_maker(village_fields), row_maker(history_fields)
     updates, records = [], []
     for row in changed:

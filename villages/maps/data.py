@@ -68,10 +68,22 @@ def compact_villages(villages):
     offset = timezone.localtime().utcoffset().total_seconds()
     townships, township_index, rows, days = [], {}, [], {}
     # The update time as UTC text: turning 20,000 values into aware datetimes takes longer than the rest.
-    located = villages.located().order_by("code").annotate(
-        updated_text=Cast("updated_at", CharField()), lat5=Round("lat", 5), lon5=Round("lon", 5)
-    ).values_list(
-        "lat5", "lon5", "township_id", "code", "short_name", "tier", "status", "progress", "updated_text", "location_source"
+    located = (
+        villages.located()
+        .order_by("code")
+        .annotate(updated_text=Cast("updated_at", CharField()), lat5=Round("lat", 5), lon5=Round("lon", 5))
+        .values_list(
+            "lat5",
+            "lon5",
+            "township_id",
+            "code",
+            "short_name",
+            "tier",
+            "status",
+            "progress",
+            "updated_text",
+            "location_source",
+        )
     )
     for lat, lon, township, code, name, tier, status, progress, updated_text, source in located:
         if township not in township_index:
@@ -80,11 +92,20 @@ def compact_villages(villages):
         minute = updated_text[:16]
         if minute not in days:
             days[minute] = local_day(minute, offset)
-        rows.append([
-            lat, lon, township_index[township], int(code[9:]), name,
-            tier_index[tier], status_index[status], progress,
-            days[minute], int(source == LocationSource.ILLUSTRATIVE),
-        ])
+        rows.append(
+            [
+                lat,
+                lon,
+                township_index[township],
+                int(code[9:]),
+                name,
+                tier_index[tier],
+                status_index[status],
+                progress,
+                days[minute],
+                int(source == LocationSource.ILLUSTRATIVE),
+            ]
+        )
     # All 130 names in one plain query: a filter on the codes shown cost more, in binding its parameters.
     names = dict(Township.objects.values_list("code", "name"))
     return rows, [[code, names[code]] for code in townships]
@@ -92,9 +113,26 @@ def compact_villages(villages):
 
 def village_features(villages):
     """The located villages as GeoJSON features (WGS84), for GIS tools."""
-    located = villages.located().order_by("code").values(
-        "code", "name", "short_name", "county_id", "county__name", "township_id", "township__name",
-        "tier", "programme_year", "status", "progress", "updated_at", "location_source", "lat", "lon",
+    located = (
+        villages.located()
+        .order_by("code")
+        .values(
+            "code",
+            "name",
+            "short_name",
+            "county_id",
+            "county__name",
+            "township_id",
+            "township__name",
+            "tier",
+            "programme_year",
+            "status",
+            "progress",
+            "updated_at",
+            "location_source",
+            "lat",
+            "lon",
+        )
     )
     prefix, suffix = village_url_parts()
     return [
@@ -138,20 +176,22 @@ def county_features(progress_rows, year, tiers, places=None):
         }
         if not row.visible:
             figures = dict.fromkeys(figures)
-        features.append({
-            "type": "Feature",
-            "id": row.code,
-            "geometry": places[row.code].boundary,
-            "properties": {
-                "code": row.code,
-                "name": row.name,
-                "label_lat": places[row.code].label_lat,
-                "label_lon": places[row.code].label_lon,
-                "year": year,
-                "tiers": list(tiers),
-                **figures,
-            },
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "id": row.code,
+                "geometry": places[row.code].boundary,
+                "properties": {
+                    "code": row.code,
+                    "name": row.name,
+                    "label_lat": places[row.code].label_lat,
+                    "label_lon": places[row.code].label_lon,
+                    "year": year,
+                    "tiers": list(tiers),
+                    **figures,
+                },
+            }
+        )
     return features
 
 

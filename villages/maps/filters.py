@@ -20,7 +20,9 @@ class MapFilterForm(forms.Form):
     tier = forms.ChoiceField(
         label=_("Tier"),
         required=False,
-        choices=[("", _("All tiers"))] + [(tier.value, tier.label) for tier in DESIGNATED_TIERS] + [(Tier.NONE, _("other villages"))],
+        choices=[("", _("All tiers"))]
+        + [(tier.value, tier.label) for tier in DESIGNATED_TIERS]
+        + [(Tier.NONE, _("other villages"))],
     )
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All statuses"))] + Status.choices)
     county = forms.ChoiceField(label=_("County"), required=False)
@@ -32,7 +34,9 @@ class MapFilterForm(forms.Form):
         super().__init__(data)
         self.user = user
         self.counties = {county.code: county for county in visible_counties(user).only("code", "name")}
-        self.fields["county"].choices = [("", _("All counties"))] + [(code, county.name) for code, county in self.counties.items()]
+        self.fields["county"].choices = [("", _("All counties"))] + [
+            (code, county.name) for code, county in self.counties.items()
+        ]
 
     @property
     def selected_year(self):
@@ -62,7 +66,9 @@ class MapFilterForm(forms.Form):
 
     def query_string(self, drop=(), **extra):
         """The filters as GET parameters, to carry them to the PNG, the GeoJSON and the village list."""
-        params = {name: self.cleaned_data[name] for name in self.fields if self.cleaned_data.get(name) and name not in drop}
+        params = {
+            name: self.cleaned_data[name] for name in self.fields if self.cleaned_data.get(name) and name not in drop
+        }
         params.update(extra)
         return urlencode(params)
 

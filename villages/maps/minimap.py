@@ -23,8 +23,6 @@ def minimap(boundary, lat, lon):
     def xy(point_lon, point_lat):
         return round((point_lon - min_lon) * shrink * scale, 1), round((max_lat - point_lat) * scale, 1)
 
-    path = " ".join(
-        "M" + " L".join("{} {}".format(*xy(*point[:2])) for point in ring) + " Z" for ring in rings
-    )
+    path = " ".join("M" + " L".join("{} {}".format(*xy(*point[:2])) for point in ring) + " Z" for ring in rings)
     x, y = xy(lon, lat)
     return {"width": WIDTH, "height": round(height, 1), "path": path, "x": x, "y": y}

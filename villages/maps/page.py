@@ -49,7 +49,13 @@ class ProgressLayers(MacroElement):
     def __init__(self, counties, groups, pairings, control, data_id):
         super().__init__()
         self._name = "ProgressLayers"
-        self.counties, self.groups, self.pairings, self.control, self.data_id = counties, groups, pairings, control, data_id
+        self.counties, self.groups, self.pairings, self.control, self.data_id = (
+            counties,
+            groups,
+            pairings,
+            control,
+            data_id,
+        )
 
 
 def county_tooltip(county):
@@ -61,16 +67,27 @@ def county_tooltip(county):
     return format_html(
         "<strong>{}</strong><br>{}: {} / {} ({})<br>{}: {}<br>{}: {}",
         county.name,
-        _("Accepted"), figures.accepted, quota, share,
-        _("Completed, awaiting acceptance"), figures.completed,
-        _("Designated"), figures.designated,
+        _("Accepted"),
+        figures.accepted,
+        quota,
+        share,
+        _("Completed, awaiting acceptance"),
+        figures.completed,
+        _("Designated"),
+        figures.designated,
     )
 
 
 def pairing_popup(pairing):
     years = f"{pairing.start_year}–{pairing.end_year or ''}"
-    illustrative = format_html('<br><span class="badge illustrative">{}</span>', _("Illustrative (demo data)")) if pairing.is_illustrative else ""
-    return format_html("<strong>{}</strong><br>{}<br>{}{}", str(pairing), pairing.get_kind_display(), years, illustrative)
+    illustrative = (
+        format_html('<br><span class="badge illustrative">{}</span>', _("Illustrative (demo data)"))
+        if pairing.is_illustrative
+        else ""
+    )
+    return format_html(
+        "<strong>{}</strong><br>{}<br>{}{}", str(pairing), pairing.get_kind_display(), years, illustrative
+    )
 
 
 def village_payload(villages):
@@ -97,8 +114,15 @@ def village_payload(villages):
 
 def pairing_payload(pairings):
     return [
-        [p.county_a.label_lat, p.county_a.label_lon, p.county_b.label_lat, p.county_b.label_lon, p.kind,
-         map_style.PAIRING_STYLES[p.kind], pairing_popup(p)]
+        [
+            p.county_a.label_lat,
+            p.county_a.label_lon,
+            p.county_b.label_lat,
+            p.county_b.label_lon,
+            p.kind,
+            map_style.PAIRING_STYLES[p.kind],
+            pairing_popup(p),
+        ]
         for p in pairings
     ]
 

@@ -28,6 +28,7 @@ def font(size):
     # By file, not by family name: a system font of the same family must not be picked instead.
     return font_manager.FontProperties(fname=str(FONT_FILE), size=size)
 
+
 WIDTH, HEIGHT, DPI = 1200, 900, 100
 
 
@@ -54,20 +55,46 @@ def draw_villages(ax, frame):
 
 
 def county_handles(show_not_visible):
-    handles = [Patch(facecolor=colour, edgecolor=map_style.BOUNDARY_COLOUR, label=label) for colour, label in map_style.share_classes()]
+    handles = [
+        Patch(facecolor=colour, edgecolor=map_style.BOUNDARY_COLOUR, label=label)
+        for colour, label in map_style.share_classes()
+    ]
     handles.append(Patch(facecolor=map_style.NO_QUOTA_COLOUR, edgecolor=map_style.BOUNDARY_COLOUR, label=_("no quota")))
     if show_not_visible:
-        handles.append(Patch(facecolor=map_style.NOT_VISIBLE_COLOUR, edgecolor=map_style.BOUNDARY_COLOUR, label=_("not one of your counties")))
+        handles.append(
+            Patch(
+                facecolor=map_style.NOT_VISIBLE_COLOUR,
+                edgecolor=map_style.BOUNDARY_COLOUR,
+                label=_("not one of your counties"),
+            )
+        )
     return handles
 
 
 def village_handles():
     handles = [
-        Line2D([], [], marker="o", linestyle="", color=map_style.TIER_COLOURS[tier], label=str(map_style.TIER_LAYER_NAMES[tier]))
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="",
+            color=map_style.TIER_COLOURS[tier],
+            label=str(map_style.TIER_LAYER_NAMES[tier]),
+        )
         for tier in MAP_TIERS
     ]
     handles.append(Line2D([], [], marker="o", linestyle="", color="#333", label=_("filled: accepted or completed")))
-    handles.append(Line2D([], [], marker="o", linestyle="", color="#333", markerfacecolor="none", label=_("outlined: not yet completed")))
+    handles.append(
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="",
+            color="#333",
+            markerfacecolor="none",
+            label=_("outlined: not yet completed"),
+        )
+    )
     return handles
 
 
@@ -91,10 +118,19 @@ def draw_png(progress_rows, villages, year, zoom_to=None):
     colours = {row.code: map_style.county_colour(row) for row in progress_rows}
     figure = Figure(figsize=(WIDTH / DPI, HEIGHT / DPI), dpi=DPI)
     ax = figure.add_axes([0.01, 0.02, 0.70, 0.88])
-    counties.plot(ax=ax, color=[colours[code] for code in counties.index], edgecolor=map_style.BOUNDARY_COLOUR, linewidth=0.8)
-    for code, county in counties.iterrows():
-        ax.annotate(county["name"], (county["label_lon"], county["label_lat"]), ha="center", va="center",
-                    fontproperties=font(10), color="#1f2933", zorder=4)
+    counties.plot(
+        ax=ax, color=[colours[code] for code in counties.index], edgecolor=map_style.BOUNDARY_COLOUR, linewidth=0.8
+    )
+    for _code, county in counties.iterrows():
+        ax.annotate(
+            county["name"],
+            (county["label_lon"], county["label_lat"]),
+            ha="center",
+            va="center",
+            fontproperties=font(10),
+            color="#1f2933",
+            zorder=4,
+        )
     draw_villages(ax, village_frame(villages))
     if zoom_to is not None:
         min_lon, min_lat, max_lon, max_lat = counties.loc[[zoom_to.code]].total_bounds
@@ -106,7 +142,9 @@ def draw_png(progress_rows, villages, year, zoom_to=None):
     if zoom_to is not None:
         title = f"{zoom_to.name} · {title}"
     figure.suptitle(f"{title} · {date_format(timezone.localdate(), 'DATE_FORMAT')}", fontproperties=font(16), y=0.97)
-    add_legend(figure, county_handles(not all(row.visible for row in progress_rows)), _("Share of the quota accepted"), 0.80)
+    add_legend(
+        figure, county_handles(not all(row.visible for row in progress_rows)), _("Share of the quota accepted"), 0.80
+    )
     add_legend(figure, village_handles(), _("Villages"), 0.45)
     buffer = BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI)

@@ -13,7 +13,11 @@ BOUNDARY_COLOUR = "#52606d"
 
 TIER_COLOURS = {Tier.SHOWCASE: "#b4232a", Tier.UPGRADED: "#1f5fa8", Tier.NONE: "#6b7785"}
 TIER_RADIUS = {Tier.SHOWCASE: 7, Tier.UPGRADED: 5, Tier.NONE: 3}
-TIER_LAYER_NAMES = {Tier.SHOWCASE: _("Showcase villages"), Tier.UPGRADED: _("Upgraded villages"), Tier.NONE: _("Other villages")}
+TIER_LAYER_NAMES = {
+    Tier.SHOWCASE: _("Showcase villages"),
+    Tier.UPGRADED: _("Upgraded villages"),
+    Tier.NONE: _("Other villages"),
+}
 
 # How a village's status shows: filled when accepted, outlined when planned, dashed when not started.
 STATUS_STYLES = {

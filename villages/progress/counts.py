@@ -140,7 +140,9 @@ def county_progress(year, tiers, county_codes, all_targets, all_quotas, accepted
 
     With `accepted` (acceptances()) and `today`, also the villages accepted CHANGE_DAYS days ago."""
     result = {code: Progress(target=county_target(year, tiers, code, all_quotas, all_targets)) for code in county_codes}
-    for row in status_counts(Village.objects.filter(programme_year=year, tier__in=tiers, county_id__in=county_codes), "county_id"):
+    for row in status_counts(
+        Village.objects.filter(programme_year=year, tier__in=tiers, county_id__in=county_codes), "county_id"
+    ):
         fill(result[row["county_id"]], row)
     if accepted is not None:
         before = accepted_by_cutoff(accepted, today)
@@ -151,9 +153,10 @@ def county_progress(year, tiers, county_codes, all_targets, all_quotas, accepted
 
 def county_years(county_code, all_targets, all_quotas, accepted, today):
     """{(year, tier): Progress} of one county, for every year and tier with an annual quota or designated villages."""
-    designated = {(row["programme_year"], row["tier"]): row for row in status_counts(
-        Village.objects.filter(county_id=county_code).designated(), "programme_year", "tier"
-    )}
+    designated = {
+        (row["programme_year"], row["tier"]): row
+        for row in status_counts(Village.objects.filter(county_id=county_code).designated(), "programme_year", "tier")
+    }
     keys = set(designated) | {
         (year, tier)
         for (year, tier, code) in all_quotas
@@ -162,7 +165,9 @@ def county_years(county_code, all_targets, all_quotas, accepted, today):
     before = accepted_by_cutoff(accepted, today)
     result = {}
     for year, tier in keys:
-        progress = result[(year, tier)] = Progress(target=county_target(year, [tier], county_code, all_quotas, all_targets))
+        progress = result[(year, tier)] = Progress(
+            target=county_target(year, [tier], county_code, all_quotas, all_targets)
+        )
         if (year, tier) in designated:
             fill(progress, designated[(year, tier)])
         progress.accepted_before = before[(county_code, year, tier)]
@@ -188,7 +193,9 @@ def month_ends(start, end):
 def burnup_series(dates, start, today):
     """[(month end, villages accepted by then)] from start to this month; this month counts up to today."""
     ordered = sorted(dates)
-    return [(month_end, sum(1 for d in ordered if d <= min(month_end, today))) for month_end in month_ends(start, today)]
+    return [
+        (month_end, sum(1 for d in ordered if d <= min(month_end, today))) for month_end in month_ends(start, today)
+    ]
 
 
 def programme_years():

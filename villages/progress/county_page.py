@@ -1,7 +1,7 @@
 """What a county page and a pairing page show about a county, in a fixed number of queries."""
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from counties.models import Pairing, Township
 from villages.models import ProgressUpdate, Village

@@ -62,7 +62,9 @@ def sort_rows(rows, sort):
     if name not in SORT_KEYS:
         return rows
     ordered = sorted(rows, key=lambda row: sort_value(row, name)[1], reverse=sort.startswith("-"))
-    return [row for row in ordered if not sort_value(row, name)[0]] + [row for row in ordered if sort_value(row, name)[0]]
+    return [row for row in ordered if not sort_value(row, name)[0]] + [
+        row for row in ordered if sort_value(row, name)[0]
+    ]
 
 
 def build(year, tier, today, sort=""):
@@ -85,7 +87,9 @@ def build(year, tier, today, sort=""):
         CountyRow(
             county,
             by_county[county.code],
-            counts.cumulative_forecast(accepted, tier, all_quotas.get((goal, tier, county.code)), goal, today, county.code),
+            counts.cumulative_forecast(
+                accepted, tier, all_quotas.get((goal, tier, county.code)), goal, today, county.code
+            ),
         )
         for county in counties
     ]

@@ -7,7 +7,6 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 
-
 def not_set(value):
     return _("not set") if value is None else value
 
@@ -30,7 +29,15 @@ def dashboard_workbook(data):
     row(_("Tier"), str(data.tier_label))
     row()
     row(_("City"), strong=True)
-    row(_("Target"), _("Designated"), _("In progress"), _("Completed"), _("Accepted"), _("Percent of target accepted"), strong=True)
+    row(
+        _("Target"),
+        _("Designated"),
+        _("In progress"),
+        _("Completed"),
+        _("Accepted"),
+        _("Percent of target accepted"),
+        strong=True,
+    )
     city = data.city
     row(not_set(city.target), city.designated, city.in_progress, city.completed, city.accepted, not_set(city.percent))
     row()
@@ -38,35 +45,82 @@ def dashboard_workbook(data):
     if data.illustrative_quotas:
         row(_("The county quotas on this page are demo data, not quotas set by the city."))
     row(
-        _("County code"), _("County"), _("Quota"), _("Designated"), _("In progress"), _("Completed"), _("Accepted"),
-        _("Percent of quota accepted"), _("Change in 30 days"), strong=True,
+        _("County code"),
+        _("County"),
+        _("Quota"),
+        _("Designated"),
+        _("In progress"),
+        _("Completed"),
+        _("Accepted"),
+        _("Percent of quota accepted"),
+        _("Change in 30 days"),
+        strong=True,
     )
     for county_row in data.rows:
         p = county_row.progress
         row(
-            county_row.county.code, county_row.county.name, not_set(p.target), p.designated, p.in_progress,
-            p.completed, p.accepted, not_set(p.percent), p.change,
+            county_row.county.code,
+            county_row.county.name,
+            not_set(p.target),
+            p.designated,
+            p.in_progress,
+            p.completed,
+            p.accepted,
+            not_set(p.percent),
+            p.change,
         )
     row()
     row(_("Toward %(year)d (cumulative)") % {"year": data.goal}, strong=True)
-    row(_("Tier"), _("Target"), _("Accepted"), _("Completed"), _("Villages per month (last 6 months)"),
-        _("Forecast by the deadline"), _("Villages per month still needed"), _("Outlook"), strong=True)
+    row(
+        _("Tier"),
+        _("Target"),
+        _("Accepted"),
+        _("Completed"),
+        _("Villages per month (last 6 months)"),
+        _("Forecast by the deadline"),
+        _("Villages per month still needed"),
+        _("Outlook"),
+        strong=True,
+    )
     for item in data.cumulative:
         f = item.forecast
         row(
-            str(item.tier_label), not_set(item.target), f.accepted, item.completed,
-            round(f.rate, 1) if f.rate is not None else "", f.projected if f.projected is not None else "",
-            round(f.needed_rate, 1) if f.needed_rate is not None else "", str(f.verdict_label),
+            str(item.tier_label),
+            not_set(item.target),
+            f.accepted,
+            item.completed,
+            round(f.rate, 1) if f.rate is not None else "",
+            f.projected if f.projected is not None else "",
+            round(f.needed_rate, 1) if f.needed_rate is not None else "",
+            str(f.verdict_label),
         )
     row()
-    row(_("Pace by county: %(tier)s, by the end of %(year)s") % {"tier": data.tier_label, "year": data.goal}, strong=True)
-    row(_("County code"), _("County"), _("Quota"), _("Accepted"), _("Per month now"), _("Forecast"), _("Per month needed"), _("Outlook"), strong=True)
+    row(
+        _("Pace by county: %(tier)s, by the end of %(year)s") % {"tier": data.tier_label, "year": data.goal},
+        strong=True,
+    )
+    row(
+        _("County code"),
+        _("County"),
+        _("Quota"),
+        _("Accepted"),
+        _("Per month now"),
+        _("Forecast"),
+        _("Per month needed"),
+        _("Outlook"),
+        strong=True,
+    )
     for county_row in data.rows:
         f = county_row.forecast
         row(
-            county_row.county.code, county_row.county.name, not_set(f.target), f.accepted,
-            round(f.rate, 1) if f.rate is not None else "", f.projected if f.projected is not None else "",
-            round(f.needed_rate, 1) if f.needed_rate is not None else "", str(f.verdict_label),
+            county_row.county.code,
+            county_row.county.name,
+            not_set(f.target),
+            f.accepted,
+            round(f.rate, 1) if f.rate is not None else "",
+            f.projected if f.projected is not None else "",
+            round(f.needed_rate, 1) if f.needed_rate is not None else "",
+            str(f.verdict_label),
         )
     if data.pairings:
         row()
@@ -74,10 +128,14 @@ def dashboard_workbook(data):
         row(_("Pairing"), _("Helped county"), _("Percent of quota accepted"), _("City average"), strong=True)
         average = data.quota_total.percent if data.quota_total else None
         for pairing_row in data.pairings:
-            row(str(pairing_row.pairing), pairing_row.pairing.county_b.name, not_set(pairing_row.helped.percent), not_set(average))
+            row(
+                str(pairing_row.pairing),
+                pairing_row.pairing.county_b.name,
+                not_set(pairing_row.helped.percent),
+                not_set(average),
+            )
     for column, width in zip("ABCDEFGHI", [14, 12, 12, 12, 12, 12, 14, 16, 14]):
         sheet.column_dimensions[column].width = width
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-

@@ -20,7 +20,9 @@ def tier_and_status_table(units):
     """A Row per unit of `units` (a queryset of counties or townships, whose villages are `villages`), and a total."""
     annotations = {"total": Count("villages"), "unlocated": Count("villages", filter=Q(villages__lat__isnull=True))}
     annotations.update({f"tier_{value}": Count("villages", filter=Q(villages__tier=value)) for value in Tier.values})
-    annotations.update({f"status_{value}": Count("villages", filter=Q(villages__status=value)) for value in Status.values})
+    annotations.update(
+        {f"status_{value}": Count("villages", filter=Q(villages__status=value)) for value in Status.values}
+    )
     rows = [
         Row(
             unit=unit,

@@ -10,7 +10,10 @@ DEFAULT_GOAL_YEAR = 2027
 
 def targets():
     """{(year, tier, kind): count} of every target the city has set."""
-    return {(year, tier, kind): count for year, tier, kind, count in Target.objects.values_list("year", "tier", "kind", "count")}
+    return {
+        (year, tier, kind): count
+        for year, tier, kind, count in Target.objects.values_list("year", "tier", "kind", "count")
+    }
 
 
 def goal_year(all_targets):
@@ -30,7 +33,10 @@ def quotas(years=None, county_codes=None):
         rows = rows.filter(year__in=years)
     if county_codes is not None:
         rows = rows.filter(county_id__in=county_codes)
-    return {(year, tier, county): count for year, tier, county, count in rows.values_list("year", "tier", "county_id", "count")}
+    return {
+        (year, tier, county): count
+        for year, tier, county, count in rows.values_list("year", "tier", "county_id", "count")
+    }
 
 
 def illustrative_quotas_among(**filters):

@@ -61,5 +61,7 @@ def dashboard_xlsx(request):
             "\n".join(str(e) for errors in form.errors.values() for e in errors), status=400, content_type="text/plain"
         )
     response = HttpResponse(dashboard_workbook(data), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="dashboard-{data.year}-{data.tier}-{data.today.isoformat()}.xlsx"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="dashboard-{data.year}-{data.tier}-{data.today.isoformat()}.xlsx"'
+    )
     return response

@@ -61,7 +61,9 @@ def confirm_import(request):
     pending.discard(stored.token)
     if not result.ok:
         # The villages changed between the preview and the confirmation.
-        messages.error(request, _("Nothing was imported: %(problems)s") % {"problems": "; ".join(map(str, result.problems))})
+        messages.error(
+            request, _("Nothing was imported: %(problems)s") % {"problems": "; ".join(map(str, result.problems))}
+        )
         return redirect(IMPORT_PAGE)
     messages.success(
         request,

@@ -40,7 +40,9 @@ def map_page(request):
     unlocated, list_query = form.unlocated()
     progress = map_data.county_progress(request.user, form.selected_year, form.designated_tiers())
     pairings = map_data.active_pairings(form.selected_year, form.selected_county)
-    skeleton, payload = maps.build_map(progress, villages, pairings, form.selected_year, form.designated_tiers(), zoom_to=form.selected_county)
+    skeleton, payload = maps.build_map(
+        progress, villages, pairings, form.selected_year, form.designated_tiers(), zoom_to=form.selected_county
+    )
     context = {
         "form": form,
         "map": maps.page_parts(skeleton, payload),
@@ -62,7 +64,9 @@ def map_png(request):
     progress = map_data.county_progress(request.user, form.selected_year, form.designated_tiers())
     png = map_image.draw_png(progress, form.villages(), form.selected_year, zoom_to=form.selected_county)
     response = HttpResponse(png, content_type="image/png")
-    response["Content-Disposition"] = f'inline; filename="progress-map-{form.selected_year}-{timezone.localdate():%Y%m%d}.png"'
+    response["Content-Disposition"] = (
+        f'inline; filename="progress-map-{form.selected_year}-{timezone.localdate():%Y%m%d}.png"'
+    )
     return response
 
 
@@ -70,7 +74,9 @@ def map_png(request):
 def api_villages(request):
     form = MapFilterForm(request.GET, request.user)
     if not form.is_valid():
-        return JsonResponse({"error": form.error_text(), "fields": form.errors}, status=400, json_dumps_params={"ensure_ascii": False})
+        return JsonResponse(
+            {"error": form.error_text(), "fields": form.errors}, status=400, json_dumps_params={"ensure_ascii": False}
+        )
     return geojson_response(map_data.village_features(form.villages()))
 
 
@@ -78,7 +84,9 @@ def api_villages(request):
 def api_counties(request):
     form = MapFilterForm(request.GET, request.user)
     if not form.is_valid():
-        return JsonResponse({"error": form.error_text(), "fields": form.errors}, status=400, json_dumps_params={"ensure_ascii": False})
+        return JsonResponse(
+            {"error": form.error_text(), "fields": form.errors}, status=400, json_dumps_params={"ensure_ascii": False}
+        )
     tiers = form.designated_tiers()
     progress = map_data.county_progress(request.user, form.selected_year, tiers)
     return geojson_response(map_data.county_features(progress, form.selected_year, tiers))

@@ -29,7 +29,9 @@ ACTIVITY_TOTALS = {
 @login_required
 def pairing_list(request):
     pairings = Pairing.objects.annotate(**ACTIVITY_TOTALS).with_counties()
-    return render(request, "villages/pairings.html", {"pairings": pairings, "can_manage": can_manage_pairings(request.user)})
+    return render(
+        request, "villages/pairings.html", {"pairings": pairings, "can_manage": can_manage_pairings(request.user)}
+    )
 
 
 @login_required
@@ -38,7 +40,9 @@ def pairing_detail(request, pk):
     today = timezone.localdate()
     year = counts.default_year(today)
     goal, sides = county_page.pairing_sides(pairing, year, today)
-    totals = pairing.activities.aggregate(funds_done=Sum("funds"), projects_done=Sum("projects"), people_done=Sum("people"))
+    totals = pairing.activities.aggregate(
+        funds_done=Sum("funds"), projects_done=Sum("projects"), people_done=Sum("people")
+    )
     context = {
         "pairing": pairing,
         "year": year,
@@ -59,7 +63,9 @@ def save_pairing(request, form):
         with transaction.atomic():
             return form.save()
     except IntegrityError:
-        form.add_error(None, _("These two counties already have a pairing of this type (saved by someone else just now)."))
+        form.add_error(
+            None, _("These two counties already have a pairing of this type (saved by someone else just now).")
+        )
         return None
 
 

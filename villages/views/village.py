@@ -59,7 +59,9 @@ def village_list(request):
 
 @login_required
 def village_detail(request, code):
-    village = access.get_village_for_view(request.user, code, Village.objects.with_places().select_related("updated_by"))
+    village = access.get_village_for_view(
+        request.user, code, Village.objects.with_places().select_related("updated_by")
+    )
     updates = village.updates.prefetch_related("photos").select_related("created_by")
     place = county_places([village.county_id]).get(village.county_id) if village.has_location else None
     return render(
@@ -103,9 +105,13 @@ def edit_conflict(request, code, stale_form):
             "Someone else saved this village while you were editing it, so your changes were NOT saved. The form now shows the current values; your entries are listed below it."
         ),
     )
-    mine = [(stale_form[name].label, typed_value(stale_form, name)) for name in stale_form.changed_data if name != "version"]
+    mine = [
+        (stale_form[name].label, typed_value(stale_form, name)) for name in stale_form.changed_data if name != "version"
+    ]
     form = VillageForm(request.user, instance=current)
-    return render(request, "villages/village_edit.html", {"village": current, "form": form, "unsaved": mine}, status=409)
+    return render(
+        request, "villages/village_edit.html", {"village": current, "form": form, "unsaved": mine}, status=409
+    )
 
 
 def typed_value(form, name):
@@ -120,8 +126,12 @@ def update_new(request, code):
     form = ProgressUpdateForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        update = workflow.add_progress_update(village, request.user, data["date"], data["text"], data["progress"], data["photos"])
-        messages.success(request, _("Progress update added with %(count)d photo(s).") % {"count": update.photos.count()})
+        update = workflow.add_progress_update(
+            village, request.user, data["date"], data["text"], data["progress"], data["photos"]
+        )
+        messages.success(
+            request, _("Progress update added with %(count)d photo(s).") % {"count": update.photos.count()}
+        )
         return redirect(village)
     return render(request, "villages/update_form.html", {"village": village, "form": form})
 

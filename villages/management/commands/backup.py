@@ -11,7 +11,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("path", help=_("The archive to write, e.g. /var/backups/villages-2025-06-30.zip (must not exist)."))
+        parser.add_argument(
+            "path", help=_("The archive to write, e.g. /var/backups/villages-2025-06-30.zip (must not exist).")
+        )
         parser.add_argument("--database", default="default", help=_("The database to back up (default: default)."))
 
     def handle(self, *args, path, database, **options):

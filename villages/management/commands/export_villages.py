@@ -30,5 +30,9 @@ class Command(BaseCommand):
         try:
             path.write_bytes(export_bytes(villages, file_format))
         except OSError as error:
-            raise CommandError(_("Cannot write %(path)s: %(error)s") % {"path": path, "error": error.strerror}) from None
-        self.stdout.write(self.style.SUCCESS(_("%(count)d villages written to %(path)s.") % {"count": villages.count(), "path": path}))
+            raise CommandError(
+                _("Cannot write %(path)s: %(error)s") % {"path": path, "error": error.strerror}
+            ) from None
+        self.stdout.write(
+            self.style.SUCCESS(_("%(count)d villages written to %(path)s.") % {"count": villages.count(), "path": path})
+        )

@@ -20,8 +20,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("path", type=Path, help=_("The .xlsx or .csv file."))
-        parser.add_argument("--user", required=True, help=_("Username of the city administrator doing the import (recorded in the history)."))
-        parser.add_argument("--dry-run", action="store_true", help=_("Check and report what would change, write nothing."))
+        parser.add_argument(
+            "--user",
+            required=True,
+            help=_("Username of the city administrator doing the import (recorded in the history)."),
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help=_("Check and report what would change, write nothing.")
+        )
         parser.add_argument(
             "--crs",
             choices=CoordinateSystem.values,
@@ -33,7 +39,9 @@ class Command(BaseCommand):
     def handle(self, *args, path, user, dry_run, crs, encoding, **options):
         importer = get_user_model().objects.filter(username=user, is_active=True).first()
         if importer is None or not can_import_villages(importer):
-            raise CommandError(_("%(user)s is not an active city administrator; only they may import villages.") % {"user": user})
+            raise CommandError(
+                _("%(user)s is not an active city administrator; only they may import villages.") % {"user": user}
+            )
         try:
             content = path.read_bytes()
         except OSError as error:
@@ -42,7 +50,9 @@ class Command(BaseCommand):
         def progress(rows):
             return tqdm(rows, desc=path.name, unit=_("rows"), disable=None)
 
-        result = import_villages(content, path.name, importer, crs=crs, encoding=encoding, dry_run=dry_run, progress=progress)
+        result = import_villages(
+            content, path.name, importer, crs=crs, encoding=encoding, dry_run=dry_run, progress=progress
+        )
         if not result.ok:
             raise CommandError(
                 _("%(name)s not imported, nothing was written. %(count)d problem(s):\n%(problems)s")
@@ -51,6 +61,11 @@ class Command(BaseCommand):
             )
         counts = {"rows": len(result.rows), "changed": result.changed, "unchanged": result.unchanged}
         if dry_run:
-            self.stdout.write(_("Dry run: %(rows)d rows, %(changed)d would change, %(unchanged)d unchanged. Nothing written.") % counts)
+            self.stdout.write(
+                _("Dry run: %(rows)d rows, %(changed)d would change, %(unchanged)d unchanged. Nothing written.")
+                % counts
+            )
         else:
-            self.stdout.write(self.style.SUCCESS(_("Imported %(rows)d rows: %(changed)d changed, %(unchanged)d unchanged.") % counts))
+            self.stdout.write(
+                self.style.SUCCESS(_("Imported %(rows)d rows: %(changed)d changed, %(unchanged)d unchanged.") % counts)
+            )

@@ -37,7 +37,13 @@ class Command(BaseCommand):
         ):
             self.stdout.write(
                 _("%(label)s: %(total)d (%(created)d created, %(updated)d updated, %(unchanged)d unchanged)")
-                % {"label": label, "total": counts.total, "created": counts.created, "updated": counts.updated, "unchanged": counts.unchanged}
+                % {
+                    "label": label,
+                    "total": counts.total,
+                    "created": counts.created,
+                    "updated": counts.updated,
+                    "unchanged": counts.unchanged,
+                }
             )
         missing = result["villages"].kept_missing
         if missing:

@@ -19,7 +19,9 @@ class Command(BaseCommand):
         result = seed_demo()
         if result.villages_designated:
             self.stdout.write(
-                _("Designated %(count)d illustrative villages for %(year)d (%(showcase)d showcase, %(upgraded)d upgraded).")
+                _(
+                    "Designated %(count)d illustrative villages for %(year)d (%(showcase)d showcase, %(upgraded)d upgraded)."
+                )
                 % {
                     "count": result.villages_designated,
                     "year": DEMO_YEAR,
@@ -30,12 +32,17 @@ class Command(BaseCommand):
         if result.quotas_created:
             self.stdout.write(_("Set %(count)d illustrative county quotas.") % {"count": result.quotas_created})
         if result.pairings_created:
-            self.stdout.write(_("Recorded %(count)d illustrative county pairings with activities.") % {"count": result.pairings_created})
+            self.stdout.write(
+                _("Recorded %(count)d illustrative county pairings with activities.")
+                % {"count": result.pairings_created}
+            )
         if result.users_created:
             self.stdout.write(_("Created demo users: %(users)s") % {"users": ", ".join(result.users_created)})
         if not result.changed:
             self.stdout.write(_("Demo data already present: nothing changed."))
         self.stdout.write(
-            _("Demo logins (password %(password)s): admin (city administrator), viewer (read-only), county editors: %(editors)s")
+            _(
+                "Demo logins (password %(password)s): admin (city administrator), viewer (read-only), county editors: %(editors)s"
+            )
             % {"password": DEMO_PASSWORD, "editors": ", ".join(EDITOR_USERNAMES.values())}
         )
