@@ -215,13 +215,17 @@ def test_dashboard_query_count_is_the_same_with_50_and_2000_villages(
 @pytest.mark.browser
 def test_dashboard_fits_a_phone_and_requests_nothing_outside(browser_page, viewer, programme):
     browser_page.page.set_viewport_size({"width": 390, "height": 844})
+    failed = []
+    browser_page.page.on("response", lambda response: response.status >= 400 and failed.append(response.url))
     browser_page.login(viewer.username)
     browser_page.goto(HOME)
     page = browser_page.page
     assert page.locator("svg.chart").count() == 2
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert browser_page.outside_requests == []
-    assert [e for e in browser_page.console_errors if "favicon" not in e and "404" not in e] == []
+    assert [url for url in failed if not url.endswith("/favicon.ico")] == []
+    assert len([e for e in browser_page.console_errors if "404" not in e]) == 0
+    assert len(browser_page.console_errors) == len(failed)  # the only errors are those failed requests
 
 
 def test_a_quota_for_the_cumulative_goal_year_is_not_shown_as_an_annual_quota(programme, viewer, client_for):

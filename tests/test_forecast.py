@@ -8,11 +8,12 @@ from tests.conftest import YUCI
 from tests.progress_helpers import designate, pick
 from villages.models import Status, Tier
 from villages.progress import counts as progress
-from villages.progress.forecast import DAYS_PER_MONTH, RATE_WINDOW_DAYS, Verdict, forecast
+from villages.progress.forecast import Verdict, forecast
 
+# Worked examples, by hand: 2026-06-30 → 2027-12-31 is 549 days = 549 / 30.4375 = 18.037 months left; the rate is
+# measured over the last 182 days = 5.9795 months (or since the first acceptance, if that is more recent).
 TODAY = date(2026, 6, 30)
 DEADLINE = date(2027, 12, 31)
-MONTHS_LEFT = (DEADLINE - TODAY).days / DAYS_PER_MONTH
 YEAR_AGO = TODAY - timedelta(days=365)
 
 
@@ -40,17 +41,13 @@ def outlook(target=100):
     return progress.cumulative_forecast(accepted, Tier.SHOWCASE, target, 2027, TODAY, county_code=YUCI)
 
 
-def expected_projection(old, recent):
-    return old + recent + round(recent / (RATE_WINDOW_DAYS / DAYS_PER_MONTH) * MONTHS_LEFT)
-
-
 @pytest.mark.django_db
 def test_no_acceptance_yet_is_no_data_with_the_rate_needed(registry):
     designate(pick(YUCI, 3), Tier.SHOWCASE, 2025, Status.IN_PROGRESS)
     result = outlook()
     assert result.verdict == Verdict.NO_DATA
     assert result.accepted == 0 and result.projected is None and result.rate is None
-    assert result.needed_rate == pytest.approx(100 / MONTHS_LEFT)
+    assert result.needed_rate == pytest.approx(5.544, abs=1e-3)  # 100 villages / 18.037 months
 
 
 @pytest.mark.django_db
@@ -58,17 +55,17 @@ def test_a_history_that_just_reaches_the_target_is_on_pace(registry):
     build_history(old=10, recent=24)
     result = outlook()
     assert result.accepted == 34
-    assert result.projected == expected_projection(10, 24)
-    assert 100 <= result.projected < 110
-    assert result.verdict == Verdict.ON_PACE
-    assert result.needed_rate == pytest.approx(66 / MONTHS_LEFT)
+    assert result.rate == pytest.approx(4.014, abs=1e-3)  # 24 in 5.9795 months
+    assert result.projected == 106  # 34 + round(4.014 × 18.037 = 72.4)
+    assert result.verdict == Verdict.ON_PACE  # reaches 100, not 10 % above it
+    assert result.needed_rate == pytest.approx(3.659, abs=1e-3)  # 66 still needed / 18.037 months
 
 
 @pytest.mark.django_db
 def test_a_slow_history_is_behind(registry):
     build_history(old=10, recent=6)
     result = outlook()
-    assert result.projected == expected_projection(10, 6) < 100
+    assert result.projected == 34  # 16 + round(1.003 a month × 18.037 = 18.1)
     assert result.verdict == Verdict.BEHIND
 
 
@@ -76,7 +73,7 @@ def test_a_slow_history_is_behind(registry):
 def test_a_fast_history_is_ahead(registry):
     build_history(old=10, recent=40)
     result = outlook()
-    assert result.projected == expected_projection(10, 40) >= 110
+    assert result.projected == 171  # 50 + round(6.690 a month × 18.037 = 120.7)
     assert result.verdict == Verdict.AHEAD
 
 
@@ -100,7 +97,7 @@ def test_a_recent_start_measures_the_rate_since_the_first_acceptance():
     # Ten villages in the last two months: about five a month, not ten spread over six months.
     dates = [TODAY - timedelta(days=day) for day in range(1, 61, 6)]
     result = forecast(dates, 100, TODAY, DEADLINE)
-    assert result.rate == pytest.approx(10 / ((TODAY - min(dates)).days / DAYS_PER_MONTH))
+    assert result.rate == pytest.approx(5.534, abs=1e-3)  # 10 villages since 55 days ago = 1.807 months
 
 
 @pytest.mark.django_db

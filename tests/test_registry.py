@@ -125,9 +125,3 @@ def test_malformed_geojson_is_refused_in_one_line(registry, data_copy):
     with pytest.raises(CommandError) as refused:
         run_load_registry("--data-dir", str(data_copy))
     assert "counties.geojson row -: not a GeoJSON FeatureCollection" in str(refused.value)
-
-
-def test_load_registry_has_help_text():
-    from villages.management.commands.load_registry import Command
-
-    assert "registry" in Command.help.lower() or "登记" in Command.help

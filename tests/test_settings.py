@@ -33,12 +33,14 @@ def test_production_without_secret_key_is_refused():
     assert result.stderr.strip() == "Configuration error: SECRET_KEY must be set when DEBUG is off."
 
 
-def test_missing_postgres_database_gets_a_one_line_error():
-    result = manage("migrate", DATABASE_URL="postgres://postgres@127.0.0.1:5432/no_such_database_here")
+def test_an_unreachable_database_gets_a_one_line_error():
+    # Port 1 on loopback: nothing listens there, with or without a PostgreSQL server on this machine.
+    result = manage("migrate", DATABASE_URL="postgres://postgres@127.0.0.1:1/villages")
     assert result.returncode != 0
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
-    assert 'database "no_such_database_here" does not exist' in lines[0]
+    assert lines[0].startswith("Database error: connection failed")
+    assert '"127.0.0.1", port 1 failed: Connection refused' in lines[0]
 
 
 def test_sqlite_is_the_default_and_language_is_chinese():
