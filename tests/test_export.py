@@ -65,7 +65,7 @@ def test_csv_has_chinese_headers_names_and_every_tracked_field(programme):
     village = programme[3]
     exported = by_code[village.code]
     assert exported["县(市、区)"] == "榆次区" and exported["乡镇(街道)"] == village.township.name
-    assert exported["类型"] == "精品示范村" and exported["年度"] == "2025" and exported["状态"] == "验收通过"
+    assert exported["村庄类别"] == "精品示范村" and exported["年度"] == "2025" and exported["状态"] == "验收通过"
     assert exported["进度(%)"] == str(village.progress) and exported["计划投资(万元)"] == "1237.50"
     assert float(exported["纬度"]) == village.lat and exported["坐标系"] == "WGS84"
     assert exported["验收时间"] != ""
