@@ -101,14 +101,20 @@ class CityAdminLockouts(CityAdminOnly):
         return False
 
 
+class LockoutAttemptAdmin(CityAdminLockouts, AccessAttemptAdmin):
+    @admin.display(description=_("status"))
+    def status(self, obj):
+        return super().status(obj)
+
+
 for model, model_admin in [
-    (AccessAttempt, AccessAttemptAdmin),
-    (AccessLog, AccessLogAdmin),
-    (AccessFailureLog, AccessFailureLogAdmin),
+    (AccessAttempt, LockoutAttemptAdmin),
+    (AccessLog, type(AccessLogAdmin.__name__, (CityAdminLockouts, AccessLogAdmin), {})),
+    (AccessFailureLog, type(AccessFailureLogAdmin.__name__, (CityAdminLockouts, AccessFailureLogAdmin), {})),
 ]:
     if admin.site.is_registered(model):
         admin.site.unregister(model)
-    admin.site.register(model, type(model_admin.__name__, (CityAdminLockouts, model_admin), {}))
+    admin.site.register(model, model_admin)
 
 
 class PairingActivityInline(admin.TabularInline):

@@ -5,6 +5,15 @@ from django.utils.translation import gettext_lazy as _
 from counties.models import Pairing, PairingActivity
 
 
+class DateInput(forms.DateInput):
+    """The browser's date picker, which reads and writes ISO dates (the language's date format it would not)."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
 class PairingForm(forms.ModelForm):
     # The last history record the editor saw: a save over someone else's newer change is refused.
     seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -67,7 +76,10 @@ class PairingActivityForm(forms.ModelForm):
     class Meta:
         model = PairingActivity
         fields = ["date", "description", "funds", "projects", "people"]
-        widgets = {"date": forms.DateInput(attrs={"type": "date"}), "description": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "date": DateInput,
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def clean_funds(self):
         funds = self.cleaned_data["funds"]

@@ -55,7 +55,7 @@ class Township(models.Model):
 
     code = models.CharField(_("code"), max_length=9, primary_key=True)
     name = models.CharField(_("name"), max_length=50)
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    kind = models.CharField(_("township type"), max_length=10, choices=Kind.choices)
     county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="townships", verbose_name=_("county"))
 
     class Meta:
@@ -102,8 +102,8 @@ class PairingQuerySet(models.QuerySet):
     def active_in(self, year):
         return self.filter(Q(end_year__isnull=True) | Q(end_year__gte=year), start_year__lte=year)
 
-    def involving(self, county):
-        return self.filter(Q(county_a=county) | Q(county_b=county))
+    def involving(self, *counties):
+        return self.filter(Q(county_a__in=counties) | Q(county_b__in=counties))
 
     def with_counties(self):
         return self.select_related("county_a", "county_b")
@@ -116,7 +116,7 @@ class Pairing(models.Model):
         HELP = "help", _("large county helps small county (经济大县帮扶小县)")
         NEIGHBOURS = "neighbours", _("neighbouring counties (相邻县份结对)")
 
-    kind = models.CharField(_("type"), max_length=12, choices=Kind.choices)
+    kind = models.CharField(_("pairing type"), max_length=12, choices=Kind.choices)
     county_a = models.ForeignKey(
         County,
         on_delete=models.PROTECT,

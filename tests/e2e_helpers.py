@@ -6,6 +6,7 @@ discover_pages() reads the URL resolver, so pages added later are visited withou
 import itertools
 import re
 
+from django.conf import settings
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
@@ -58,12 +59,14 @@ def candidate_paths(template, values, groups=None):
 
 
 def discover_pages(client: Client, values):
-    """Sort the app's URL patterns into pages (GET answered with < 400), downloads, and what can't be visited.
+    """Sort the app's URL patterns into pages (GET answered with < 400), downloads (files, and redirects to static
+    files such as /favicon.ico), and what can't be visited.
 
     values maps converter names ("str", "int", "slug", "path") to real objects' keys to try in parameters;
     a pattern answered with 404 for every combination is reported in `unresolved`.
     """
     pages, downloads, post_only, unresolved = [], [], [], []
+    static_prefix = "/" + settings.STATIC_URL.lstrip("/")
     for template, _name, groups in routes():
         for path in candidate_paths(template, values, groups):
             response = client.get(path)
@@ -71,7 +74,9 @@ def discover_pages(client: Client, values):
                 continue
             if response.status_code == 405:
                 post_only.append(path)
-            elif "attachment" in response.get("Content-Disposition", ""):
+            elif "attachment" in response.get("Content-Disposition", "") or response.get("Location", "").startswith(
+                static_prefix
+            ):
                 downloads.append((path, response.status_code))
             else:
                 pages.append((path, response.status_code))

@@ -37,6 +37,33 @@ def test_admin_speaks_chinese(city_admin, client_for):
     assert "县（市、区）" in html and "村庄" in html
 
 
+def test_the_login_lockout_section_speaks_chinese(city_admin, client_for):
+    client = client_for(city_admin)
+    index = client.get(reverse("admin:index")).content.decode()
+    assert "登录锁定" in index and "登录尝试" in index and "登录记录" in index and "登录失败" in index
+    assert "Axes" not in index and "Access attempts" not in index
+    from axes.models import AccessAttempt
+
+    AccessAttempt.objects.create(
+        username="yuci",
+        ip_address="10.0.0.9",
+        user_agent="x",
+        http_accept="*/*",
+        path_info="/accounts/login/",
+        get_data="",
+        post_data="",
+        failures_since_start=5,
+    )
+    attempts = client.get(reverse("admin:axes_accessattempt_changelist")).content.decode()
+    assert "IP 地址" in attempts and "尝试时间" in attempts and "失败次数" in attempts and "已锁定" in attempts
+
+
+def test_one_word_per_idea_the_tier_is_village_tier_and_the_township_kind_is_township_type(city_admin, client_for):
+    html = client_for(city_admin).get(reverse("admin:villages_village_changelist")).content.decode()
+    assert "村庄类别" in html and "乡镇类型" in html
+    assert "类型</a>" not in html.replace("乡镇类型</a>", "")
+
+
 @pytest.mark.parametrize("who", ["yuci_editor", "viewer"])
 def test_admin_is_refused_to_everyone_but_city_admins(request, client_for, who):
     client = client_for(request.getfixturevalue(who))

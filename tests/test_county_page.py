@@ -101,13 +101,22 @@ def test_cumulative_outlook_counts_accepted_villages_of_the_county(yuci_programm
     assert "<svg" in card
 
 
-def test_access_other_county_editor_404_own_county_and_viewer_200(
-    registry, yuci_editor, taigu_editor, viewer, client_for
+def test_every_signed_in_user_sees_the_figures_and_only_those_allowed_the_village_records(
+    yuci_programme, yuci_editor, taigu_editor, viewer, client_for
 ):
-    assert client_for(yuci_editor).get(county_url(YUCI)).status_code == 200
-    assert client_for(taigu_editor).get(county_url(YUCI)).status_code == 404
-    assert client_for(viewer).get(county_url(YUCI)).status_code == 200
-    assert client_for(viewer).get(county_url("999999")).status_code == 404
+    ProgressUpdate.objects.create(village=yuci_programme["showcase"][0], date=date(2025, 5, 1), text="完成污水管网")
+    for user, records in [(yuci_editor, True), (viewer, True), (taigu_editor, False)]:
+        response = client_for(user).get(county_url(YUCI))
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert 'data-year="2025" data-tier="showcase"' in html  # the figures
+        assert ('id="unlocated"' in html) is records and ("完成污水管网" in html) is records
+        assert ('id="village-records-closed"' in html) is not records
+
+
+def test_an_unknown_county_is_404_saying_so(registry, viewer, client_for):
+    response = client_for(viewer).get(county_url("999999"))
+    assert response.status_code == 404 and "没有代码为 999999 的县（市、区）" in response.content.decode()
     assert client_for(viewer).get(county_url("abc")).status_code == 404
 
 

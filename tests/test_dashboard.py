@@ -128,10 +128,11 @@ def test_sorting_by_quota_keeps_counties_without_quota_last(programme, viewer, c
         assert set(order[:2]) == {YUCI, TAIGU}
 
 
-def test_county_editor_sees_links_only_to_own_county(programme, yuci_editor, client_for):
+def test_county_editor_sees_links_to_every_countys_page(programme, yuci_editor, client_for):
+    # Figures are open to all: every county's page opens for every signed-in user.
     html = client_for(yuci_editor).get(HOME).content.decode()
     assert reverse("villages:county", args=[YUCI]) in html
-    assert reverse("villages:county", args=[TAIGU]) not in html
+    assert reverse("villages:county", args=[TAIGU]) in html
 
 
 def test_bad_filters_get_a_message_and_the_defaults(programme, viewer, client_for):
@@ -224,13 +225,11 @@ def test_dashboard_fits_a_phone_and_requests_nothing_outside(browser_page, viewe
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert browser_page.outside_requests == []
     assert [url for url in failed if not url.endswith("/favicon.ico")] == []
-    assert len([e for e in browser_page.console_errors if "404" not in e]) == 0
-    assert len(browser_page.console_errors) == len(failed)  # the only errors are those failed requests
+    assert browser_page.console_errors == []  # not even a missing favicon
 
 
 def test_a_quota_for_the_cumulative_goal_year_is_not_shown_as_an_annual_quota(programme, viewer, client_for):
     CountyQuota.objects.create(year=2027, tier=Tier.SHOWCASE, county_id=YUCI, count=11)
     html = client_for(viewer).get(HOME, {"year": 2027, "tier": Tier.SHOWCASE}).content.decode()
     assert text(row_values(html, "data-progress-county", YUCI)["quota"]) == "未设定"
-    forecast_row = re.search(rf'<tr data-forecast-county="{YUCI}">(.*?)</tr>', html, re.S).group(1)
-    assert '<td class="num">11</td>' in forecast_row
+    assert row_values(html, "data-forecast-county", YUCI)["quota"] == "11"

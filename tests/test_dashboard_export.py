@@ -36,7 +36,7 @@ def test_export_opens_and_holds_the_same_numbers_as_the_page(programme, viewer, 
     assert rows[find(rows, "日期")][1] == timezone.localdate().isoformat()
     assert rows[find(rows, "年度")][1] == 2025
     with translation.override("zh-hans"):
-        assert rows[find(rows, "类别")][1] == str(Tier.SHOWCASE.label)
+        assert rows[find(rows, "村庄类别")][1] == str(Tier.SHOWCASE.label)
 
     city = rows[find(rows, "目标") + 1]
     names = ["target", "designated", "in_progress", "completed", "accepted"]
@@ -56,7 +56,7 @@ def test_export_opens_and_holds_the_same_numbers_as_the_page(programme, viewer, 
         if percent == "–":
             assert row[7] == "未设定"
         else:
-            assert float(row[7]) == float(percent)
+            assert row[7] == pytest.approx(float(percent) / 100, abs=0.0005)  # a share, shown as a percent
         assert f"+{row[8]}" == cells["change"]
 
 
@@ -83,3 +83,27 @@ def test_export_holds_the_pace_by_county_as_on_the_page(programme, viewer, clien
         page_row = re.search(rf'<tr data-forecast-county="{row[0]}">(.*?)</tr>', html, re.S).group(1)
         assert re.search(r'data-col="accepted">(\d+)<', page_row).group(1) == str(row[3])
         assert re.search(r'data-verdict="\w+">(.*?)<', page_row).group(1) == row[7]
+
+
+def test_shares_are_percent_cells_and_demo_rows_say_so(programme, viewer, client_for):  # noqa: F811
+    from counties.models import Pairing
+    from tests.conftest import TAIGU, YUCI
+    from villages.models import CountyQuota
+
+    # 榆次: 3 of its 2025 showcase villages accepted (tests.test_dashboard.programme) against a demo quota of 8.
+    CountyQuota.objects.filter(year=2025, tier=Tier.SHOWCASE, county_id=YUCI).update(count=8, is_illustrative=True)
+    Pairing.objects.create(
+        kind=Pairing.Kind.HELP, county_a_id=TAIGU, county_b_id=YUCI, start_year=2025, is_illustrative=True
+    )
+    workbook = load_workbook(BytesIO(client_for(viewer).get(XLSX, FILTERS).content))
+    sheet = workbook.active
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    header = find(rows, "县区代码")
+    yuci = next(index for index in range(header + 1, header + 12) if rows[index][0] == YUCI)
+    assert rows[header][9] == "说明"
+    assert rows[yuci][7] == 0.375
+    assert sheet.cell(row=yuci + 1, column=8).number_format == "0.0%"
+    assert rows[yuci][9] == "示意：任务数为演示数据"
+    helped = find(rows, "太谷区 → 榆次区")
+    assert rows[helped][2] == 0.375 and sheet.cell(row=helped + 1, column=3).number_format == "0.0%"
+    assert rows[helped][4] == "示意：结对为演示数据; 示意：任务数为演示数据"

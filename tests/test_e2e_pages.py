@@ -5,14 +5,16 @@ The pages are found from the URL resolver, so pages that other features add are 
 
 import io
 from datetime import date
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.urls import resolve
 from PIL import Image
 
 from counties.models import Pairing, PairingActivity
-from tests.conftest import TAIGU, YUCI
+from tests.conftest import PASSWORD, TAIGU, YUCI
 from tests.e2e_helpers import discover_pages, routes
 from villages.models import CountyQuota, Photo, ProgressUpdate, Status, Target, Tier, Village
 
@@ -95,19 +97,84 @@ BROKEN_HEADER_TEXT = """() => [...document.querySelectorAll('.site-header a, .si
 }).map(element => element.textContent.trim())"""
 
 
+# What a phone user comes to each page for: these must be on the screen, not cut off or behind a sideways scroll.
+# Every page of the app must say what its key values are (a new page fails here until it does).
+KEY_VALUES = {
+    "villages:home": [
+        "[data-city=accepted]",
+        "#progress-table [data-col=accepted]",
+        "#progress-table [data-col=percent]",
+        "#forecast-table [data-verdict]",
+    ],
+    "villages:list": [
+        "#village-table th[scope=row] a",
+        "#village-table [data-col=status]",
+        "#village-table [data-col=progress]",
+    ],
+    "villages:deleted": ["main h1"],
+    "villages:detail": ["#village-fields dd", ".actions .button"],
+    "villages:edit": ["#id_status", "#id_progress", "#village-form button[type=submit]"],
+    "villages:update_new": ["#id_date", "#id_text", "#update-form button[type=submit]"],
+    "villages:county": [
+        "#year-table [data-col=accepted]",
+        "#year-table [data-col=percent]",
+        "[data-outlook] svg.chart",
+    ],
+    "villages:pairings": [
+        "#pairing-table [data-col=funds]",
+        "#pairing-table [data-col=projects]",
+        "#pairing-table [data-col=people]",
+    ],
+    "villages:pairing": [
+        "#commitments [data-col=funds]",
+        "[data-side] [data-col=accepted]",
+        "[data-side] [data-col=percent]",
+    ],
+    "villages:pairing_create": ["main form button[type=submit]"],
+    "villages:pairing_edit": ["main form button[type=submit]"],
+    "villages:activity_create": ["main form button[type=submit]"],
+    "villages:map": [".map-frame", "#id_year", "#without-location"],
+    "login": ["#id_username", "#id_password", "#login-form button[type=submit]"],
+    "password_change": ["#password-form button[type=submit]"],
+    "password_change_done": ["main h1"],
+}
+OUTSIDE_THE_SCREEN = """([selectors, width]) => selectors.flatMap(selector => {
+  const found = [...document.querySelectorAll(selector)];
+  if (!found.length) return [`${selector}: not on the page`];
+  return found.filter(element => {
+    const box = element.getBoundingClientRect();
+    return box.width > 0 && (box.left < -0.5 || box.right > width + 0.5);
+  }).map(element => `${selector} ${JSON.stringify(element.textContent.trim().slice(0, 30))}: not inside the screen`);
+})"""
+# The smallest chart text as drawn on the screen, in CSS pixels.
+SMALLEST_CHART_TEXT = """() => Math.min(Infinity, ...[...document.querySelectorAll('svg.chart text')]
+  .map(text => parseFloat(getComputedStyle(text).fontSize) * text.getScreenCTM().a))"""
+
+
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
-def test_every_page_fits_a_phone_screen(browser_page, admin_pages, language):
+def test_every_page_fits_a_phone_screen_with_its_key_values_on_it(browser_page, admin_pages, language):
     browser_page.page.set_viewport_size({"width": 390, "height": 844})
     browser_page.context.add_cookies([{"name": "django_language", "value": language, "url": browser_page.base_url}])
     browser_page.login("city-admin")
     problems = []
     for path, _client_status in admin_pages["pages"]:
-        browser_page.goto(path)
+        response = browser_page.goto(path)
+        if not response.headers.get("content-type", "").startswith("text/html"):
+            continue  # a photo, the PNG map, GeoJSON, the health probe
         width = browser_page.page.evaluate("document.documentElement.scrollWidth")
         if width > 390:
             problems.append(f"{path}: the page is {width} px wide; wide content must scroll inside its own box")
         for text in browser_page.page.evaluate(BROKEN_HEADER_TEXT):
             problems.append(f"{path}: header item {text!r} is broken over several lines")
+        name = resolve(urlsplit(browser_page.page.url).path).view_name
+        if name not in KEY_VALUES:
+            problems.append(f"{path}: add the key values of {name!r} to KEY_VALUES")
+            continue
+        for problem in browser_page.page.evaluate(OUTSIDE_THE_SCREEN, [KEY_VALUES[name], 390]):
+            problems.append(f"{path}: {problem}")
+        smallest = browser_page.page.evaluate(SMALLEST_CHART_TEXT)
+        if smallest < 11:
+            problems.append(f"{path}: chart text is {smallest:.1f} px on the screen; at least 11 px")
     assert problems == []
 
 
@@ -128,3 +195,55 @@ def test_login_and_logout_in_the_browser(browser_page, city_admin):
     assert browser_page.page.url == browser_page.base_url + "/accounts/login/?next=/"
     assert browser_page.outside_requests == []
     assert browser_page.console_errors == []
+
+
+TAB_STOPS = """() => document.activeElement === document.body ? "body"
+  : (document.activeElement.id || document.activeElement.textContent.trim() || document.activeElement.name)"""
+
+
+def test_keyboard_users_meet_the_login_form_before_the_language_toggle_and_enter_logs_in(browser_page, city_admin):
+    page = browser_page.page
+    browser_page.goto("/accounts/login/")
+    page.locator(".brand").focus()
+    stops = []
+    while len(stops) < 12 and "English" not in stops:
+        page.keyboard.press("Tab")
+        stops.append(page.evaluate(TAB_STOPS))
+    assert "English" in stops, stops
+    assert stops.index("id_username") < stops.index("id_password") < stops.index("English")
+    toggle = page.locator("#language-form button")
+    assert toggle.get_attribute("lang") == "en" and page.locator("#language-label").inner_text().startswith("语言")
+
+    page.locator("#id_username").focus()
+    page.keyboard.type("city-admin")
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url == browser_page.base_url + "/"
+    assert page.locator(".who").inner_text() == "city-admin"
+
+
+def test_the_language_toggle_switches_to_english_and_back(browser_page, city_admin):
+    browser_page.login("city-admin")
+    page = browser_page.page
+    with page.expect_navigation():
+        page.locator("#language-form button").click()
+    assert (
+        page.locator("html").get_attribute("lang") == "en"
+        and page.locator("h1").inner_text() == "Progress toward the targets"
+    )
+    with page.expect_navigation():
+        page.locator("#language-form button").click()
+    assert page.locator("html").get_attribute("lang") == "zh-hans"
+
+
+def test_a_first_visit_asks_for_no_missing_file(browser_page, city_admin):
+    missing = []
+    browser_page.page.on("response", lambda response: response.status == 404 and missing.append(response.url))
+    browser_page.login("city-admin")
+    browser_page.goto("/api/villages.geojson")  # a page without <link rel=icon>: the browser asks for /favicon.ico
+    browser_page.page.wait_for_timeout(300)
+    assert missing == []
+    icon = browser_page.page.request.get(browser_page.base_url + "/favicon.ico")
+    assert icon.status == 200 and icon.headers["content-type"] in ("image/x-icon", "image/vnd.microsoft.icon")

@@ -17,7 +17,7 @@ from villages.models import LocationSource, Status, Tier, Village
 
 # The export's header row, as a county office reads it (and as the import reads it back).
 EXPORT_HEADER = [
-    "村代码", "村名", "简称", "县(市、区)", "乡镇(街道)", "类型", "年度", "状态", "进度(%)", "计划投资(万元)",
+    "村代码", "村名", "简称", "县(市、区)", "乡镇(街道)", "村庄类别", "年度", "状态", "进度(%)", "计划投资(万元)",
     "实际投资(万元)", "主要建设内容", "联系人", "联系电话", "经度", "纬度", "坐标系", "位置来源", "备注", "退回原因", "验收时间",
 ]  # fmt: skip
 INFORMATION_ONLY = {"简称", "位置来源", "退回原因", "验收时间"}
@@ -71,7 +71,7 @@ def test_csv_has_chinese_headers_names_and_every_tracked_field(programme):
     village = programme[3]
     exported = by_code[village.code]
     assert exported["县(市、区)"] == "榆次区" and exported["乡镇(街道)"] == village.township.name
-    assert exported["类型"] == "精品示范村" and exported["年度"] == "2025" and exported["状态"] == "验收通过"
+    assert exported["村庄类别"] == "精品示范村" and exported["年度"] == "2025" and exported["状态"] == "验收通过"
     assert exported["进度(%)"] == str(village.progress) and exported["计划投资(万元)"] == "1237.50"
     assert float(exported["纬度"]) == village.lat and exported["坐标系"] == "WGS84"
     assert exported["验收时间"] != ""

@@ -46,7 +46,7 @@ def test_seed_demo_marks_every_quota_it_invents_as_illustrative(demo):
 def test_pages_showing_demo_quotas_say_they_are_demo_data(demo_viewer, page):
     html = demo_viewer.get(quota_pages()[page]).content.decode()
     assert NOTICE in html
-    assert "本页的县级配额为演示数据，并非市里下达的配额。" in html
+    assert "本页的县级任务数为演示数据，并非市里下达的任务数。" in html
 
 
 @pytest.mark.parametrize("page", range(4))
@@ -85,10 +85,10 @@ def test_the_ledger_of_demo_quotas_says_so(demo_viewer):
     cells = [
         cell for row in load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True) for cell in row
     ]
-    assert "本页的县级配额为演示数据，并非市里下达的配额。" in cells
+    assert "本页的县级任务数为演示数据，并非市里下达的任务数。" in cells
     CountyQuota.objects.update(is_illustrative=False)
     response = demo_viewer.get(reverse("villages:dashboard_xlsx"), {"year": 2025, "tier": Tier.SHOWCASE})
     cells = [
         cell for row in load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True) for cell in row
     ]
-    assert "本页的县级配额为演示数据，并非市里下达的配额。" not in cells
+    assert "本页的县级任务数为演示数据，并非市里下达的任务数。" not in cells

@@ -168,3 +168,27 @@ def test_pending_tokens_are_checked_for_their_shape(city_admin, preview_dir):
 def test_village_changelist_links_to_import_and_export(admin_client, registry):
     html = admin_client.get("/admin/villages/village/").content.decode()
     assert IMPORT_URL in html and "/admin/villages/village/export/" in html
+
+
+def test_the_preview_speaks_chinese_unchanged_rows_say_so_and_location_sources_are_words(
+    client_for, city_admin, villages, preview_dir
+):
+    client = client_for(city_admin)  # in Chinese, the default
+    first, second = villages[:2]
+    rows = [["村代码", "村庄类别", "年度", "经度", "纬度"], [first.code, "精品示范村", "2025", "112.72", "37.44"]]
+    rows += [[second.code, "", "", "", ""]]
+    html = upload(client, csv_file(rows), "太谷.csv").content.decode()
+    assert "预览" in html and "太谷.csv：变更 1 · 未变 1（导入不会新建村庄）" in html
+    assert "<td>变更</td>" in html and "<td>未变</td>" in html
+    assert "<ins>导入</ins>" in html  # 位置来源, as a word, not the stored value "imported"
+    assert "确认导入" in html and "以下是导入将作出的更改" in html
+    html = upload(client, csv_file([["村代码", "状态"], [first.code, "未启动"]]), "same.csv").content.decode()
+    assert "没有需要导入的内容" in html and "确认导入" not in html
+
+
+def test_files_with_the_old_tier_header_still_import(admin_client, villages):
+    for header in ("类型", "类别", "村庄类别"):
+        response = upload(
+            admin_client, csv_file([["村代码", header, "年度"], [villages[0].code, "提档升级村", "2025"]]), "old.csv"
+        )
+        assert response.context["result"].ok and response.context["result"].changed == 1

@@ -1,7 +1,10 @@
+from datetime import date
+
 import pytest
 
+from counties.models import County
 from tests.conftest import BrowserPage
-from tests.map_helpers import expected_villages
+from tests.map_helpers import HESHUN, YUCI, expected_villages
 from villages.models import Tier
 
 pytestmark = pytest.mark.browser
@@ -9,6 +12,32 @@ pytestmark = pytest.mark.browser
 DRAWN_MARKERS = """() => ProgressMap.last.layers.groups
   .filter(group => ProgressMap.last.map.hasLayer(group))
   .reduce((count, group) => count + group.getLayers().filter(marker => marker._map && marker._renderer).length, 0)"""
+DRAWN_COUNTIES = """() => ProgressMap.last.layers.counties.getLayers()
+  .filter(layer => layer instanceof L.Polygon && layer._map).length"""
+# Page coordinates of a point, and how far (px) the nearest village marker drawn is from it.
+PAGE_POINT = """([lat, lon]) => {
+  const map = ProgressMap.last.map;
+  const box = map.getContainer().getBoundingClientRect();
+  const point = map.latLngToContainerPoint([lat, lon]);
+  const distances = ProgressMap.last.layers.groups.flatMap(group => group.getLayers())
+    .map(marker => map.latLngToContainerPoint(marker.getLatLng()).distanceTo(point));
+  return {x: box.left + point.x, y: box.top + point.y, nearest: Math.min(Infinity, ...distances)};
+}"""
+# Along a pairing line, the point farthest from every village marker, in page coordinates.
+QUIET_POINT_ON_LINE = """([from, to]) => {
+  const map = ProgressMap.last.map;
+  const box = map.getContainer().getBoundingClientRect();
+  const a = map.latLngToContainerPoint(from), b = map.latLngToContainerPoint(to);
+  const markers = ProgressMap.last.layers.groups.flatMap(group => group.getLayers())
+    .map(marker => map.latLngToContainerPoint(marker.getLatLng()));
+  let best = null;
+  for (let t = 0.1; t <= 0.55; t += 0.01) {  // the arrow sits at 0.6
+    const point = a.add(b.subtract(a).multiplyBy(t));
+    const nearest = Math.min(Infinity, ...markers.map(marker => marker.distanceTo(point)));
+    if (!best || nearest > best.nearest) best = {x: box.left + point.x, y: box.top + point.y, nearest: nearest};
+  }
+  return best;
+}"""
 
 
 def open_map(browser_page, path="/map/?year=2025"):
@@ -20,7 +49,7 @@ def open_map(browser_page, path="/map/?year=2025"):
 
 def test_map_draws_11_counties_and_every_village_with_nothing_from_outside(browser_page, viewer, map_villages):
     page = open_map(browser_page)
-    assert page.locator("path.county-shape").count() == 11
+    assert page.evaluate(DRAWN_COUNTIES) == 11
     expected = expected_villages().count()
     assert expected > 0
     assert page.evaluate(DRAWN_MARKERS) == expected
@@ -59,7 +88,7 @@ def test_layer_control_hides_a_tier(browser_page, viewer, map_villages):
     page.locator(".leaflet-control-layers-overlays label", has_text="精品示范村").locator("input").uncheck()
     assert page.evaluate(DRAWN_MARKERS) == before - expected_villages().filter(tier=Tier.SHOWCASE).count()
     page.locator(".leaflet-control-layers-overlays label", has_text="县（市、区）").locator("input").uncheck()
-    assert page.locator("path.county-shape").count() == 0
+    assert page.evaluate(DRAWN_COUNTIES) == 0
 
 
 @pytest.fixture
@@ -101,3 +130,66 @@ def test_filters_in_the_browser_draw_only_the_matching_villages(browser_page, vi
     assert "tier=upgraded" in page.url
     assert page.evaluate(DRAWN_MARKERS) == expected_villages(tier=Tier.UPGRADED).count()
     assert browser_page.outside_requests == []
+
+
+def hover(page, x, y):
+    """Rest the pointer at x, y. Leaflet reads the pointer's moves at most every 32 ms: the last one must count."""
+    page.mouse.move(x - 2, y - 2)
+    page.wait_for_timeout(100)
+    page.mouse.move(x, y)
+
+
+def label_point(code):
+    county = County.objects.get(code=code)
+    return [county.label_lat, county.label_lon]
+
+
+def test_hovering_a_county_away_from_any_village_shows_its_tooltip(browser_page, viewer, map_villages):
+    page = open_map(browser_page)
+    for code, name in [("140722", "左权县"), ("140725", "寿阳县")]:  # neither has a village or a pairing line
+        point = page.evaluate(PAGE_POINT, label_point(code))
+        assert point["nearest"] > 15, "the test needs a point away from the villages"
+        hover(page, point["x"], point["y"])
+        tooltip = page.locator(".leaflet-tooltip", has_text=name)
+        tooltip.wait_for(timeout=5000)
+        assert "验收通过" in tooltip.inner_text()
+    assert browser_page.console_errors == []
+
+
+def test_clicking_a_pairing_line_opens_its_popup(browser_page, viewer, map_villages):
+    page = open_map(browser_page)
+    point = page.evaluate(QUIET_POINT_ON_LINE, [label_point(YUCI), label_point(HESHUN)])
+    assert point["nearest"] > 15, "the test needs a point of the line away from the villages"
+    page.mouse.click(point["x"], point["y"])
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=5000)
+    assert "榆次区 → 和顺县" in popup.inner_text() and "经济大县帮扶小县" in popup.inner_text()
+    assert browser_page.console_errors == []
+
+
+def test_villages_stay_clickable_after_the_counties_are_switched_off_and_on(browser_page, viewer, map_villages):
+    page = open_map(browser_page)
+    counties = page.locator(".leaflet-control-layers-overlays label", has_text="县（市、区）").locator("input")
+    counties.uncheck()
+    counties.check()
+    assert page.evaluate(DRAWN_COUNTIES) == 11
+    village = expected_villages().filter(tier=Tier.UPGRADED, county_id=YUCI).order_by("code").first()
+    page.evaluate(
+        "([lat, lon]) => ProgressMap.last.map.setView([lat, lon], 15, { animate: false })", [village.lat, village.lon]
+    )
+    point = page.evaluate(PAGE_POINT, [village.lat, village.lon])
+    page.mouse.click(point["x"], point["y"])
+    page.locator(".leaflet-popup-content", has_text=village.short_name).wait_for(timeout=5000)
+
+
+def test_the_year_filter_is_the_dashboards_list_of_years(browser_page, viewer, map_villages):
+    page = open_map(browser_page, "/map/")
+    map_years = page.eval_on_selector_all("#id_year option", "options => options.map(o => [o.value, o.selected])")
+    browser_page.goto("/")
+    dashboard_years = page.eval_on_selector_all("#id_year option", "options => options.map(o => [o.value, o.selected])")
+    assert map_years == dashboard_years
+    # map_helpers.PLAN designates villages for 2025 and 2026; both open on the latest year up to this one.
+    years = [int(value) for value, _selected in map_years]
+    assert {2025, 2026, date.today().year} <= set(years)
+    opens_on = max(year for year in years if year <= date.today().year)
+    assert [int(value) for value, selected in map_years if selected] == [opens_on]

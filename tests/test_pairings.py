@@ -117,13 +117,16 @@ def test_editing_into_an_existing_pair_is_refused(pairing, other_pairing, city_a
     assert other_pairing.county_a_id == JIEXIU
 
 
-def test_edit_rules_editor_of_the_pairing_403_editor_of_another_county_404_viewer_403(
+def test_only_city_admins_edit_pairings_everyone_else_gets_403_with_the_reason(
     pairing, yuci_editor, taigu_editor, viewer, client_for
 ):
+    # Every signed-in user sees every pairing, so an editor outside it gets the reason (403), not a 404.
     url = reverse("villages:pairing_edit", args=[pairing.pk])
-    assert client_for(yuci_editor).post(url, form_data(committed_funds="1")).status_code == 403
-    assert client_for(taigu_editor).post(url, form_data(committed_funds="1")).status_code == 404
-    assert client_for(viewer).post(url, form_data(committed_funds="1")).status_code == 403
+    for user in (yuci_editor, taigu_editor):
+        response = client_for(user).post(url, form_data(committed_funds="1"))
+        assert response.status_code == 403 and "只有市级管理员能新建和编辑结对" in response.content.decode()
+    response = client_for(viewer).post(url, form_data(committed_funds="1"))
+    assert response.status_code == 403 and "只读账号不能修改" in response.content.decode()
     pairing.refresh_from_db()
     assert pairing.committed_funds == 0
 
@@ -146,10 +149,13 @@ def test_editor_of_the_helped_county_adds_activities(pairing, client_for):
     assert client_for(yushe_editor).post(url, activity_data()).status_code == 302
 
 
-def test_activity_rules_editor_of_another_county_404_viewer_403(pairing, taigu_editor, viewer, client_for):
+def test_activity_rules_editor_of_another_county_403_viewer_403(pairing, taigu_editor, viewer, client_for):
     url = reverse("villages:activity_create", args=[pairing.pk])
-    assert client_for(taigu_editor).get(url).status_code == 404
-    assert client_for(taigu_editor).post(url, activity_data()).status_code == 404
+    assert client_for(taigu_editor).get(url).status_code == 403
+    response = client_for(taigu_editor).post(url, activity_data())
+    assert (
+        response.status_code == 403 and "只有这两个结对县的填报员和市级管理员能记录其活动" in response.content.decode()
+    )
     assert client_for(viewer).get(url).status_code == 403
     assert client_for(viewer).post(url, activity_data()).status_code == 403
     assert not PairingActivity.objects.exists()

@@ -1,75 +1,229 @@
-"""Every page, form post, admin page and file of the village pages, for every role.
+"""Every page and API of the app, for every role, against the one visibility rule (counties/access.py):
 
-The village under test belongs to 榆次区: its editor may change it, 太谷区's editor gets 404 for
-anything of it, the viewer gets 403 for every change, anonymous users are sent to the login page.
+- figures of every county (dashboard, county pages, pairings, ledger, map colours, counties.geojson): every
+  signed-in user;
+- village records (list rows, village pages, photos, updates, points on the map, villages.geojson): city
+  administrators and viewers all; a county editor their own counties', and read-only those of the counties
+  paired with theirs in a pairing active this year;
+- changes: editors in their own counties only, city administrators everywhere, viewers nowhere.
+
+The objects: a village, its update and photo in 榆次区 (140702); 太谷区 (140703) is paired with 榆次 this year;
+左权县 (140722) is not. The roles: city administrator, 榆次's editor (own), 太谷's editor (paired), 左权's
+editor (other), viewer, anonymous. The expectations are written by hand from the rule; the walk covers every URL
+pattern the resolver knows (outside the admin, whose own test is below), so a new page fails here until it is added.
 """
+
+import json
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
-from tests.village_helpers import edit_data, photo_on
+from counties.models import Pairing, PairingActivity, Profile
+from tests.conftest import TAIGU, YUCI, make_user
+from tests.e2e_helpers import routes
+from tests.village_helpers import designate, edit_data, photo_on
 from villages.models import ProgressUpdate, Status, Village
 
-OK, REDIRECT, FORBIDDEN, NOT_FOUND = 200, 302, 403, 404
+ZUOQUAN = "140722"
+OK, REDIRECT, FORBIDDEN, NOT_FOUND, NOT_ALLOWED, LOGIN, UNAUTHORIZED = 200, 302, 403, 404, 405, "login", 401
+ROLES = ["city_admin", "own_editor", "paired_editor", "other_editor", "viewer", "anonymous"]
+EVERYONE_SIGNED_IN = (OK, OK, OK, OK, OK, LOGIN)
+CITY_ONLY = (OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN)
+RECORDS = (OK, OK, OK, NOT_FOUND, OK, LOGIN)
+CHANGE_FORM = (OK, OK, FORBIDDEN, NOT_FOUND, FORBIDDEN, LOGIN)
+CHANGE = (REDIRECT, REDIRECT, FORBIDDEN, NOT_FOUND, FORBIDDEN, LOGIN)
+REVIEW = (REDIRECT, FORBIDDEN, FORBIDDEN, NOT_FOUND, FORBIDDEN, LOGIN)
 
-# (name, method, expected for city admin, 榆次 editor, 太谷 editor, viewer)
-MATRIX = [
-    ("detail", "get", OK, OK, NOT_FOUND, OK),
-    ("edit", "get", OK, OK, NOT_FOUND, FORBIDDEN),
-    ("edit", "post", REDIRECT, REDIRECT, NOT_FOUND, FORBIDDEN),
-    ("update_new", "get", OK, OK, NOT_FOUND, FORBIDDEN),
-    ("update_new", "post", REDIRECT, REDIRECT, NOT_FOUND, FORBIDDEN),
-    ("accept", "post", REDIRECT, FORBIDDEN, NOT_FOUND, FORBIDDEN),
-    ("return", "post", REDIRECT, FORBIDDEN, NOT_FOUND, FORBIDDEN),
-    ("photo", "get", OK, OK, NOT_FOUND, OK),
+# (URL name, method, path, data, expected for each of ROLES)
+WALK = [
+    ("home", "get", "/", {}, EVERYONE_SIGNED_IN),
+    ("list", "get", "/villages/", {}, EVERYONE_SIGNED_IN),
+    ("deleted", "get", "/villages/deleted/", {}, CITY_ONLY),
+    ("detail", "get", "/villages/{village}/", {}, RECORDS),
+    ("edit", "get", "/villages/{village}/edit/", {}, CHANGE_FORM),
+    ("edit", "post", "/villages/{village}/edit/", "EDIT", CHANGE),
+    ("update_new", "get", "/villages/{village}/updates/new/", {}, CHANGE_FORM),
+    ("update_new", "post", "/villages/{village}/updates/new/", {"date": "2025-06-02", "text": "完成污水管网"}, CHANGE),
+    ("accept", "get", "/villages/{village}/accept/", {}, (NOT_ALLOWED,) * 6),
+    ("accept", "post", "/villages/{village}/accept/", "VERSION", REVIEW),
+    ("return", "post", "/villages/{village}/return/", "RETURN", REVIEW),
+    ("photo", "get", "/photos/{photo}/", {}, RECORDS),
+    ("dashboard_xlsx", "get", "/dashboard.xlsx", {}, EVERYONE_SIGNED_IN),
+    ("county", "get", "/counties/140702/", {}, EVERYONE_SIGNED_IN),
+    ("county", "get", "/counties/140722/", {}, EVERYONE_SIGNED_IN),
+    ("pairings", "get", "/pairings/", {}, EVERYONE_SIGNED_IN),
+    ("pairing_create", "get", "/pairings/new/", {}, CITY_ONLY),
+    ("pairing_create", "post", "/pairings/new/", "PAIRING", (REDIRECT,) + CITY_ONLY[1:]),
+    ("pairing", "get", "/pairings/{pairing}/", {}, EVERYONE_SIGNED_IN),
+    ("pairing_edit", "get", "/pairings/{pairing}/edit/", {}, CITY_ONLY),
+    ("activity_create", "get", "/pairings/{pairing}/activities/new/", {}, (OK, OK, OK, FORBIDDEN, FORBIDDEN, LOGIN)),
+    (
+        "activity_create",
+        "post",
+        "/pairings/{pairing}/activities/new/",
+        {"date": "2025-06-01", "description": "技术培训", "funds": "1", "projects": 0, "people": 1},
+        (REDIRECT, REDIRECT, REDIRECT, FORBIDDEN, FORBIDDEN, LOGIN),
+    ),
+    ("map", "get", "/map/", {}, EVERYONE_SIGNED_IN),
+    ("map_png", "get", "/map.png", {}, EVERYONE_SIGNED_IN),
+    ("api_villages", "get", "/api/villages.geojson", {}, EVERYONE_SIGNED_IN[:5] + (UNAUTHORIZED,)),
+    ("api_counties", "get", "/api/counties.geojson", {}, EVERYONE_SIGNED_IN[:5] + (UNAUTHORIZED,)),
+    ("import_template", "get", "/villages/import-template.xlsx", {}, CITY_ONLY),
+    ("login", "get", "/accounts/login/", {}, (OK,) * 6),
+    ("logout", "get", "/accounts/logout/", {}, (NOT_ALLOWED,) * 6),
+    ("logout", "post", "/accounts/logout/", {}, (REDIRECT,) * 6),
+    ("password_change", "get", "/accounts/password/", {}, EVERYONE_SIGNED_IN),
+    ("password_change_done", "get", "/accounts/password/done/", {}, EVERYONE_SIGNED_IN),
+    ("set_language", "post", "/i18n/setlang/", {"language": "en", "next": "/"}, (REDIRECT,) * 6),
+    ("healthz", "get", "/healthz", {}, (OK,) * 6),
+    ("favicon", "get", "/favicon.ico", {}, (REDIRECT,) * 6),
 ]
-ROLES = ["city_admin", "yuci_editor", "taigu_editor", "viewer"]
 
 
-def request_for(name, village, photo):
-    if name == "photo":
-        return f"/photos/{photo.pk}/", {}
-    path = (
-        f"/villages/{village.code}/"
-        + {"detail": "", "edit": "edit/", "update_new": "updates/new/", "accept": "accept/", "return": "return/"}[name]
+@pytest.fixture
+def world(registry, media_root):
+    """The objects and the clients of every role."""
+    village = designate(Village.objects.filter(county_id=YUCI).order_by("code").first(), status=Status.COMPLETED)
+    taigu_village = designate(Village.objects.filter(county_id=TAIGU).order_by("code").first())
+    zuoquan_village = designate(Village.objects.filter(county_id=ZUOQUAN).order_by("code").first())
+    for index, each in enumerate([village, taigu_village, zuoquan_village]):
+        each.lat, each.lon, each.location_source = [(37.68, 112.75), (37.42, 112.55), (37.07, 113.38)][index] + (
+            "surveyed",
+        )
+        each.save()
+    photo = photo_on(village, media_root)
+    this_year = timezone.localdate().year
+    pairing = Pairing.objects.create(
+        kind=Pairing.Kind.NEIGHBOURS, county_a_id=TAIGU, county_b_id=YUCI, start_year=this_year - 1, end_year=this_year
     )
-    data = {
-        "edit": edit_data(village, contact_name="王五"),
-        "update_new": {"date": "2025-06-02", "text": "完成污水管网", "progress": ""},
-        "accept": {"version": village.version},
-        "return": {"version": village.version, "reason": "缺少验收材料"},
-    }.get(name, {})
-    return path, data
+    # An old pairing of 左权 and 榆次: over, so it opens nothing.
+    Pairing.objects.create(
+        kind=Pairing.Kind.HELP, county_a_id=ZUOQUAN, county_b_id=YUCI, start_year=2019, end_year=2020
+    )
+    users = {
+        "city_admin": make_user("city-admin", Profile.Role.CITY_ADMIN),
+        "own_editor": make_user("yuci-editor", Profile.Role.COUNTY_EDITOR, [YUCI]),
+        "paired_editor": make_user("taigu-editor", Profile.Role.COUNTY_EDITOR, [TAIGU]),
+        "other_editor": make_user("zuoquan-editor", Profile.Role.COUNTY_EDITOR, [ZUOQUAN]),
+        "viewer": make_user("viewer", Profile.Role.VIEWER),
+    }
+    clients = {"anonymous": Client()}
+    for role, user in users.items():
+        clients[role] = Client()
+        clients[role].force_login(user)
+    return {"village": village, "photo": photo, "pairing": pairing, "clients": clients, "users": users}
+
+
+def request_data(data, world):
+    village = world["village"]
+    village.refresh_from_db()
+    return (
+        {
+            "EDIT": lambda: edit_data(village, contact_name="王五"),
+            "VERSION": lambda: {"version": village.version},
+            "RETURN": lambda: {"version": village.version, "reason": "缺少验收材料"},
+            "PAIRING": lambda: {
+                "kind": "help",
+                "county_a": ZUOQUAN,
+                "county_b": TAIGU,
+                "start_year": 2025,
+                "committed_funds": "0",
+                "committed_projects": 0,
+                "committed_people": 0,
+            },
+        }[data]()
+        if isinstance(data, str)
+        else data
+    )
+
+
+def records(world):
+    """What a refused request must leave as it was."""
+    return (
+        list(Village.objects.order_by("pk").values()),
+        ProgressUpdate.objects.count(),
+        Pairing.objects.count(),
+        PairingActivity.objects.count(),
+    )
+
+
+def test_the_walk_covers_every_url_pattern_of_the_app():
+    assert sorted({name for _path, name, _groups in routes()}) == sorted({row[0] for row in WALK})
+
+
+@pytest.mark.parametrize("name,method,path,data,expected", WALK, ids=[f"{row[0]}-{row[1]}-{row[2]}" for row in WALK])
+def test_every_page_and_api_answers_each_role_as_the_visibility_rule_says(world, name, method, path, data, expected):
+    path = path.format(village=world["village"].code, photo=world["photo"].pk, pairing=world["pairing"].pk)
+    problems = []
+    for role, wanted in zip(ROLES, expected):
+        before = records(world)
+        response = getattr(world["clients"][role], method)(path, request_data(data, world))
+        got = response.status_code
+        if wanted == LOGIN:
+            if not (got == 302 and response["Location"].startswith("/accounts/login/?next=")):
+                problems.append(f"{role}: {got}, not sent to the login page")
+        elif got != wanted:
+            problems.append(f"{role}: {got}, expected {wanted}")
+        if wanted in (FORBIDDEN, NOT_FOUND, LOGIN, UNAUTHORIZED) and records(world) != before:
+            problems.append(f"{role}: refused, yet something changed")
+        if name == "logout" and method == "post" and role != "anonymous":
+            world["clients"][role].force_login(world["users"][role])
+    assert problems == []
+
+
+def village_counties_seen(client):
+    """The counties whose village records reach the user: list rows, village points (page and GeoJSON)."""
+    listed = {village.county_id for village in client.get("/villages/").context["page"].paginator.object_list}
+    geojson = json.loads(client.get("/api/villages.geojson", {"year": 2025}).content)
+    mapped = {feature["properties"]["county_code"] for feature in geojson["features"]}
+    return listed, mapped
 
 
 @pytest.mark.parametrize(
-    "name,method,expected", [(m[0], m[1], m[2:]) for m in MATRIX], ids=[f"{m[0]}-{m[1]}" for m in MATRIX]
+    "role,expected",
+    [
+        ("city_admin", "all"),
+        ("viewer", "all"),
+        ("own_editor", {YUCI, TAIGU}),  # 榆次 and 太谷, paired with it this year
+        ("paired_editor", {TAIGU, YUCI}),
+        ("other_editor", {ZUOQUAN}),  # the pairing with 榆次 ended in 2020
+    ],
 )
-@pytest.mark.parametrize("role_index", range(len(ROLES)), ids=ROLES)
-def test_village_pages_answer_each_role_as_the_access_rules_say(
-    request, client_for, yuci_village, media_root, name, method, expected, role_index
-):
-    yuci_village.status = Status.COMPLETED
-    yuci_village.save()
-    photo = photo_on(yuci_village, media_root)
-    user = request.getfixturevalue(ROLES[role_index])
-    before = Village.objects.values().get(pk=yuci_village.pk)
-    updates_before = ProgressUpdate.objects.count()
-    path, data = request_for(name, yuci_village, photo)
-    response = getattr(client_for(user), method)(path, data)
-    assert response.status_code == expected[role_index]
-    if expected[role_index] in (FORBIDDEN, NOT_FOUND):
-        assert Village.objects.values().get(pk=yuci_village.pk) == before
-        assert ProgressUpdate.objects.count() == updates_before
+def test_village_records_reach_exactly_who_the_rule_says(world, role, expected):
+    client = world["clients"][role]
+    listed, mapped = village_counties_seen(client)
+    assert listed == (set(Village.objects.values_list("county_id", flat=True)) if expected == "all" else expected)
+    located = {YUCI, TAIGU, ZUOQUAN}
+    assert mapped == (located if expected == "all" else expected & located)
+    county_page = client.get(f"/counties/{YUCI}/").content.decode()
+    assert ('id="latest-updates"' in county_page) is (expected == "all" or YUCI in expected)
 
 
-@pytest.mark.parametrize("name,method", sorted({(m[0], m[1]) for m in MATRIX}))
-def test_anonymous_users_are_sent_to_the_login_page(yuci_village, media_root, name, method):
-    photo = photo_on(yuci_village, media_root)
-    path, data = request_for(name, yuci_village, photo)
-    response = getattr(Client(), method)(path, data)
-    assert response.status_code == 302
-    assert response["Location"].startswith("/accounts/login/?next=")
+def test_figures_are_the_same_for_every_signed_in_user(world):
+    signed_in = [role for role in ROLES if role != "anonymous"]
+    counties = {role: world["clients"][role].get("/api/counties.geojson", {"year": 2025}).content for role in signed_in}
+    assert len(set(counties.values())) == 1
+    dashboards = {
+        role: [
+            (row.county.code, row.progress.accepted, row.progress.designated, row.progress.target)
+            for row in world["clients"][role].get("/", {"year": 2025, "tier": "upgraded"}).context["data"].rows
+        ]
+        for role in signed_in
+    }
+    assert len({tuple(rows) for rows in dashboards.values()}) == 1
+    # 榆次, 太谷 and 左权 each have one upgraded village of 2025 (the fixture): every role sees the three.
+    designated = {code: count for code, _accepted, count, _target in dashboards["other_editor"]}
+    assert (designated[YUCI], designated[TAIGU], designated[ZUOQUAN]) == (1, 1, 1)
+
+
+def test_a_pairing_that_starts_next_year_opens_nothing_yet(world):
+    this_year = timezone.localdate().year
+    Pairing.objects.create(
+        kind=Pairing.Kind.NEIGHBOURS, county_a_id=YUCI, county_b_id=ZUOQUAN, start_year=this_year + 1
+    )
+    village = Village.objects.filter(county_id=YUCI).order_by("code").first()
+    assert world["clients"]["other_editor"].get(f"/villages/{village.code}/").status_code == 404
 
 
 @pytest.mark.parametrize("path", ["/villages/", "/villages/deleted/", "/accounts/password/"])

@@ -144,3 +144,25 @@ def test_village_list_does_not_load_county_boundaries(request, client_for, who):
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/villages/").status_code == 200
     assert not [query["sql"] for query in queries.captured_queries if "boundary" in query["sql"]]
+
+
+@pytest.mark.browser
+def test_the_update_form_opens_on_todays_date_and_the_edit_form_caps_progress_at_100(
+    browser_page, yuci_editor, yuci_village
+):
+    from django.utils import timezone
+
+    browser_page.login("yuci-editor")
+    browser_page.goto(f"/villages/{yuci_village.code}/updates/new/")
+    assert browser_page.page.input_value("#id_date") == timezone.localdate().isoformat()
+    browser_page.goto(f"/villages/{yuci_village.code}/edit/")
+    progress = browser_page.page.locator("#id_progress")
+    assert (progress.get_attribute("min"), progress.get_attribute("max")) == ("0", "100")
+    progress.fill("150")
+    assert progress.evaluate("input => input.validity.rangeOverflow") is True
+
+
+def test_an_update_posted_without_a_date_is_refused(client_for, yuci_editor, yuci_village):
+    response = client_for(yuci_editor).post(f"/villages/{yuci_village.code}/updates/new/", {"text": "修路"})
+    assert response.status_code == 200 and "date" in response.context["form"].errors
+    assert not yuci_village.updates.exists()

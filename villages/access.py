@@ -1,13 +1,24 @@
-"""The rules about villages: who may see, change, accept or import which village. Built on counties.access.
+"""The rules about villages: who may see, change, accept or import which village. Built on counties.access
+(whose docstring states the visibility rule).
 
 Views, forms, templates (through the `access` template library), the admin, imports and APIs ask these
-functions; none of them re-derives a rule.
+functions; none of them re-derives a rule. A refusal carries its reason for the error page.
 """
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
-from counties.access import can_change_county, is_city_admin, sees_every_county, visible_county_codes
+from counties.access import (
+    OTHER_COUNTY_RECORDS,
+    AccessRefused,
+    NotVisible,
+    can_change_county,
+    can_see_county_villages,
+    change_refusal,
+    check_city_admin,
+    is_city_admin,
+    sees_every_county,
+    village_county_codes,
+)
 from villages.models import Photo, Status, Village
 from villages.workflow import ACCEPT, CITY_REVIEW_MOVES, COUNTY_MOVES, RETURN, is_forward
 
@@ -16,11 +27,11 @@ def visible_villages(user, queryset=None):
     queryset = Village.objects.all() if queryset is None else queryset
     if sees_every_county(user):
         return queryset
-    return queryset.filter(county_id__in=visible_county_codes(user))
+    return queryset.filter(county_id__in=village_county_codes(user))
 
 
 def can_see_village(user, village):
-    return sees_every_county(user) or village.county_id in visible_county_codes(user)
+    return can_see_county_villages(user, village.county_id)
 
 
 def can_change_village(user, village):
@@ -30,23 +41,25 @@ def can_change_village(user, village):
 def get_village_for_view(user, code, queryset=None):
     village = visible_villages(user, queryset).filter(code=code).first()
     if village is None:
-        raise Http404
+        if Village.objects.filter(code=code).exists():
+            raise NotVisible(OTHER_COUNTY_RECORDS)
+        raise NotVisible(_("There is no village with the code %(code)s.") % {"code": code})
     return village
 
 
 def get_village_for_change(user, code, queryset=None):
     """The village the user may change: 404 when it is outside what they may see, 403 when they may only see it."""
     village = get_village_for_view(user, code, queryset)
-    if not can_change_village(user, village):
-        raise PermissionDenied
+    reason = change_refusal(user, village.county_id)
+    if reason:
+        raise AccessRefused(reason)
     return village
 
 
 def get_village_for_review(user, code, queryset=None):
     """A village a city administrator is accepting or returning (验收 / 退回)."""
     village = get_village_for_change(user, code, queryset)
-    if not is_city_admin(user):
-        raise PermissionDenied
+    check_city_admin(user, _("Only city administrators accept villages or return them to the county."))
     return village
 
 
@@ -89,16 +102,26 @@ def can_see_deleted_villages(user):
     return is_city_admin(user)
 
 
+def check_see_deleted_villages(user):
+    check_city_admin(user, _("Only city administrators see deleted villages."))
+
+
 def get_photo_for_view(user, pk):
     """A photo, only for users who may see its village (404 otherwise, so its existence is not revealed)."""
     photo = Photo.objects.select_related("update__village").filter(pk=pk).first()
     if photo is None or not can_see_village(user, photo.update.village):
-        raise Http404
+        raise NotVisible(
+            _("There is no such photo, or it belongs to a village of a county whose records you do not see.")
+        )
     return photo
 
 
 def can_import_villages(user):
     return is_city_admin(user)
+
+
+def check_import_villages(user):
+    check_city_admin(user, _("Only city administrators import and export village lists."))
 
 
 def allowed_import_transition(user, village, old_status, new_status):

@@ -5,13 +5,15 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from counties.access import visible_counties
+from counties.access import village_counties
 from counties.coords import CoordinateSystem, to_wgs84
+from counties.forms import DateInput
 from counties.geo import point_inside_county
 from counties.models import Township
 from villages import access
 from villages.models import LocationSource, Status, Tier, Village
 from villages.photos import clean_photo
+from villages.progress import counts
 from villages.progress.counts import TIERS
 from villages.progress.dashboard import SORT_KEYS
 
@@ -45,7 +47,7 @@ class VillageFilterForm(forms.Form):
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        counties = visible_counties(user)
+        counties = village_counties(user)
         self.fields["county"].queryset = counties
         self.fields["township"].queryset = Township.objects.filter(county__in=counties).select_related("county")
         if len(counties) > 1:
@@ -114,6 +116,7 @@ class VillageForm(forms.ModelForm):
             "programme_year",
         ]
         widgets = {
+            "progress": forms.NumberInput(attrs={"min": 0, "max": 100}),
             "main_works": forms.Textarea(attrs={"rows": 4}),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
@@ -226,7 +229,7 @@ class MultiplePhotoField(forms.FileField):
 
 
 class ProgressUpdateForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date"), widget=DateInput, initial=timezone.localdate)
     text = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
     progress = forms.IntegerField(
         label=_("Progress (%)"),
@@ -248,18 +251,28 @@ class ProgressUpdateForm(forms.Form):
         return date
 
 
-class DashboardFilterForm(forms.Form):
+class YearFilterForm(forms.Form):
+    """Filters that open on a programme year. The dashboard and the map offer the same list of years
+    (counts.year_choices) and open on the same one (counts.default_year)."""
+
     year = forms.TypedChoiceField(label=_("Year"), coerce=int)
+
+    def __init__(self, data, today=None, defaults=()):
+        today = today or timezone.localdate()
+        self.default_year = counts.default_year(today)
+        given = {key: value for key, value in data.items() if value}
+        super().__init__({"year": self.default_year, **dict(defaults), **given})
+        self.fields["year"].choices = [(year, year) for year in counts.year_choices(today)]
+
+
+class DashboardFilterForm(YearFilterForm):
     tier = forms.ChoiceField(label=_("Tier"), choices=[(tier.value, tier.label) for tier in TIERS])
     sort = forms.ChoiceField(
         required=False, choices=[("", "")] + [(key, key) for key in SORT_KEYS] + [(f"-{key}", key) for key in SORT_KEYS]
     )
 
-    def __init__(self, data, years, default_year):
-        data = {"year": default_year, "tier": Tier.SHOWCASE, **{key: value for key, value in data.items() if value}}
-        super().__init__(data)
-        self.fields["year"].choices = [(year, year) for year in years]
-        self.default_year = default_year
+    def __init__(self, data, today=None):
+        super().__init__(data, today, defaults={"tier": Tier.SHOWCASE})
 
     def selection(self):
         """(year, tier, sort): the valid values, or the defaults for any invalid one."""

@@ -64,7 +64,7 @@ class Village(models.Model):
     )
     county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="villages", verbose_name=_("county"))
 
-    tier = models.CharField(_("tier"), max_length=10, choices=Tier.choices, default=Tier.NONE)
+    tier = models.CharField(_("village tier"), max_length=10, choices=Tier.choices, default=Tier.NONE)
     programme_year = models.PositiveSmallIntegerField(
         _("programme year"),
         null=True,
@@ -230,7 +230,7 @@ class YearAndTier(models.Model):
     year = models.PositiveSmallIntegerField(
         _("year"), validators=[MinValueValidator(FIRST_PROGRAMME_YEAR), MaxValueValidator(LAST_PROGRAMME_YEAR)]
     )
-    tier = models.CharField(_("tier"), max_length=10, choices=[c for c in Tier.choices if c[0] != Tier.NONE])
+    tier = models.CharField(_("village tier"), max_length=10, choices=[c for c in Tier.choices if c[0] != Tier.NONE])
 
     class Meta:
         abstract = True
@@ -243,7 +243,7 @@ class Target(YearAndTier):
         ANNUAL = "annual", _("in that year")
         CUMULATIVE = "cumulative", _("cumulative, by the end of that year")
 
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.ANNUAL)
+    kind = models.CharField(_("target type"), max_length=10, choices=Kind.choices, default=Kind.ANNUAL)
     count = models.PositiveIntegerField(_("number of villages"))
     history = HistoricalRecords()
 

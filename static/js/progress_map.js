@@ -35,8 +35,9 @@
     return html;
   }
 
-  function drawCounties(group, collection) {
+  function drawCounties(group, collection, renderer) {
     L.geoJSON(collection, {
+      renderer: renderer,
       style: function (feature) { return feature.properties.style; },
       onEachFeature: function (feature, layer) {
         layer.bindTooltip(feature.properties.tooltip, { sticky: true });
@@ -50,10 +51,7 @@
     });
   }
 
-  function drawVillages(map, groups, data) {
-    // Above the county shapes (overlay pane, z-index 400), below labels, tooltips and popups.
-    map.createPane("villages").style.zIndex = 450;
-    var renderer = L.canvas({ padding: 0.5, pane: "villages" });
+  function drawVillages(groups, data, renderer) {
     var markers = groups.map(function () { return []; });
     data.villages.forEach(function (row) {
       var marker = L.circleMarker([row[0], row[1]], L.extend({ renderer: renderer }, data.styles[row[5]][row[6]]));
@@ -67,11 +65,11 @@
     }
   }
 
-  function drawPairings(group, map, pairings) {
+  function drawPairings(group, map, pairings, renderer) {
     pairings.forEach(function (pairing) {
       var from = L.latLng(pairing[0], pairing[1]);
       var to = L.latLng(pairing[2], pairing[3]);
-      var line = L.polyline([from, to], L.extend({ className: "pairing-line pairing-" + pairing[4] }, pairing[5]));
+      var line = L.polyline([from, to], L.extend({ renderer: renderer }, pairing[5]));
       line.bindPopup(pairing[6]);
       group.addLayer(line);
       if (pairing[4] === "help") {
@@ -92,12 +90,29 @@
     });
   }
 
+  // Counties, pairing lines and villages share one canvas renderer. A canvas finds what is under the pointer by
+  // testing its own shapes in drawing order, so whatever is drawn on top answers, wherever it is: a village over
+  // a county, a line between them. (With villages on a canvas above SVG counties and lines, the canvas took every
+  // pointer event and the shapes below never got one; turning its pointer events off would silence the villages.)
+  // The layer control re-adds a layer on top of the others: restack() puts the drawing order back.
+  function restack(layers) {
+    layers.counties.bringToBack();
+    layers.pairings.bringToFront();
+    for (var index = layers.groups.length - 1; index >= 0; index--) {
+      layers.groups[index].bringToFront();
+    }
+  }
+
   window.ProgressMap = {
     draw: function (map, layers, data) {
       map.fitBounds(data.bounds, { animate: false });
-      drawCounties(layers.counties, data.counties);
-      drawPairings(layers.pairings, map, data.pairings);
-      drawVillages(map, layers.groups, data);
+      // tolerance: a line or a small point can be hit a few pixels away, with a finger too.
+      var renderer = L.canvas({ padding: 0.5, tolerance: 4 });
+      drawCounties(layers.counties, data.counties, renderer);
+      drawPairings(layers.pairings, map, data.pairings, renderer);
+      drawVillages(layers.groups, data, renderer);
+      restack(layers);
+      map.on("overlayadd", function () { restack(layers); });
       // On a phone the expanded list of layers would cover much of the map: fold it into its button there.
       if (layers.control && window.matchMedia("(max-width: 640px)").matches) {
         layers.control.remove();

@@ -53,7 +53,8 @@ COLUMNS = [
         ("乡镇", "乡(镇)", "乡镇街道", "township"),
         help=gettext_lazy("township name or 9-digit code"),
     ),
-    Column("tier", "类型", ("等级", "村庄类型", "类别", "tier")),
+    # 村庄类别, as the site says; the headers of older files and exports are still read.
+    Column("tier", "村庄类别", ("类型", "类别", "等级", "村庄类型", "tier")),
     Column(
         "programme_year",
         "年度",

@@ -45,7 +45,7 @@ def new_state(reader, line, village, values, now):
         )
         return None
     elif state["tier"] == Tier.NONE and "programme_year" in values:
-        reader.problem(line, "programme_year", _("a programme year is given but the village has no tier (类型)"))
+        reader.problem(line, "programme_year", _("a programme year is given but the village has no tier (村庄类别)"))
         return None
     if "lon" in values:
         lat, lon = values["lat"], values["lon"]

@@ -8,7 +8,6 @@ from django.db.models.functions import Cast, Round
 from django.urls import reverse
 from django.utils import timezone
 
-from counties.access import visible_county_codes
 from counties.boundaries import county_places
 from counties.models import County, Pairing, Township
 from villages.models import LocationSource, Status, Tier
@@ -30,24 +29,21 @@ def village_url_parts():
 class CountyOnMap:
     code: str
     name: str
-    visible: bool
     progress: counts.Progress
 
     @property
     def share(self):
-        return self.progress.share if self.visible else None
+        return self.progress.share
 
 
-def county_progress(user, year, tiers):
-    """One CountyOnMap per county, with the year's progress of the tiers; figures only for the counties whose
-    villages the user may see."""
-    visible = visible_county_codes(user)
+def county_progress(year, tiers):
+    """One CountyOnMap per county, with the year's progress of the tiers (figures are open to every user)."""
+    counties = list(County.objects.order_by("code").values_list("code", "name"))
     all_targets = targets.targets()
-    figures = counts.county_progress(year, tiers, sorted(visible), all_targets, targets.quotas(years=[year]))
-    return [
-        CountyOnMap(code, name, code in visible, figures.get(code, counts.Progress()))
-        for code, name in County.objects.order_by("code").values_list("code", "name")
-    ]
+    figures = counts.county_progress(
+        year, tiers, [code for code, _name in counties], all_targets, targets.quotas(years=[year])
+    )
+    return [CountyOnMap(code, name, figures[code]) for code, name in counties]
 
 
 def local_day(utc_text, offset):
@@ -163,7 +159,7 @@ def village_features(villages):
 
 
 def county_features(progress_rows, year, tiers, places=None):
-    """The counties as GeoJSON features with their boundary and the year's progress (null where not visible)."""
+    """The counties as GeoJSON features with their boundary and the year's progress."""
     places = places or county_places()
     features = []
     for row in progress_rows:
@@ -174,8 +170,6 @@ def county_features(progress_rows, year, tiers, places=None):
             "quota": row.progress.target,
             "share": None if row.share is None else round(row.share, 4),
         }
-        if not row.visible:
-            figures = dict.fromkeys(figures)
         features.append(
             {
                 "type": "Feature",

@@ -1,22 +1,21 @@
-"""The filters shared by the map page, its PNG and the villages GeoJSON: year, tier, status, county."""
+"""The filters shared by the map page, its PNG and the GeoJSON: year, tier, status, county.
+
+Every county can be chosen (its figures are open to all); the villages drawn are those the user may see.
+"""
 
 from django import forms
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from counties.access import visible_counties
+from counties.models import County
 from villages.access import visible_villages
-from villages.models import FIRST_PROGRAMME_YEAR, LAST_PROGRAMME_YEAR, Status, Tier
+from villages.forms import YearFilterForm
+from villages.models import Status, Tier
 from villages.progress.counts import TIERS as DESIGNATED_TIERS
-from villages.progress.counts import default_year
 
 
-class MapFilterForm(forms.Form):
-    year = forms.IntegerField(
-        label=_("Year"), required=False, min_value=FIRST_PROGRAMME_YEAR, max_value=LAST_PROGRAMME_YEAR
-    )
+class MapFilterForm(YearFilterForm):
     tier = forms.ChoiceField(
         label=_("Tier"),
         required=False,
@@ -28,12 +27,9 @@ class MapFilterForm(forms.Form):
     county = forms.ChoiceField(label=_("County"), required=False)
 
     def __init__(self, data, user):
-        if not data.get("year"):
-            data = data.copy()
-            data["year"] = default_year(timezone.localdate())
         super().__init__(data)
         self.user = user
-        self.counties = {county.code: county for county in visible_counties(user).only("code", "name")}
+        self.counties = {county.code: county for county in County.objects.only("code", "name")}
         self.fields["county"].choices = [("", _("All counties"))] + [
             (code, county.name) for code, county in self.counties.items()
         ]

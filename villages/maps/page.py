@@ -59,8 +59,6 @@ class ProgressLayers(MacroElement):
 
 
 def county_tooltip(county):
-    if not county.visible:
-        return format_html("<strong>{}</strong><br>{}", county.name, _("Not one of your counties"))
     figures = county.progress
     quota = _("no quota") if figures.target is None else _("quota %(quota)d") % {"quota": figures.target}
     share = "–" if county.share is None else f"{county.share:.0%}"
@@ -147,7 +145,6 @@ def county_payload(progress_rows, year, tiers, places):
             "tooltip": county_tooltip(row),
             "label": [properties["label_lat"], properties["label_lon"]],
             "style": {
-                "className": "county-shape",
                 "fillColor": map_style.county_colour(row),
                 "fillOpacity": 0.75,
                 "color": map_style.BOUNDARY_COLOUR,
@@ -227,7 +224,6 @@ def legend_context():
     return {
         "share_classes": map_style.share_classes(),
         "no_quota_colour": map_style.NO_QUOTA_COLOUR,
-        "not_visible_colour": map_style.NOT_VISIBLE_COLOUR,
         "tiers": [(map_style.TIER_LAYER_NAMES[tier], map_style.TIER_COLOURS[tier]) for tier in MAP_TIERS],
         "statuses": [(label, map_style.STATUS_STYLES[value]) for value, label in Status.choices],
         "pairing_styles": map_style.PAIRING_STYLES,

@@ -8,8 +8,10 @@ from villages.models import Status, Tier
 SHARE_LIMITS = [0.2, 0.4, 0.6, 0.8]
 SHARE_COLOURS = ["#edf8e9", "#bae4b3", "#74c476", "#31a354", "#006d2c"]
 NO_QUOTA_COLOUR = "#d9d9d9"
-NOT_VISIBLE_COLOUR = "#f5f7fa"
 BOUNDARY_COLOUR = "#52606d"
+# What is drawn from illustrative (demo) data: the site's 示意 badge colours.
+ILLUSTRATIVE_COLOUR = "#a15c07"
+ILLUSTRATIVE_TEXT = "#6b4b00"
 
 TIER_COLOURS = {Tier.SHOWCASE: "#b4232a", Tier.UPGRADED: "#1f5fa8", Tier.NONE: "#6b7785"}
 TIER_RADIUS = {Tier.SHOWCASE: 7, Tier.UPGRADED: 5, Tier.NONE: 3}
@@ -44,7 +46,7 @@ def share_colour(share):
 
 
 def county_colour(county):
-    return share_colour(county.share) if county.visible else NOT_VISIBLE_COLOUR
+    return share_colour(county.share)
 
 
 def share_classes():

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 
 WIDTH, HEIGHT = 480, 240
-LEFT, RIGHT, TOP, BOTTOM = 44, 12, 16, 30
+LEFT, RIGHT, TOP, BOTTOM = 52, 12, 16, 32  # room for tick labels at the phone size (site.css)
 
 
 @dataclass

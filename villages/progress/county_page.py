@@ -65,7 +65,9 @@ def outlooks(county_code, goal, all_quotas, accepted, today, with_charts=True):
     return result
 
 
-def build(county, today):
+def build(county, today, with_village_records=True):
+    """The county page; without village records (the villages without a location, the latest updates) for users
+    who see only the county's figures."""
     all_targets = targets.targets()
     goal = targets.goal_year(all_targets)
     all_quotas = targets.quotas(county_codes=[county.code])
@@ -75,6 +77,8 @@ def build(county, today):
     page.outlooks = outlooks(county.code, goal, all_quotas, accepted, today)
     page.townships, page.township_total = tier_and_status_table(Township.objects.filter(county_id=county.code))
     page.pairings = list(Pairing.objects.involving(county.code).with_counties())
+    if not with_village_records:
+        return page
     page.unlocated = list(
         Village.objects.filter(county_id=county.code, lat__isnull=True)
         .designated()

@@ -45,7 +45,14 @@ class Dashboard(HasTier):
     cumulative: list = field(default_factory=list)
     pairings: list = field(default_factory=list)
     quota_total: Progress = None  # the counties that have a quota, together: the city average
-    illustrative_quotas: bool = False  # some quota shown is demo data
+    illustrative: set = field(default_factory=set)  # (year, tier, county code) of the quotas shown that are demo data
+
+    @property
+    def illustrative_quotas(self):
+        return bool(self.illustrative)
+
+    def quota_is_illustrative(self, county_code, year=None):
+        return (year or self.year, self.tier, county_code) in self.illustrative
 
 
 def sort_value(row, name):
@@ -101,7 +108,7 @@ def build(year, tier, today, sort=""):
         city,
         sort_rows(rows, sort),
         quota_total=quota_total if quota_total.target else None,
-        illustrative_quotas=targets.illustrative_quotas_among(year__in=[year, goal], tier=tier),
+        illustrative=targets.illustrative_quota_keys(year__in=[year, goal], tier=tier),
     )
     completed = {
         row["tier"]: row["completed"]

@@ -1,14 +1,30 @@
-"""The dashboard tables as an XLSX workbook (台账), with the date and the filters written in the sheet."""
+"""The dashboard tables as an XLSX workbook (台账), with the date and the filters written in the sheet.
 
+Shares are percent cells (0.125 shown as 12.5%). A row built on demo data says so in its last column.
+"""
+
+from dataclasses import dataclass
 from io import BytesIO
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+PERCENT_FORMAT = "0.0%"
+
+
+@dataclass(frozen=True)
+class Percent:
+    share: float | None
+
 
 def not_set(value):
     return _("not set") if value is None else value
+
+
+def illustrative_note(quota=False, pairing=False):
+    notes = [_("示意: the pairing is demo data")] * pairing + [_("示意: the quota is demo data")] * quota
+    return "; ".join(notes)
 
 
 def dashboard_workbook(data):
@@ -18,7 +34,10 @@ def dashboard_workbook(data):
     bold = Font(bold=True)
 
     def row(*values, strong=False):
-        sheet.append(list(values))
+        sheet.append([not_set(value.share) if isinstance(value, Percent) else value for value in values])
+        for cell, value in zip(sheet[sheet.max_row], values):
+            if isinstance(value, Percent) and value.share is not None:
+                cell.number_format = PERCENT_FORMAT
         if strong:
             for cell in sheet[sheet.max_row]:
                 cell.font = bold
@@ -39,7 +58,7 @@ def dashboard_workbook(data):
         strong=True,
     )
     city = data.city
-    row(not_set(city.target), city.designated, city.in_progress, city.completed, city.accepted, not_set(city.percent))
+    row(not_set(city.target), city.designated, city.in_progress, city.completed, city.accepted, Percent(city.share))
     row()
     row(_("By county"), strong=True)
     if data.illustrative_quotas:
@@ -54,6 +73,7 @@ def dashboard_workbook(data):
         _("Accepted"),
         _("Percent of quota accepted"),
         _("Change in 30 days"),
+        _("Note"),
         strong=True,
     )
     for county_row in data.rows:
@@ -66,8 +86,9 @@ def dashboard_workbook(data):
             p.in_progress,
             p.completed,
             p.accepted,
-            not_set(p.percent),
+            Percent(p.share),
             p.change,
+            illustrative_note(quota=data.quota_is_illustrative(county_row.county.code)),
         )
     row()
     row(_("Toward %(year)d (cumulative)") % {"year": data.goal}, strong=True)
@@ -108,6 +129,7 @@ def dashboard_workbook(data):
         _("Forecast"),
         _("Per month needed"),
         _("Outlook"),
+        _("Note"),
         strong=True,
     )
     for county_row in data.rows:
@@ -121,20 +143,32 @@ def dashboard_workbook(data):
             f.projected if f.projected is not None else "",
             round(f.needed_rate, 1) if f.needed_rate is not None else "",
             str(f.verdict_label),
+            illustrative_note(quota=data.quota_is_illustrative(county_row.county.code, data.goal)),
         )
     if data.pairings:
         row()
         row(_("Helped counties compared with the city"), strong=True)
-        row(_("Pairing"), _("Helped county"), _("Percent of quota accepted"), _("City average"), strong=True)
-        average = data.quota_total.percent if data.quota_total else None
+        row(
+            _("Pairing"),
+            _("Helped county"),
+            _("Percent of quota accepted"),
+            _("City average"),
+            _("Note"),
+            strong=True,
+        )
+        average = data.quota_total.share if data.quota_total else None
         for pairing_row in data.pairings:
+            pairing = pairing_row.pairing
             row(
-                str(pairing_row.pairing),
-                pairing_row.pairing.county_b.name,
-                not_set(pairing_row.helped.percent),
-                not_set(average),
+                str(pairing),
+                pairing.county_b.name,
+                Percent(pairing_row.helped.share),
+                Percent(average),
+                illustrative_note(
+                    quota=data.quota_is_illustrative(pairing.county_b_id), pairing=pairing.is_illustrative
+                ),
             )
-    for column, width in zip("ABCDEFGHI", [14, 12, 12, 12, 12, 12, 14, 16, 14]):
+    for column, width in zip("ABCDEFGHIJ", [14, 12, 12, 12, 12, 12, 14, 16, 14, 24]):
         sheet.column_dimensions[column].width = width
     buffer = BytesIO()
     workbook.save(buffer)

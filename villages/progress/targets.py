@@ -42,3 +42,8 @@ def quotas(years=None, county_codes=None):
 def illustrative_quotas_among(**filters):
     """Whether any of the county quotas a page shows (those matching `filters`) is demo data."""
     return CountyQuota.objects.filter(is_illustrative=True, **filters).exists()
+
+
+def illustrative_quota_keys(**filters):
+    """{(year, tier, county code)} of the county quotas matching `filters` that are demo data."""
+    return set(CountyQuota.objects.filter(is_illustrative=True, **filters).values_list("year", "tier", "county_id"))

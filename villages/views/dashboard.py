@@ -4,12 +4,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from counties.access import can_see_county
 from counties.models import County
 from villages.forms import DashboardFilterForm
 from villages.imports.export import XLSX_CONTENT_TYPE
 from villages.models import Status, Tier
-from villages.progress import counts, dashboard
+from villages.progress import dashboard
 from villages.progress.ledger import dashboard_workbook
 from villages.progress.tables import tier_and_status_table
 
@@ -27,7 +26,7 @@ COLUMNS = [
 
 def selected_dashboard(request):
     today = timezone.localdate()
-    form = DashboardFilterForm(request.GET, counts.year_choices(today), counts.default_year(today))
+    form = DashboardFilterForm(request.GET, today)
     year, tier, sort = form.selection()
     return form, dashboard.build(year, tier, today, sort)
 
@@ -43,7 +42,6 @@ def home(request):
             "form": form,
             "data": data,
             "columns": COLUMNS,
-            "linkable": {row.county.code for row in data.rows if can_see_county(request.user, row.county.code)},
             "rows": rows,
             "total": total,
             "tiers": Tier.choices,

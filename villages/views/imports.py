@@ -6,7 +6,6 @@ confirmation in villages.imports.pending under a name the app chose.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -24,14 +23,9 @@ CHANGELIST = "admin:villages_village_changelist"
 IMPORT_PAGE = "admin:villages_village_import"
 
 
-def check_may_import(user):
-    if not access.can_import_villages(user):
-        raise PermissionDenied
-
-
 def import_page(request, admin_context):
     """Upload → a dry run of the whole file, shown row by row; nothing is written."""
-    check_may_import(request.user)
+    access.check_import_villages(request.user)
     form = VillageImportForm(request.POST or None, request.FILES or None)
     context = {**admin_context, "title": _("Import villages"), "form": form}
     if request.method == "POST" and form.is_valid():
@@ -51,7 +45,7 @@ def import_page(request, admin_context):
 @require_POST
 def confirm_import(request):
     """The stored upload, checked again against the database as it is now, and written if still correct."""
-    check_may_import(request.user)
+    access.check_import_villages(request.user)
     form = ImportConfirmForm(request.POST)
     stored = pending.load(form.cleaned_data["token"], request.user) if form.is_valid() else None
     if stored is None:
@@ -75,7 +69,7 @@ def confirm_import(request):
 
 @login_required
 def import_template(request):
-    check_may_import(request.user)
+    access.check_import_villages(request.user)
     response = HttpResponse(template_bytes(), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = 'attachment; filename="village-import-template.xlsx"'
     return response

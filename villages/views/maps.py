@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from counties.access import sees_every_county, village_counties
 from villages.maps import data as map_data
 from villages.maps import page as maps
 from villages.maps import png as map_image
@@ -38,7 +39,7 @@ def map_page(request):
         return render(request, "villages/map.html", {"form": form}, status=400)
     villages = form.villages()
     unlocated, list_query = form.unlocated()
-    progress = map_data.county_progress(request.user, form.selected_year, form.designated_tiers())
+    progress = map_data.county_progress(form.selected_year, form.designated_tiers())
     pairings = map_data.active_pairings(form.selected_year, form.selected_county)
     skeleton, payload = maps.build_map(
         progress, villages, pairings, form.selected_year, form.designated_tiers(), zoom_to=form.selected_county
@@ -49,8 +50,10 @@ def map_page(request):
         "without_location": unlocated.count(),
         "query": form.query_string(),
         "list_query": list_query,
-        "some_not_visible": not all(row.visible for row in progress),
         "illustrative_quotas": illustrative_quotas_among(year=form.selected_year, tier__in=form.designated_tiers()),
+        "village_counties": None
+        if sees_every_county(request.user)
+        else list(village_counties(request.user).values_list("name", flat=True)),
         **maps.legend_context(),
     }
     return render(request, "villages/map.html", context)
@@ -61,8 +64,14 @@ def map_png(request):
     form = MapFilterForm(request.GET, request.user)
     if not form.is_valid():
         return HttpResponse(form.error_text(), status=400, content_type="text/plain; charset=utf-8")
-    progress = map_data.county_progress(request.user, form.selected_year, form.designated_tiers())
-    png = map_image.draw_png(progress, form.villages(), form.selected_year, zoom_to=form.selected_county)
+    tiers = form.designated_tiers()
+    png = map_image.draw_png(
+        map_data.county_progress(form.selected_year, tiers),
+        form.villages(),
+        form.selected_year,
+        zoom_to=form.selected_county,
+        illustrative_quotas=illustrative_quotas_among(year=form.selected_year, tier__in=tiers),
+    )
     response = HttpResponse(png, content_type="image/png")
     response["Content-Disposition"] = (
         f'inline; filename="progress-map-{form.selected_year}-{timezone.localdate():%Y%m%d}.png"'
@@ -88,5 +97,5 @@ def api_counties(request):
             {"error": form.error_text(), "fields": form.errors}, status=400, json_dumps_params={"ensure_ascii": False}
         )
     tiers = form.designated_tiers()
-    progress = map_data.county_progress(request.user, form.selected_year, tiers)
+    progress = map_data.county_progress(form.selected_year, tiers)
     return geojson_response(map_data.county_features(progress, form.selected_year, tiers))

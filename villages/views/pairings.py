@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from counties.access import (
     can_add_pairing_activity,
     can_manage_pairings,
-    can_see_county,
     check_add_pairing_activity,
     check_manage_pairings,
 )
@@ -48,7 +47,6 @@ def pairing_detail(request, pk):
         "year": year,
         "goal": goal,
         "sides": sides,
-        "linkable": {county.code for county in pairing.counties if can_see_county(request.user, county.code)},
         "totals": totals,
         "activities": pairing.activities.select_related("created_by"),
         "can_manage": can_manage_pairings(request.user),
@@ -81,8 +79,8 @@ def pairing_create(request):
 
 @login_required
 def pairing_edit(request, pk):
+    check_manage_pairings(request.user)
     pairing = get_object_or_404(Pairing, pk=pk)
-    check_manage_pairings(request.user, pairing)
     form = PairingForm(request.POST or None, instance=pairing)
     if request.method == "POST" and form.is_valid() and save_pairing(request, form):
         messages.success(request, _("Pairing %(pairing)s saved.") % {"pairing": pairing})

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import redirect, render
@@ -13,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from counties.access import is_county_editor, visible_counties
+from counties.access import is_county_editor, village_counties
 from counties.boundaries import county_places
 from villages import access, workflow
 from villages.forms import AcceptForm, ProgressUpdateForm, ReturnForm, VillageFilterForm, VillageForm
@@ -50,7 +49,7 @@ def village_list(request):
             "sort_query": sort_query.urlencode(),
             "sort": request.GET.get("sort", "code"),
             "can_see_deleted": access.can_see_deleted_villages(request.user),
-            "county_names": list(visible_counties(request.user).values_list("name", flat=True))
+            "county_names": list(village_counties(request.user).values_list("name", flat=True))
             if is_county_editor(request.user)
             else [],
         },
@@ -193,7 +192,6 @@ def review(request, code, action):
 
 @login_required
 def deleted_villages(request):
-    if not access.can_see_deleted_villages(request.user):
-        raise PermissionDenied
+    access.check_see_deleted_villages(request.user)
     records = Village.history.filter(history_type="-").select_related("history_user").order_by("-history_date")
     return render(request, "villages/deleted_villages.html", {"records": records})

@@ -1,0 +1,54 @@
+"""Take the README's screenshots in chromium from a running demo (`make run`): desktop (1280 px) and phone (390 px).
+
+Usage: .venv/bin/python scripts/screenshots.py [BASE_URL]   (default http://127.0.0.1:8000; writes docs/screenshots/)
+The pages are drawn with the system's Chinese fonts, as users see them: install one (e.g. fonts-noto-cjk) first.
+"""
+
+import shutil
+import sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+PASSWORD = "demo-pass-2025"  # the demo users' (villages/demo.py)
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+def logged_in(browser, base, username, viewport, **options):
+    page = browser.new_context(locale="zh-CN", viewport=viewport, **options).new_page()
+    page.goto(base + "/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.press("input[name=password]", "Enter")
+    return page
+
+
+def main(base):
+    OUT.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        chromium = shutil.which("chromium")
+        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"] if chromium else [])
+        desktop = logged_in(browser, base, "admin", DESKTOP)
+        desktop.goto(base + "/")
+        desktop.screenshot(path=OUT / "dashboard.png")
+        desktop.goto(base + "/map/?year=2025")
+        desktop.wait_for_selector("[data-villages-drawn]")
+        desktop.screenshot(path=OUT / "map.png")
+
+        phone = logged_in(browser, base, "yuci", PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+        phone.goto(base + "/")
+        phone.evaluate("document.querySelector('#county-progress').scrollIntoView()")
+        phone.screenshot(path=OUT / "dashboard-phone.png")
+        phone.goto(base + "/villages/?tier=showcase&sort=-progress")
+        with phone.expect_navigation():
+            phone.locator("#village-table th[scope=row] a").first.click()
+        phone.screenshot(path=OUT / "village-phone.png")
+        browser.close()
+    print("written:", ", ".join(sorted(path.name for path in OUT.glob("*.png"))))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000")
