@@ -6,6 +6,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from villages.cells import safe_row
+
 
 def not_set(value):
     return _("not set") if value is None else value
@@ -18,7 +20,7 @@ def dashboard_workbook(data):
     bold = Font(bold=True)
 
     def row(*values, strong=False):
-        sheet.append(list(values))
+        sheet.append(safe_row(values))
         if strong:
             for cell in sheet[sheet.max_row]:
                 cell.font = bold
