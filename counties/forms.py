@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from counties.models import Pairing, PairingActivity
+from counties.ranges import a_year_ahead, apply_limits, check_date
 
 
 class PairingForm(forms.ModelForm):
@@ -26,6 +27,7 @@ class PairingForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        apply_limits(self)
         if self.instance.pk:
             self.fields["seen_version"].initial = self.current_version()
 
@@ -69,8 +71,10 @@ class PairingActivityForm(forms.ModelForm):
         fields = ["date", "description", "funds", "projects", "people"]
         widgets = {"date": forms.DateInput(attrs={"type": "date"}), "description": forms.Textarea(attrs={"rows": 3})}
 
-    def clean_funds(self):
-        funds = self.cleaned_data["funds"]
-        if funds is not None and funds < 0:
-            raise forms.ValidationError(_("Funds cannot be negative."))
-        return funds
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        apply_limits(self)
+        self.fields["date"].widget.attrs["max"] = a_year_ahead().isoformat()
+
+    def clean_date(self):
+        return check_date(self.cleaned_data["date"], a_year_ahead())

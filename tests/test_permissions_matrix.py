@@ -21,6 +21,7 @@ MATRIX = [
     ("update_new", "post", REDIRECT, REDIRECT, NOT_FOUND, FORBIDDEN),
     ("accept", "post", REDIRECT, FORBIDDEN, NOT_FOUND, FORBIDDEN),
     ("return", "post", REDIRECT, FORBIDDEN, NOT_FOUND, FORBIDDEN),
+    ("withdraw", "post", REDIRECT, FORBIDDEN, NOT_FOUND, FORBIDDEN),
     ("photo", "get", OK, OK, NOT_FOUND, OK),
 ]
 ROLES = ["city_admin", "yuci_editor", "taigu_editor", "viewer"]
@@ -31,13 +32,21 @@ def request_for(name, village, photo):
         return f"/photos/{photo.pk}/", {}
     path = (
         f"/villages/{village.code}/"
-        + {"detail": "", "edit": "edit/", "update_new": "updates/new/", "accept": "accept/", "return": "return/"}[name]
+        + {
+            "detail": "",
+            "edit": "edit/",
+            "update_new": "updates/new/",
+            "accept": "accept/",
+            "return": "return/",
+            "withdraw": "withdraw/",
+        }[name]
     )
     data = {
         "edit": edit_data(village, contact_name="王五"),
         "update_new": {"date": "2025-06-02", "text": "完成污水管网", "progress": ""},
         "accept": {"version": village.version},
         "return": {"version": village.version, "reason": "缺少验收材料"},
+        "withdraw": {"version": village.version, "reason": "并入邻村"},
     }.get(name, {})
     return path, data
 
@@ -72,6 +81,13 @@ def test_anonymous_users_are_sent_to_the_login_page(yuci_village, media_root, na
     assert response["Location"].startswith("/accounts/login/?next=")
 
 
+@pytest.mark.parametrize("action", ["accept", "return", "withdraw", "reinstate"])
+def test_anonymous_get_on_a_city_decision_goes_to_the_login_page_not_405(yuci_village, action):
+    response = Client().get(f"/villages/{yuci_village.code}/{action}/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/accounts/login/?next=/villages/{yuci_village.code}/{action}/"
+
+
 @pytest.mark.parametrize("path", ["/villages/", "/villages/deleted/", "/accounts/password/"])
 def test_anonymous_users_are_sent_to_the_login_page_from_lists(registry, path):
     response = Client().get(path)
@@ -100,13 +116,11 @@ def test_another_countys_village_cannot_be_reached_through_the_county_filter(cli
 @pytest.mark.parametrize(
     "user_fixture,expected", [("city_admin", 200), ("yuci_editor", 403), ("viewer", 403), ("taigu_editor", 403)]
 )
-def test_deleted_villages_page_is_for_city_admins_only(request, client_for, registry, user_fixture, expected):
+def test_withdrawn_villages_page_is_for_city_admins_only(request, client_for, registry, user_fixture, expected):
     assert client_for(request.getfixturevalue(user_fixture)).get("/villages/deleted/").status_code == expected
 
 
-@pytest.mark.parametrize(
-    "path", ["/admin/", "/admin/villages/village/", "ADMIN_CHANGE", "ADMIN_HISTORY", "ADMIN_DELETE"]
-)
+@pytest.mark.parametrize("path", ["/admin/", "/admin/villages/village/", "ADMIN_CHANGE", "ADMIN_HISTORY"])
 @pytest.mark.parametrize("user_fixture", ["yuci_editor", "taigu_editor", "viewer"])
 def test_django_admin_is_closed_to_everyone_but_city_admins(
     request, client_for, city_admin, yuci_village, path, user_fixture
@@ -114,7 +128,6 @@ def test_django_admin_is_closed_to_everyone_but_city_admins(
     path = {
         "ADMIN_CHANGE": f"/admin/villages/village/{yuci_village.pk}/change/",
         "ADMIN_HISTORY": f"/admin/villages/village/{yuci_village.pk}/history/",
-        "ADMIN_DELETE": f"/admin/villages/village/{yuci_village.pk}/delete/",
     }.get(path, path)
     assert client_for(city_admin).get(path).status_code == 200
     response = client_for(request.getfixturevalue(user_fixture)).get(path)

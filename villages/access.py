@@ -24,7 +24,7 @@ def can_see_village(user, village):
 
 
 def can_change_village(user, village):
-    return can_change_county(user, village.county_id)
+    return village.withdrawn_at is None and can_change_county(user, village.county_id)
 
 
 def get_village_for_view(user, code, queryset=None):
@@ -42,9 +42,10 @@ def get_village_for_change(user, code, queryset=None):
     return village
 
 
-def get_village_for_review(user, code, queryset=None):
-    """A village a city administrator is accepting or returning (验收 / 退回)."""
-    village = get_village_for_change(user, code, queryset)
+def get_village_for_review(user, code):
+    """A village a city administrator is deciding on: accepting, returning (验收 / 退回), withdrawing or
+    reinstating (撤并 / 恢复), withdrawn villages included."""
+    village = get_village_for_view(user, code, Village.all_objects.all())
     if not is_city_admin(user):
         raise PermissionDenied
     return village
@@ -85,8 +86,16 @@ def can_return_village(user, village):
     return village.status == RETURN[0] and allowed_transition(user, village, *RETURN)
 
 
-def can_see_deleted_villages(user):
+def can_see_withdrawn_villages(user):
     return is_city_admin(user)
+
+
+def can_withdraw_village(user, village):
+    return is_city_admin(user) and village.withdrawn_at is None
+
+
+def can_reinstate_village(user, village):
+    return is_city_admin(user) and village.withdrawn_at is not None
 
 
 def get_photo_for_view(user, pk):

@@ -6,9 +6,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from counties.access import visible_counties
+from counties.boundaries import outside_city
 from counties.coords import CoordinateSystem, to_wgs84
 from counties.geo import point_inside_county
 from counties.models import Township
+from counties.ranges import TEXT_MAX_LENGTH, apply_limits, check_date
 from villages import access
 from villages.models import LocationSource, Status, Tier, Village
 from villages.photos import clean_photo
@@ -120,6 +122,7 @@ class VillageForm(forms.ModelForm):
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        apply_limits(self)
         self.user = user
         village = self.instance
         self.fields["status"].widget.choices = [
@@ -167,6 +170,8 @@ class VillageForm(forms.ModelForm):
             raise ValidationError(_("Enter both the latitude and the longitude, or neither."))
         wgs_lat, wgs_lon = to_wgs84(lat, lon, data.get("coordinate_system", CoordinateSystem.WGS84))
         village = self.instance
+        if problem := outside_city(wgs_lat, wgs_lon):
+            raise ValidationError(problem)
         if not point_inside_county(wgs_lon, wgs_lat, village.county_id):
             raise ValidationError(
                 _(
@@ -192,12 +197,27 @@ class VillageForm(forms.ModelForm):
 class ReturnForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     reason = forms.CharField(
-        label=_("Reason for returning"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, strip=True
+        label=_("Reason for returning"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=TEXT_MAX_LENGTH,
+        strip=True,
     )
 
 
-class AcceptForm(forms.Form):
+class VersionForm(forms.Form):
+    """A city decision with nothing to add (accept, reinstate): only the version the administrator saw."""
+
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class WithdrawForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("Reason for withdrawal (e.g. merged into another village)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=TEXT_MAX_LENGTH,
+        strip=True,
+    )
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -227,7 +247,9 @@ class MultiplePhotoField(forms.FileField):
 
 class ProgressUpdateForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    text = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+    text = forms.CharField(
+        label=_("What was done"), widget=forms.Textarea(attrs={"rows": 4}), max_length=TEXT_MAX_LENGTH
+    )
     progress = forms.IntegerField(
         label=_("Progress (%)"),
         required=False,
@@ -241,11 +263,16 @@ class ProgressUpdateForm(forms.Form):
         help_text=_("JPEG, PNG or WebP, before/after evidence. Location and camera data are removed from the files."),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        apply_limits(self)
+        self.fields["date"].widget.attrs["max"] = timezone.localdate().isoformat()
+
     def clean_date(self):
         date = self.cleaned_data["date"]
         if date > timezone.localdate():
             raise ValidationError(_("The date cannot be in the future."))
-        return date
+        return check_date(date, timezone.localdate())
 
 
 class DashboardFilterForm(forms.Form):

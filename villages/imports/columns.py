@@ -117,7 +117,9 @@ CRS_VALUES = {
     CoordinateSystem.GCJ02: ("GCJ-02", "GCJ02", "高德", "腾讯", "火星坐标"),
     CoordinateSystem.BD09: ("BD-09", "BD09", "百度"),
 }
-TEXT_LIMITS = {name: Village._meta.get_field(name).max_length for name in ("contact_name", "contact_phone")}
+TEXT_LIMITS = {
+    name: Village._meta.get_field(name).max_length for name in ("main_works", "contact_name", "contact_phone", "notes")
+}
 
 
 WIDE = str.maketrans({"（": "(", "）": ")", "％": "%"})
