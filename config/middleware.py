@@ -1,11 +1,14 @@
-"""The site's own middleware: API errors as JSON, and no caching of pages shown to a logged-in user."""
+"""The site's own middleware: API errors as JSON, no caching of pages shown to a logged-in user, and a limit on
+the size of a request body."""
 
 import logging
 from http import HTTPStatus
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError
 from django.http import Http404, JsonResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
@@ -71,3 +74,29 @@ class PrivatePagesMiddleware:
         if request.user.is_authenticated:
             response["Cache-Control"] = "private, no-store"
         return response
+
+
+class RequestBodyLimitMiddleware:
+    """A body larger than REQUEST_MAX_BYTES is refused with 413 from its Content-Length, before any of it is read.
+
+    Django reads no more than Content-Length bytes of a body, so the declared length bounds what follows;
+    DATA_UPLOAD_MAX_MEMORY_SIZE covers form fields only, not files. Placed after the middleware that set the
+    user and the language, so the page is in the site's layout, and before any that reads the body (CSRF)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.REQUEST_MAX_BYTES:
+            context = {
+                "size_mb": length / 2**20,
+                "limit_mb": settings.REQUEST_MAX_BYTES // 2**20,
+                "photos_per_update": settings.PHOTOS_PER_UPDATE,
+                "photo_max_mb": settings.PHOTO_MAX_BYTES // 2**20,
+            }
+            return render(request, "413.html", context, status=413)
+        return self.get_response(request)

@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "config.middleware.RequestBodyLimitMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -161,11 +162,20 @@ PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 15 * 1024 * 1024)
 PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 50_000_000)
 PHOTO_MAX_SIDE = env_int("PHOTO_MAX_SIDE", 12_000)
 PHOTOS_PER_UPDATE = 6
+# The photos of one update together (from their headers): decoding costs memory and CPU by the pixel.
+PHOTO_REQUEST_MAX_PIXELS = env_int("PHOTO_REQUEST_MAX_PIXELS", 100_000_000)
+# Photos are stored at most this many pixels on their long side (plenty for evidence, a fraction of the bytes).
+PHOTO_STORED_SIDE = env_int("PHOTO_STORED_SIDE", 2560)
 # Village lists uploaded in the admin wait here between the preview and the confirmation (a folder every
 # app server shares, like MEDIA_ROOT); backups leave it out.
 IMPORT_PREVIEW_DIR = Path(env_str("IMPORT_PREVIEW_DIR", str(MEDIA_ROOT / "import-previews")))
 IMPORT_PREVIEW_MAX_AGE = 24 * 60 * 60
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+# A request body larger than this is refused (413) from its Content-Length, before any of it is read:
+# room for a full update's photos, or an import file, and the form around them.
+REQUEST_MAX_BYTES = env_int(
+    "REQUEST_MAX_BYTES", max(PHOTOS_PER_UPDATE * PHOTO_MAX_BYTES, IMPORT_MAX_BYTES) + 1024 * 1024
+)
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 

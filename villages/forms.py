@@ -13,7 +13,7 @@ from counties.models import Township
 from counties.ranges import TEXT_MAX_LENGTH, apply_limits, check_date
 from villages import access
 from villages.models import LocationSource, Status, Tier, Village
-from villages.photos import clean_photo
+from villages.photos import check_request_pixels, clean_photo
 from villages.progress.counts import TIERS
 from villages.progress.dashboard import SORT_KEYS
 
@@ -234,6 +234,7 @@ class MultiplePhotoField(forms.FileField):
         files = [super(MultiplePhotoField, self).clean(item, initial) for item in files]
         if len(files) > settings.PHOTOS_PER_UPDATE:
             raise ValidationError(_("At most %(count)d photos per update.") % {"count": settings.PHOTOS_PER_UPDATE})
+        check_request_pixels(files)
         errors, cleaned = [], []
         for upload in files:
             try:
