@@ -194,30 +194,24 @@ class VillageForm(forms.ModelForm):
             village.location_source = LocationSource.SURVEYED
 
 
-class ReturnForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
-    reason = forms.CharField(
-        label=_("Reason for returning"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=TEXT_MAX_LENGTH,
-        strip=True,
-    )
-
-
 class VersionForm(forms.Form):
-    """A city decision with nothing to add (accept, reinstate): only the version the administrator saw."""
+    """A city decision (accept, return, withdraw, reinstate) on the version of the village the administrator saw."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class WithdrawForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
-    reason = forms.CharField(
-        label=_("Reason for withdrawal (e.g. merged into another village)"),
-        widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=TEXT_MAX_LENGTH,
-        strip=True,
+def reason_field(label):
+    return forms.CharField(
+        label=label, widget=forms.Textarea(attrs={"rows": 3}), max_length=TEXT_MAX_LENGTH, strip=True
     )
+
+
+class ReturnForm(VersionForm):
+    reason = reason_field(_("Reason for returning"))
+
+
+class WithdrawForm(VersionForm):
+    reason = reason_field(_("Reason for withdrawal (e.g. merged into another village)"))
 
 
 class MultipleFileInput(forms.ClearableFileInput):
