@@ -44,7 +44,12 @@ class ApiErrorsMiddleware:
         response = self.get_response(request)
         is_json = response.get("Content-Type", "").startswith("application/json")
         if request.path_info.startswith(API_PREFIX) and response.status_code >= 400 and not is_json:
-            return api_error(getattr(request, "api_error_status", response.status_code))
+            error = api_error(getattr(request, "api_error_status", response.status_code))
+            for name, value in response.items():  # security headers, Vary...
+                if name.lower() not in ("content-type", "content-length"):
+                    error[name] = value
+            error.cookies = response.cookies
+            return error
         return response
 
     def process_exception(self, request, exception):

@@ -18,6 +18,8 @@ def test_an_unknown_api_address_gets_a_json_404(client_for, viewer):
     response = client_for(viewer).get("/api/nothing-here.geojson")
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json" and response.json() == {"error": "未找到。"}
+    assert response["X-Content-Type-Options"] == "nosniff"  # the headers of the page it replaces are kept
+    assert "Content-Security-Policy" in response
 
 
 def test_pages_outside_the_api_keep_their_html_404(client_for, viewer):
