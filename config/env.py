@@ -39,3 +39,10 @@ def env_list(name, default=()):
 
 def env_str(name, default=""):
     return os.environ.get(name, default)
+
+
+def tile_source(url_template):
+    """The CSP source of a tile URL template: its scheme and host, a {s} subdomain as a wildcard."""
+    scheme, _, rest = url_template.partition("://")
+    host = rest.split("/", 1)[0].replace("{s}", "*")
+    return f"{scheme}://{host}"

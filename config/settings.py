@@ -9,10 +9,11 @@ from pathlib import Path
 
 import dj_database_url
 import xstatic.pkg.leaflet
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_int, env_list, env_str, tile_source
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = BASE_DIR / "data" / "jinzhong"
@@ -41,9 +42,14 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # local monitoring probes over plain HT
 SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 31536000) if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", True)
-if env_bool("BEHIND_PROXY", False):
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+# Proxies in front of the app that each append the address they were reached from to X-Forwarded-For.
+PROXY_COUNT = env_int("PROXY_COUNT", 1)
+if BEHIND_PROXY:
     # Only behind a proxy that sets this header itself and strips it from clients' requests.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if PROXY_COUNT < 1:
+        raise ImproperlyConfigured(f"PROXY_COUNT={PROXY_COUNT} must be 1 or more when BEHIND_PROXY=1.")
 
 INSTALLED_APPS = [
     "config.apps.TrackerAdminConfig",
@@ -60,6 +66,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.middleware.ApiErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -67,9 +74,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "config.errors.ErrorPagesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "config.middleware.RequestBodyLimitMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -127,12 +137,15 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 9 * 60 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 
-# Failed logins are throttled per username and IP address together (django-axes).
+# Failed logins are throttled per username and client address together (django-axes), and per address for
+# all usernames together with a higher limit (config.lockout).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 30)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "config.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "config.lockout.client_address"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -151,11 +164,20 @@ PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 15 * 1024 * 1024)
 PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 50_000_000)
 PHOTO_MAX_SIDE = env_int("PHOTO_MAX_SIDE", 12_000)
 PHOTOS_PER_UPDATE = 6
+# The photos of one update together (from their headers): decoding costs memory and CPU by the pixel.
+PHOTO_REQUEST_MAX_PIXELS = env_int("PHOTO_REQUEST_MAX_PIXELS", 100_000_000)
+# Photos are stored at most this many pixels on their long side (plenty for evidence, a fraction of the bytes).
+PHOTO_STORED_SIDE = env_int("PHOTO_STORED_SIDE", 2560)
 # Village lists uploaded in the admin wait here between the preview and the confirmation (a folder every
 # app server shares, like MEDIA_ROOT); backups leave it out.
 IMPORT_PREVIEW_DIR = Path(env_str("IMPORT_PREVIEW_DIR", str(MEDIA_ROOT / "import-previews")))
 IMPORT_PREVIEW_MAX_AGE = 24 * 60 * 60
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+# A request body larger than this is refused (413) from its Content-Length, before any of it is read:
+# room for a full update's photos, or an import file, and the form around them.
+REQUEST_MAX_BYTES = env_int(
+    "REQUEST_MAX_BYTES", max(PHOTOS_PER_UPDATE * PHOTO_MAX_BYTES, IMPORT_MAX_BYTES) + 1024 * 1024
+)
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
@@ -168,6 +190,26 @@ if MAP_TILES_URL and not all(part in MAP_TILES_URL for part in ("{z}", "{x}", "{
     raise ImproperlyConfigured(f"MAP_TILES_URL={MAP_TILES_URL!r} must contain {{z}}, {{x}} and {{y}}.")
 if not 1 <= MAP_TILES_MAX_ZOOM <= 22:
     raise ImproperlyConfigured(f"MAP_TILES_MAX_ZOOM={MAP_TILES_MAX_ZOOM} must be between 1 and 22.")
+
+# Content-Security-Policy (django-csp). Scripts only from the app and inline scripts only with the request's nonce
+# (templates: <script nonce="{{ request.csp_nonce }}">); data blocks (<script type="application/json">) need none.
+# Inline styles stay allowed (style attributes of the map legend and of the admin's libraries): they run no code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"] + ([tile_source(MAP_TILES_URL)] if MAP_TILES_URL else []),
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "worker-src": [SELF],  # the service worker (offline use)
+        "manifest-src": [SELF],  # the web app manifest
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -3,13 +3,16 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from counties.access import is_city_admin
-from counties.forms import PairingForm
+from counties.forms import PairingActivityForm, PairingForm
 from counties.models import County, Pairing, PairingActivity, Profile, Township
+
+# Withdrawn villages (村庄撤并) are not counted.
+CURRENT_VILLAGES = Q(villages__withdrawn_at__isnull=True)
 
 
 class CityAdminOnly:
@@ -41,7 +44,10 @@ class CountyAdmin(CityAdminOnly, admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .annotate(township_total=Count("townships", distinct=True), village_total=Count("villages", distinct=True))
+            .annotate(
+                township_total=Count("townships", distinct=True),
+                village_total=Count("villages", distinct=True, filter=CURRENT_VILLAGES),
+            )
         )
 
     @admin.display(description=_("townships"), ordering="township_total")
@@ -61,7 +67,7 @@ class TownshipAdmin(CityAdminOnly, admin.ModelAdmin):
     search_fields = ["code", "name"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(village_total=Count("villages"))
+        return super().get_queryset(request).annotate(village_total=Count("villages", filter=CURRENT_VILLAGES))
 
     @admin.display(description=_("villages"), ordering="village_total")
     def village_count(self, township):
@@ -119,6 +125,7 @@ for model, model_admin in [
 
 class PairingActivityInline(admin.TabularInline):
     model = PairingActivity
+    form = PairingActivityForm
     extra = 0
     fields = ["date", "description", "funds", "projects", "people", "is_illustrative"]
 
@@ -134,6 +141,7 @@ class PairingAdmin(CityAdminOnly, SimpleHistoryAdmin):
 
 @admin.register(PairingActivity)
 class PairingActivityAdmin(CityAdminOnly, SimpleHistoryAdmin):
+    form = PairingActivityForm
     list_display = ["pairing", "date", "funds", "projects", "people", "created_by"]
     list_filter = ["pairing__kind"]
     list_select_related = ["pairing__county_a", "pairing__county_b", "created_by"]

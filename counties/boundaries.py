@@ -6,6 +6,7 @@ from functools import lru_cache
 
 from django.db.models import TextField
 from django.db.models.functions import Cast
+from django.utils.translation import gettext as _
 
 from counties.geo import geojson_bounds
 from counties.models import CountyBoundary
@@ -44,3 +45,18 @@ def joint_bounds(places):
         max(c[2] for c in corners),
         max(c[3] for c in corners),
     )
+
+
+def city_bounds():
+    """(min_lon, min_lat, max_lon, max_lat) around every county: the box no location of the city lies outside."""
+    return joint_bounds(county_places().values())
+
+
+def outside_city(lat, lon):
+    """Why the WGS84 point (lat, lon) cannot be in the city, or "" when it lies within the city's bounds."""
+    min_lon, min_lat, max_lon, max_lat = city_bounds()
+    if min_lat <= lat <= max_lat and min_lon <= lon <= max_lon:
+        return ""
+    return _(
+        "The point %(lat).6f, %(lon).6f is outside 晋中市 (latitude %(south).2f–%(north).2f, longitude %(west).2f–%(east).2f): check the coordinates."
+    ) % {"lat": lat, "lon": lon, "south": min_lat, "north": max_lat, "west": min_lon, "east": max_lon}

@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from counties.models import Pairing, PairingActivity
+from counties.ranges import a_year_ahead, apply_limits, check_date
 
 
 class DateInput(forms.DateInput):
@@ -35,6 +36,7 @@ class PairingForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        apply_limits(self)
         if self.instance.pk:
             self.fields["seen_version"].initial = self.current_version()
 
@@ -81,8 +83,10 @@ class PairingActivityForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def clean_funds(self):
-        funds = self.cleaned_data["funds"]
-        if funds is not None and funds < 0:
-            raise forms.ValidationError(_("Funds cannot be negative."))
-        return funds
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        apply_limits(self)
+        self.fields["date"].widget.attrs["max"] = a_year_ahead().isoformat()
+
+    def clean_date(self):
+        return check_date(self.cleaned_data["date"], a_year_ahead())

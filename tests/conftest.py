@@ -106,15 +106,25 @@ def chromium():
         connections.close_all()
 
 
+# Every Content-Security-Policy violation the page reports, passed to the test through a binding.
+REPORT_CSP_VIOLATIONS = """document.addEventListener("securitypolicyviolation", (event) => {
+  window.reportCspViolation(`${event.violatedDirective} blocked ${event.blockedURI || "inline"} (${event.sourceFile || location.pathname}:${event.lineNumber})`);
+});"""
+
+
 class BrowserPage:
-    """A Playwright page that may only reach the live test server; records what it tried elsewhere and JS errors."""
+    """A Playwright page that may only reach the live test server; records what it tried elsewhere, JS errors and
+    Content-Security-Policy violations."""
 
     def __init__(self, context, base_url):
         self.context = context
         self.base_url = base_url
         self.outside_requests = []
         self.console_errors = []
+        self.csp_violations = []
         context.route("**/*", self._route)
+        context.expose_binding("reportCspViolation", lambda _source, text: self.csp_violations.append(text))
+        context.add_init_script(REPORT_CSP_VIOLATIONS)
         self.page = context.new_page()
         self.page.on("console", lambda message: message.type == "error" and self.console_errors.append(message.text))
         self.page.on("pageerror", lambda error: self.console_errors.append(str(error)))

@@ -1,4 +1,5 @@
-"""Every page of the app, in a real browser: it loads, asks nothing from outside, raises no JavaScript error.
+"""Every page of the app, in a real browser: it loads, asks nothing from outside, raises no JavaScript error and
+violates no Content-Security-Policy.
 
 The pages are found from the URL resolver, so pages that other features add are visited automatically.
 """
@@ -76,12 +77,17 @@ def test_every_page_loads_in_the_browser_without_outside_requests_or_js_errors(b
     problems = []
     for path, client_status in admin_pages["pages"]:
         errors_before, outside_before = len(browser_page.console_errors), len(browser_page.outside_requests)
+        violations_before = len(browser_page.csp_violations)
         response = browser_page.goto(path)
         browser_page.page.wait_for_load_state("networkidle")
         if response is None or response.status >= 400:
             problems.append(f"{path}: status {response and response.status} (test client: {client_status})")
+        elif "Content-Security-Policy" not in {name.title() for name in response.headers} and path != "/healthz":
+            problems.append(f"{path}: no Content-Security-Policy header")
         for error in browser_page.console_errors[errors_before:]:
             problems.append(f"{path}: JavaScript console error: {error}")
+        for violation in browser_page.csp_violations[violations_before:]:
+            problems.append(f"{path}: Content-Security-Policy violation: {violation}")
         for url in browser_page.outside_requests[outside_before:]:
             problems.append(f"{path}: request outside the test server: {url}")
     assert problems == []
@@ -111,7 +117,7 @@ KEY_VALUES = {
         "#village-table [data-col=status]",
         "#village-table [data-col=progress]",
     ],
-    "villages:deleted": ["main h1"],
+    "villages:withdrawn": ["main h1"],
     "villages:detail": ["#village-fields dd", ".actions .button"],
     "villages:edit": ["#id_status", "#id_progress", "#village-form button[type=submit]"],
     "villages:update_new": ["#id_date", "#id_text", "#update-form button[type=submit]"],

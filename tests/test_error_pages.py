@@ -75,7 +75,7 @@ def test_an_editor_of_a_paired_county_is_told_they_may_only_look(client_for, yuc
 
 def test_a_county_editor_accepting_is_told_only_the_city_does(client_for, yuci_editor, yuci_village):
     response = client_for(yuci_editor).post(f"/villages/{yuci_village.code}/accept/", {"version": 1})
-    assert_error_page(response, 403, "只有市级管理员能验收村庄或将其退回县级")
+    assert_error_page(response, 403, "只有市级管理员能验收、退回、撤并或恢复村庄")
 
 
 def test_a_post_only_address_opened_as_a_link_gets_405_in_the_layout(debug, client_for, city_admin, yuci_village):

@@ -1,4 +1,4 @@
-"""The village page's history: who changed what, in Chinese, including updates, photos and deleted villages."""
+"""The village page's history: who changed what, in Chinese, including updates and photos."""
 
 from datetime import UTC
 
@@ -46,15 +46,6 @@ def test_city_review_is_recorded_with_the_reason(client_for, city_admin, yuci_ed
     )
     history = history_html(client_for(yuci_editor), yuci_village)
     assert "city-admin" in history and "台账不全" in history
-
-
-def test_a_deleted_village_can_be_found_by_city_admins(client_for, city_admin, yuci_village):
-    client = client_for(city_admin)
-    response = client.post(f"/admin/villages/village/{yuci_village.pk}/delete/", {"post": "yes"})
-    assert response.status_code == 302 and not Village.objects.filter(pk=yuci_village.pk).exists()
-    page = client.get("/villages/deleted/").content.decode()
-    assert f'data-code="{yuci_village.code}"' in page and "city-admin" in page
-    assert Village.history.filter(code=yuci_village.code, history_type="-").exists()
 
 
 def test_a_changed_date_and_time_is_shown_in_local_time_not_raw(city_admin, client_for):

@@ -39,15 +39,17 @@ REVIEW = (REDIRECT, FORBIDDEN, FORBIDDEN, NOT_FOUND, FORBIDDEN, LOGIN)
 WALK = [
     ("home", "get", "/", {}, EVERYONE_SIGNED_IN),
     ("list", "get", "/villages/", {}, EVERYONE_SIGNED_IN),
-    ("deleted", "get", "/villages/deleted/", {}, CITY_ONLY),
+    ("withdrawn", "get", "/villages/deleted/", {}, CITY_ONLY),
     ("detail", "get", "/villages/{village}/", {}, RECORDS),
     ("edit", "get", "/villages/{village}/edit/", {}, CHANGE_FORM),
     ("edit", "post", "/villages/{village}/edit/", "EDIT", CHANGE),
     ("update_new", "get", "/villages/{village}/updates/new/", {}, CHANGE_FORM),
     ("update_new", "post", "/villages/{village}/updates/new/", {"date": "2025-06-02", "text": "完成污水管网"}, CHANGE),
-    ("accept", "get", "/villages/{village}/accept/", {}, (NOT_ALLOWED,) * 6),
+    ("accept", "get", "/villages/{village}/accept/", {}, (NOT_ALLOWED,) * 5 + (LOGIN,)),
     ("accept", "post", "/villages/{village}/accept/", "VERSION", REVIEW),
     ("return", "post", "/villages/{village}/return/", "RETURN", REVIEW),
+    ("withdraw", "post", "/villages/{village}/withdraw/", "WITHDRAW", REVIEW),
+    ("reinstate", "post", "/villages/{village}/reinstate/", "VERSION", REVIEW),
     ("photo", "get", "/photos/{photo}/", {}, RECORDS),
     ("dashboard_xlsx", "get", "/dashboard.xlsx", {}, EVERYONE_SIGNED_IN),
     ("county", "get", "/counties/140702/", {}, EVERYONE_SIGNED_IN),
@@ -123,6 +125,7 @@ def request_data(data, world):
             "EDIT": lambda: edit_data(village, contact_name="王五"),
             "VERSION": lambda: {"version": village.version},
             "RETURN": lambda: {"version": village.version, "reason": "缺少验收材料"},
+            "WITHDRAW": lambda: {"version": village.version, "reason": "并入邻村"},
             "PAIRING": lambda: {
                 "kind": "help",
                 "county_a": ZUOQUAN,
@@ -254,13 +257,18 @@ def test_another_countys_village_cannot_be_reached_through_the_county_filter(cli
 @pytest.mark.parametrize(
     "user_fixture,expected", [("city_admin", 200), ("yuci_editor", 403), ("viewer", 403), ("taigu_editor", 403)]
 )
-def test_deleted_villages_page_is_for_city_admins_only(request, client_for, registry, user_fixture, expected):
+def test_withdrawn_villages_page_is_for_city_admins_only(request, client_for, registry, user_fixture, expected):
     assert client_for(request.getfixturevalue(user_fixture)).get("/villages/deleted/").status_code == expected
 
 
-@pytest.mark.parametrize(
-    "path", ["/admin/", "/admin/villages/village/", "ADMIN_CHANGE", "ADMIN_HISTORY", "ADMIN_DELETE"]
-)
+@pytest.mark.parametrize("action", ["accept", "return", "withdraw", "reinstate"])
+def test_anonymous_get_on_a_city_decision_goes_to_the_login_page_not_405(yuci_village, action):
+    response = Client().get(f"/villages/{yuci_village.code}/{action}/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/accounts/login/?next=/villages/{yuci_village.code}/{action}/"
+
+
+@pytest.mark.parametrize("path", ["/admin/", "/admin/villages/village/", "ADMIN_CHANGE", "ADMIN_HISTORY"])
 @pytest.mark.parametrize("user_fixture", ["yuci_editor", "taigu_editor", "viewer"])
 def test_django_admin_is_closed_to_everyone_but_city_admins(
     request, client_for, city_admin, yuci_village, path, user_fixture
@@ -268,7 +276,6 @@ def test_django_admin_is_closed_to_everyone_but_city_admins(
     path = {
         "ADMIN_CHANGE": f"/admin/villages/village/{yuci_village.pk}/change/",
         "ADMIN_HISTORY": f"/admin/villages/village/{yuci_village.pk}/history/",
-        "ADMIN_DELETE": f"/admin/villages/village/{yuci_village.pk}/delete/",
     }.get(path, path)
     assert client_for(city_admin).get(path).status_code == 200
     response = client_for(request.getfixturevalue(user_fixture)).get(path)

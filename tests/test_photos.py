@@ -116,3 +116,55 @@ def test_a_future_date_is_refused(client_for, yuci_editor, yuci_village, media_r
     )
     assert response.status_code == 200 and response.context["form"].errors["date"]
     assert not ProgressUpdate.objects.exists()
+
+
+def encoded(image, image_format, **options):
+    output = io.BytesIO()
+    image.save(output, format=image_format, **options)
+    return output.getvalue()
+
+
+def stored_image(media_root):
+    (path,) = files_under(media_root)
+    return Image.open(path)
+
+
+def test_a_large_jpeg_is_stored_at_the_stored_size_upright(client_for, yuci_editor, yuci_village, media_root, settings):
+    settings.PHOTO_STORED_SIDE = 100
+    exif = Image.Exif()
+    exif[0x0112] = 6  # the camera was turned: the picture is to be rotated 90° clockwise
+    original = encoded(Image.new("RGB", (800, 600), (30, 120, 60)), "JPEG", exif=exif)
+    response = post_update(client_for(yuci_editor), yuci_village, SimpleUploadedFile("turned.jpg", original))
+    assert response.status_code == 302
+    image = stored_image(media_root)
+    assert image.format == "JPEG" and image.size == (75, 100)  # 600 x 800 upright, scaled to 100 on its long side
+    assert dict(image.getexif()) == {}
+
+
+def test_a_large_png_is_reduced_to_the_stored_size(client_for, yuci_editor, yuci_village, media_root, settings):
+    settings.PHOTO_STORED_SIDE = 100
+    original = encoded(Image.new("RGB", (1000, 250), (200, 10, 10)), "PNG")
+    assert (
+        post_update(client_for(yuci_editor), yuci_village, SimpleUploadedFile("wide.png", original)).status_code == 302
+    )
+    image = stored_image(media_root)
+    assert image.format == "PNG" and image.size == (100, 25)
+    assert image.getpixel((50, 12)) == (200, 10, 10)
+
+
+def test_photos_adding_up_to_more_than_the_pixel_budget_of_an_update_are_refused_from_their_headers(
+    client_for, yuci_editor, yuci_village, media_root, settings
+):
+    settings.PHOTO_REQUEST_MAX_PIXELS = 2_000_000  # three photos of 0.9 megapixels: 2.7 together
+    uploads = [
+        SimpleUploadedFile(f"{number}.png", encoded(Image.new("RGB", (1200, 750)), "PNG")) for number in range(3)
+    ]
+    response = post_update(client_for(yuci_editor), yuci_village, *uploads)
+    refused(response, media_root, "这些照片共 3 百万像素", "每条进展最多 2 百万像素")
+
+
+def test_photos_within_the_pixel_budget_are_all_stored(client_for, yuci_editor, yuci_village, media_root, settings):
+    settings.PHOTO_REQUEST_MAX_PIXELS = 2_000_000
+    uploads = [SimpleUploadedFile(f"{n}.png", encoded(Image.new("RGB", (1200, 750)), "PNG")) for n in range(2)]
+    assert post_update(client_for(yuci_editor), yuci_village, *uploads).status_code == 302
+    assert len(files_under(media_root)) == 2

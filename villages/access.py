@@ -35,7 +35,7 @@ def can_see_village(user, village):
 
 
 def can_change_village(user, village):
-    return can_change_county(user, village.county_id)
+    return village.withdrawn_at is None and can_change_county(user, village.county_id)
 
 
 def get_village_for_view(user, code, queryset=None):
@@ -56,10 +56,11 @@ def get_village_for_change(user, code, queryset=None):
     return village
 
 
-def get_village_for_review(user, code, queryset=None):
-    """A village a city administrator is accepting or returning (验收 / 退回)."""
-    village = get_village_for_change(user, code, queryset)
-    check_city_admin(user, _("Only city administrators accept villages or return them to the county."))
+def get_village_for_review(user, code):
+    """A village a city administrator is deciding on: accepting, returning (验收 / 退回), withdrawing or
+    reinstating (撤并 / 恢复), withdrawn villages included."""
+    village = get_village_for_view(user, code, Village.all_objects.all())
+    check_city_admin(user, _("Only city administrators accept, return, withdraw or reinstate villages."))
     return village
 
 
@@ -98,12 +99,20 @@ def can_return_village(user, village):
     return village.status == RETURN[0] and allowed_transition(user, village, *RETURN)
 
 
-def can_see_deleted_villages(user):
+def can_see_withdrawn_villages(user):
     return is_city_admin(user)
 
 
-def check_see_deleted_villages(user):
-    check_city_admin(user, _("Only city administrators see deleted villages."))
+def check_see_withdrawn_villages(user):
+    check_city_admin(user, _("Only city administrators see withdrawn villages."))
+
+
+def can_withdraw_village(user, village):
+    return is_city_admin(user) and village.withdrawn_at is None
+
+
+def can_reinstate_village(user, village):
+    return is_city_admin(user) and village.withdrawn_at is not None
 
 
 def get_photo_for_view(user, pk):

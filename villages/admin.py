@@ -28,6 +28,8 @@ class VillageAdmin(CityAdminOnly, ExportMixin, SimpleHistoryAdmin):
     list_select_related = ["county", "township"]
     search_fields = ["code", "name", "short_name"]
     readonly_fields = ["code", "township", "county", "updated_at", "updated_by"]
+    # A village leaves the registry by being withdrawn on its page (村庄撤并), never deleted: its updates,
+    # photos and history stay, and it can be reinstated.
     list_per_page = 50
     import_export_change_list_template = "admin/villages/village/change_list.html"
 
@@ -64,6 +66,9 @@ class VillageAdmin(CityAdminOnly, ExportMixin, SimpleHistoryAdmin):
 
     def get_export_filename(self, request, queryset, file_format):
         return super().get_export_filename(request, queryset, file_format).replace("Village", "villages")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
     def save_model(self, request, obj, form, change):
         if change:

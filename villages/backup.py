@@ -2,19 +2,23 @@
 
 An archive is a zip file with
 - data/<app_label>.<model>.jsonl: every row of every table of every installed app (registry, villages, users and
-  roles, history tables, many-to-many link tables, login records...), one JSON object a line, primary keys kept;
+  roles with their password hashes, history tables, many-to-many link tables...), one JSON object a line, primary
+  keys kept. Sessions and login-attempt records (live session keys, addresses) only when asked for;
 - media/...: every file under MEDIA_ROOT (the uploaded photos);
 - manifest.json: row counts per table, file count, the applied migrations and the app version.
 
 Tables are found through the app registry, so models added later are backed up without any change here.
+The file is written readable by its owner only (mode 0600): it holds password hashes.
 """
 
 import datetime
 import decimal
 import json
+import os
 import subprocess
 import uuid
 import zipfile
+import zlib
 from itertools import islice
 from pathlib import Path, PurePosixPath
 
@@ -37,16 +41,24 @@ MEDIA_PREFIX = "media/"
 CHUNK = 1000
 # Tables that `migrate` fills by itself (content types, permissions, data migrations). A restore replaces them.
 FILLED_BY_MIGRATE = {"contenttypes.contenttype", "auth.permission", "villages.target"}
+# Live sessions (a session key opens the app as its user) and login attempts: left out unless asked for.
+SESSION_APPS = {"sessions", "axes"}
+# What reading a damaged archive raises, besides BadZipFile (a member that does not inflate or ends early).
+DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError)
 
 
 class BackupError(Exception):
     pass
 
 
-def backed_up_models():
+def backed_up_models(include_sessions=True):
     """Every table: all concrete models of all installed apps, with the auto-created many-to-many tables."""
     return [
-        model for model in apps.get_models(include_auto_created=True) if model._meta.managed and not model._meta.proxy
+        model
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.managed
+        and not model._meta.proxy
+        and (include_sessions or model._meta.app_label not in SESSION_APPS)
     ]
 
 
@@ -108,8 +120,20 @@ def write_rows(archive, model, using):
     return count
 
 
-def backup(path, using=DEFAULT_DB_ALIAS):
-    """Write the whole database and MEDIA_ROOT to a new zip file at `path`; return the manifest."""
+def private_file(path):
+    """A new file that only its owner may read (it holds password hashes)."""
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise BackupError(_("%(path)s already exists: choose a new file name.") % {"path": path}) from None
+    os.fchmod(descriptor, 0o600)
+    return os.fdopen(descriptor, "wb")
+
+
+def backup(path, using=DEFAULT_DB_ALIAS, include_sessions=False):
+    """Write the database and MEDIA_ROOT to a new zip file at `path` (mode 0600); return the manifest.
+
+    Sessions and login attempts are left out unless include_sessions is true."""
     path = Path(path)
     if path.exists():
         raise BackupError(_("%(path)s already exists: choose a new file name.") % {"path": path})
@@ -120,10 +144,11 @@ def backup(path, using=DEFAULT_DB_ALIAS):
         "app_version": app_version(),
         "django_version": django.get_version(),
         "database": connections[using].vendor,
+        "sessions_included": include_sessions,
         "tables": {},
     }
     try:
-        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        with private_file(partial) as out, zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             outermost = not connections[using].in_atomic_block
             with transaction.atomic(using=using):
                 if outermost and connections[using].vendor == "postgresql":
@@ -131,7 +156,7 @@ def backup(path, using=DEFAULT_DB_ALIAS):
                     with connections[using].cursor() as cursor:
                         cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
                 manifest["migrations"] = applied_migrations(using)
-                for model in backed_up_models():
+                for model in backed_up_models(include_sessions):
                     manifest["tables"][label(model)] = write_rows(archive, model, using)
             root = Path(settings.MEDIA_ROOT)
             files = media_files()
@@ -153,8 +178,15 @@ def read_manifest(archive):
         raise BackupError(
             _("This file is not a backup of this app: it has no %(name)s.") % {"name": MANIFEST}
         ) from None
-    if manifest.get("format") != FORMAT:
-        raise BackupError(_("Unknown backup format %(format)r.") % {"format": manifest.get("format")})
+    except ValueError:
+        raise BackupError(_("The archive's %(name)s is not valid JSON.") % {"name": MANIFEST}) from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise BackupError(
+            _("Unknown backup format %(format)r: this version of the app reads format %(expected)d.")
+            % {"format": manifest.get("format") if isinstance(manifest, dict) else None, "expected": FORMAT}
+        )
+    if not isinstance(manifest.get("tables"), dict) or not isinstance(manifest.get("migrations"), dict):
+        raise BackupError(_("The archive's %(name)s lacks its tables or migrations.") % {"name": MANIFEST})
     return manifest
 
 
@@ -210,13 +242,15 @@ def check_restorable(archive, manifest, using):
 def load_rows(archive, model, using):
     name = f"{DATA_PREFIX}{label(model)}.jsonl"
     count = 0
+    if name not in archive.namelist():
+        raise BackupError(_("The manifest lists %(name)s, but the archive does not hold it.") % {"name": name})
     with archive.open(name) as lines:
         records = (json.loads(line) for line in lines)
         try:
             for row in serializers.deserialize("python", records, using=using):
                 row.save(using=using, force_insert=True)
                 count += 1
-        except (DeserializationError, ValueError) as error:
+        except (DeserializationError, ValueError, KeyError, TypeError) as error:
             raise BackupError(
                 _("%(name)s, row %(row)d: %(error)s") % {"name": name, "row": count + 1, "error": error}
             ) from None
@@ -245,34 +279,44 @@ def restore(path, using=DEFAULT_DB_ALIAS):
         archive = zipfile.ZipFile(path)
     except (OSError, zipfile.BadZipFile) as error:
         raise BackupError(_("Cannot read %(path)s: %(error)s") % {"path": path, "error": error}) from None
-    with archive:
-        manifest = read_manifest(archive)
-        check_restorable(archive, manifest, using)
-        written = []
-        try:
-            for name, target in media_members(archive).items():
-                if not target.exists():
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    target.write_bytes(archive.read(name))
-                    written.append(target)
-            models = [model for model in backed_up_models() if label(model) in manifest["tables"]]
-            with transaction.atomic(using=using):
-                for model in backed_up_models():
-                    if label(model) in FILLED_BY_MIGRATE:
-                        model._base_manager.using(using).all()._raw_delete(using)
-                for model in models:
-                    count = load_rows(archive, model, using)
-                    if count != manifest["tables"][label(model)]:
-                        raise BackupError(
-                            _("%(table)s: %(count)d rows in the archive, the manifest says %(expected)d.")
-                            % {"table": label(model), "count": count, "expected": manifest["tables"][label(model)]}
-                        )
-                with connections[using].cursor() as cursor:
-                    for sql in connections[using].ops.sequence_reset_sql(no_style(), backed_up_models()):
-                        cursor.execute(sql)
-                refresh_content_types(using)
-        except BaseException:
-            for target in written:
-                target.unlink(missing_ok=True)
-            raise
+    try:
+        with archive:
+            return restore_archive(archive, using)
+    except DAMAGED as error:
+        raise BackupError(
+            _("%(path)s is damaged (%(error)s); nothing was restored.") % {"path": path, "error": error}
+        ) from None
+
+
+def restore_archive(archive, using):
+    """Check the archive against the database, then write its photos and rows, all or nothing."""
+    manifest = read_manifest(archive)
+    check_restorable(archive, manifest, using)
+    written = []
+    try:
+        for name, target in media_members(archive).items():
+            if not target.exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(archive.read(name))
+                written.append(target)
+        models = [model for model in backed_up_models() if label(model) in manifest["tables"]]
+        with transaction.atomic(using=using):
+            for model in backed_up_models():
+                if label(model) in FILLED_BY_MIGRATE:
+                    model._base_manager.using(using).all()._raw_delete(using)
+            for model in models:
+                count = load_rows(archive, model, using)
+                if count != manifest["tables"][label(model)]:
+                    raise BackupError(
+                        _("%(table)s: %(count)d rows in the archive, the manifest says %(expected)d.")
+                        % {"table": label(model), "count": count, "expected": manifest["tables"][label(model)]}
+                    )
+            with connections[using].cursor() as cursor:
+                for sql in connections[using].ops.sequence_reset_sql(no_style(), backed_up_models()):
+                    cursor.execute(sql)
+            refresh_content_types(using)
+    except BaseException:
+        for target in written:
+            target.unlink(missing_ok=True)
+        raise
     return manifest

@@ -6,13 +6,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from counties.access import village_counties
+from counties.boundaries import outside_city
 from counties.coords import CoordinateSystem, to_wgs84
 from counties.forms import DateInput
 from counties.geo import point_inside_county
 from counties.models import Township
+from counties.ranges import TEXT_MAX_LENGTH, apply_limits, check_date
 from villages import access
 from villages.models import LocationSource, Status, Tier, Village
-from villages.photos import clean_photo
+from villages.photos import check_request_pixels, clean_photo
 from villages.progress import counts
 from villages.progress.counts import TIERS
 from villages.progress.dashboard import SORT_KEYS
@@ -123,6 +125,7 @@ class VillageForm(forms.ModelForm):
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        apply_limits(self)
         self.user = user
         village = self.instance
         self.fields["status"].widget.choices = [
@@ -170,6 +173,8 @@ class VillageForm(forms.ModelForm):
             raise ValidationError(_("Enter both the latitude and the longitude, or neither."))
         wgs_lat, wgs_lon = to_wgs84(lat, lon, data.get("coordinate_system", CoordinateSystem.WGS84))
         village = self.instance
+        if problem := outside_city(wgs_lat, wgs_lon):
+            raise ValidationError(problem)
         if not point_inside_county(wgs_lon, wgs_lat, village.county_id):
             raise ValidationError(
                 _(
@@ -192,15 +197,24 @@ class VillageForm(forms.ModelForm):
             village.location_source = LocationSource.SURVEYED
 
 
-class ReturnForm(forms.Form):
+class VersionForm(forms.Form):
+    """A city decision (accept, return, withdraw, reinstate) on the version of the village the administrator saw."""
+
     version = forms.IntegerField(widget=forms.HiddenInput)
-    reason = forms.CharField(
-        label=_("Reason for returning"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, strip=True
+
+
+def reason_field(label):
+    return forms.CharField(
+        label=label, widget=forms.Textarea(attrs={"rows": 3}), max_length=TEXT_MAX_LENGTH, strip=True
     )
 
 
-class AcceptForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+class ReturnForm(VersionForm):
+    reason = reason_field(_("Reason for returning"))
+
+
+class WithdrawForm(VersionForm):
+    reason = reason_field(_("Reason for withdrawal (e.g. merged into another village)"))
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -217,6 +231,7 @@ class MultiplePhotoField(forms.FileField):
         files = [super(MultiplePhotoField, self).clean(item, initial) for item in files]
         if len(files) > settings.PHOTOS_PER_UPDATE:
             raise ValidationError(_("At most %(count)d photos per update.") % {"count": settings.PHOTOS_PER_UPDATE})
+        check_request_pixels(files)
         errors, cleaned = [], []
         for upload in files:
             try:
@@ -230,7 +245,9 @@ class MultiplePhotoField(forms.FileField):
 
 class ProgressUpdateForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=DateInput, initial=timezone.localdate)
-    text = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+    text = forms.CharField(
+        label=_("What was done"), widget=forms.Textarea(attrs={"rows": 4}), max_length=TEXT_MAX_LENGTH
+    )
     progress = forms.IntegerField(
         label=_("Progress (%)"),
         required=False,
@@ -244,11 +261,16 @@ class ProgressUpdateForm(forms.Form):
         help_text=_("JPEG, PNG or WebP, before/after evidence. Location and camera data are removed from the files."),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        apply_limits(self)
+        self.fields["date"].widget.attrs["max"] = timezone.localdate().isoformat()
+
     def clean_date(self):
         date = self.cleaned_data["date"]
         if date > timezone.localdate():
             raise ValidationError(_("The date cannot be in the future."))
-        return date
+        return check_date(date, timezone.localdate())
 
 
 class YearFilterForm(forms.Form):

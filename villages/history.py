@@ -12,7 +12,18 @@ from django.utils.translation import gettext_lazy as _
 
 from villages.models import Photo, ProgressUpdate
 
-HIDDEN_FIELDS = {"id", "updated_by", "created_by", "created_at", "uploaded_at", "village", "update", "width", "height"}
+HIDDEN_FIELDS = {
+    "id",
+    "updated_by",
+    "withdrawn_by",
+    "created_by",
+    "created_at",
+    "uploaded_at",
+    "village",
+    "update",
+    "width",
+    "height",
+}
 ACTIONS = {
     "Village": {"+": _("Village created"), "~": _("Village changed"), "-": _("Village deleted")},
     "ProgressUpdate": {
@@ -22,6 +33,7 @@ ACTIONS = {
     },
     "Photo": {"+": _("Photo added"), "~": _("Photo changed"), "-": _("Photo deleted")},
 }
+WITHDRAWN, REINSTATED = _("Village withdrawn (撤并)"), _("Village reinstated")
 
 
 @dataclass
@@ -66,19 +78,35 @@ def changes_between(record, previous, model):
     ]
 
 
+def withdrawal(record, previous, model):
+    """(action, summary) when this village record withdraws (撤并) or reinstates the village, else None.
+    The withdrawal fields are not editable, so they are not among the changes listed."""
+    if model.__name__ != "Village" or record.history_type != "~" or previous is None:
+        return None
+    if previous.withdrawn_at is None and record.withdrawn_at is not None:
+        return WITHDRAWN, record.withdrawal_reason
+    if previous.withdrawn_at is not None and record.withdrawn_at is None:
+        return REINSTATED, ""
+    return None
+
+
 def entries_for(records, model, summary):
     entries = []
     previous_by_object = {}
     for record in sorted(records, key=lambda r: (r.history_date, r.history_id)):
         previous = previous_by_object.get(record.id)
         user = record.history_user
+        action, text = withdrawal(record, previous, model) or (
+            ACTIONS[model.__name__][record.history_type],
+            summary(record) if record.history_type != "~" else "",
+        )
         entries.append(
             Entry(
                 when=record.history_date,
                 who=(user.get_full_name() or user.username) if user else _("system"),
-                action=ACTIONS[model.__name__][record.history_type],
+                action=action,
                 changes=changes_between(record, previous, model) if record.history_type == "~" else [],
-                summary=summary(record) if record.history_type != "~" else "",
+                summary=text,
             )
         )
         previous_by_object[record.id] = record

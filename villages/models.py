@@ -11,9 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from counties.models import County, Township
+from counties.ranges import FIRST_DATE, TEXT_MAX_LENGTH
 
 VILLAGE_CODE_REGEX = r"^[0-9]{12}$"
-FIRST_PROGRAMME_YEAR = 2018
+FIRST_PROGRAMME_YEAR = FIRST_DATE.year
 LAST_PROGRAMME_YEAR = 2035
 
 
@@ -46,6 +47,20 @@ class VillageQuerySet(models.QuerySet):
 
     def located(self):
         return self.filter(lat__isnull=False)
+
+    def current(self):
+        return self.filter(withdrawn_at__isnull=True)
+
+    def withdrawn(self):
+        return self.filter(withdrawn_at__isnull=False)
+
+
+class CurrentVillageManager(models.Manager.from_queryset(VillageQuerySet)):
+    """Village.objects: the villages still in the registry. Withdrawn villages (村庄撤并) are left out of every
+    list, count, map and export without any caller having to ask; Village.all_objects has them too."""
+
+    def get_queryset(self):
+        return super().get_queryset().current()
 
 
 class Village(models.Model):
@@ -92,7 +107,7 @@ class Village(models.Model):
         blank=True,
         validators=[MinValueValidator(0)],
     )
-    main_works = models.TextField(_("main works (主要建设内容)"), blank=True)
+    main_works = models.TextField(_("main works (主要建设内容)"), blank=True, max_length=TEXT_MAX_LENGTH)
     contact_name = models.CharField(_("contact person"), max_length=50, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
 
@@ -104,9 +119,24 @@ class Village(models.Model):
     )
     location_source = models.CharField(_("location source"), max_length=12, choices=LocationSource.choices, blank=True)
 
-    notes = models.TextField(_("notes"), blank=True)
-    return_reason = models.TextField(_("reason for return (退回)"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=TEXT_MAX_LENGTH)
+    return_reason = models.TextField(_("reason for return (退回)"), blank=True, max_length=TEXT_MAX_LENGTH)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+
+    # 村庄撤并: a withdrawn village keeps its updates, photos and history, and can be reinstated with all of it.
+    withdrawn_at = models.DateTimeField(_("withdrawn at (撤并)"), null=True, blank=True, editable=False)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("withdrawn by"),
+    )
+    withdrawal_reason = models.TextField(
+        _("reason for withdrawal"), blank=True, editable=False, max_length=TEXT_MAX_LENGTH
+    )
 
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     updated_at = models.DateTimeField(_("last updated at"), auto_now=True)
@@ -120,7 +150,8 @@ class Village(models.Model):
     )
 
     history = HistoricalRecords(excluded_fields=["updated_at", "version"])
-    objects = VillageQuerySet.as_manager()
+    objects = CurrentVillageManager()
+    all_objects = VillageQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
@@ -169,13 +200,17 @@ class Village(models.Model):
     def location_is_illustrative(self):
         return self.location_source == LocationSource.ILLUSTRATIVE
 
+    @property
+    def is_withdrawn(self):
+        return self.withdrawn_at is not None
+
 
 class ProgressUpdate(models.Model):
     """A dated progress report on a village, with optional photo evidence."""
 
     village = models.ForeignKey(Village, on_delete=models.CASCADE, related_name="updates", verbose_name=_("village"))
     date = models.DateField(_("date"))
-    text = models.TextField(_("what was done"))
+    text = models.TextField(_("what was done"), max_length=TEXT_MAX_LENGTH)
     progress = models.PositiveSmallIntegerField(
         _("progress (%)"), null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(100)]
     )

@@ -90,7 +90,7 @@ def read_registry(data_dir):
 def upsert(model, rows, key, fields, changed=frozenset()):
     """Create missing rows and update changed ones; returns Counts. Keys in `changed` count as updated
     even when their own fields are unchanged (a county whose boundary changed)."""
-    existing = model.objects.in_bulk([row[key] for row in rows], field_name=key)
+    existing = model._base_manager.in_bulk([row[key] for row in rows], field_name=key)  # withdrawn villages too
     counts, to_create, to_update = Counts(), [], []
     for row in rows:
         current = existing.get(row[key])
@@ -108,7 +108,14 @@ def upsert(model, rows, key, fields, changed=frozenset()):
         if to_create:
             bulk_create_with_history(to_create, model, batch_size=500, default_change_reason="registry load")
         if to_update:
-            bulk_update_with_history(to_update, model, fields, batch_size=500, default_change_reason="registry load")
+            bulk_update_with_history(
+                to_update,
+                model,
+                fields,
+                batch_size=500,
+                default_change_reason="registry load",
+                manager=model._base_manager,
+            )
     else:
         model.objects.bulk_create(to_create, batch_size=500)
         model.objects.bulk_update(to_update, fields, batch_size=500)
@@ -150,5 +157,5 @@ def load_registry(data_dir):
         result["townships"] = upsert(Township, townships, "code", ["name", "kind"])
         result["villages"] = upsert(Village, villages, "code", ["name", "short_name"])
     in_file = {village["code"] for village in villages}
-    result["villages"].kept_missing = sorted(set(Village.objects.values_list("code", flat=True)) - in_file)
+    result["villages"].kept_missing = sorted(set(Village.all_objects.values_list("code", flat=True)) - in_file)
     return result

@@ -34,7 +34,9 @@ def save_checked(village, expected_version, user):
     if village.version != expected_version:  # the form was opened on an older version than the one just loaded
         raise EditConflict
     with transaction.atomic():
-        claimed = Village.objects.filter(pk=village.pk, version=expected_version).update(version=expected_version + 1)
+        claimed = Village.all_objects.filter(pk=village.pk, version=expected_version).update(
+            version=expected_version + 1
+        )
         if not claimed:
             raise EditConflict
         village.version = expected_version + 1
@@ -53,6 +55,22 @@ def return_to_county(village, expected_version, user, reason):
     village.status = Status.IN_PROGRESS
     village.accepted_at = None
     village.return_reason = reason
+    save_checked(village, expected_version, user)
+
+
+def withdraw(village, expected_version, user, reason):
+    """村庄撤并: the village leaves every list and count, and keeps its updates, photos and history."""
+    village.withdrawn_at = timezone.now()
+    village.withdrawn_by = user
+    village.withdrawal_reason = reason
+    save_checked(village, expected_version, user)
+
+
+def reinstate(village, expected_version, user):
+    """A withdrawn village back in the registry, with everything it had (the history keeps the withdrawal)."""
+    village.withdrawn_at = None
+    village.withdrawn_by = None
+    village.withdrawal_reason = ""
     save_checked(village, expected_version, user)
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from counties.coords import CoordinateSystem
+from villages.cells import FORMULA_STARTS
 from villages.models import FIRST_PROGRAMME_YEAR, LAST_PROGRAMME_YEAR, Status, Tier, Village
 
 
@@ -117,8 +118,9 @@ CRS_VALUES = {
     CoordinateSystem.GCJ02: ("GCJ-02", "GCJ02", "高德", "腾讯", "火星坐标"),
     CoordinateSystem.BD09: ("BD-09", "BD09", "百度"),
 }
-TEXT_LIMITS = {name: Village._meta.get_field(name).max_length for name in ("contact_name", "contact_phone")}
-FORMULA_STARTS = ("=", "+", "-", "@")
+TEXT_LIMITS = {
+    name: Village._meta.get_field(name).max_length for name in ("main_works", "contact_name", "contact_phone", "notes")
+}
 
 
 WIDE = str.maketrans({"（": "(", "）": ")", "％": "%"})
@@ -154,13 +156,6 @@ def cell_text(value):
     if text.startswith("'") and text[1:2] in FORMULA_STARTS:
         text = text[1:]
     return text
-
-
-def escape_formula(value):
-    """What we write for a cell, so that no spreadsheet treats it as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def choices_text(values):

@@ -1,7 +1,7 @@
 """Export villages to XLSX or CSV with the import's Chinese headers, so that an export re-imports unchanged.
 
-CSV is UTF-8 with a BOM (Excel then opens it correctly). Text cells starting with = + - @ get a leading '
-so that no spreadsheet runs them as formulas; the import removes it again.
+CSV is UTF-8 with a BOM (Excel then opens it correctly). Text that starts like a formula is escaped
+(villages.cells); the import removes the escape again.
 """
 
 import csv
@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from counties.coords import CoordinateSystem
-from villages.imports.columns import COLUMNS, CRS_VALUES, IGNORED_HEADERS, STATUS_VALUES, TIER_VALUES, escape_formula
+from villages.cells import escape_formula, safe_row
+from villages.imports.columns import COLUMNS, CRS_VALUES, IGNORED_HEADERS, STATUS_VALUES, TIER_VALUES
 from villages.models import LocationSource, Tier
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -69,7 +70,7 @@ def rows(queryset):
 def xlsx_bytes(queryset):
     workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet(_("villages"))
-    sheet.append(headers())
+    sheet.append(safe_row(headers()))
     for row in rows(queryset):
         sheet.append([float(value) if hasattr(value, "as_tuple") else value for value in row])
     output = io.BytesIO()
@@ -80,7 +81,7 @@ def xlsx_bytes(queryset):
 def csv_bytes(queryset):
     output = io.StringIO()
     writer = csv.writer(output, lineterminator="\r\n")
-    writer.writerow(headers())
+    writer.writerow(safe_row(headers()))
     writer.writerows(["" if value is None else value for value in row] for row in rows(queryset))
     return output.getvalue().encode("utf-8-sig")
 
@@ -98,10 +99,12 @@ def template_bytes():
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = _("villages")
-    sheet.append([_("百乡千村 village list (delete this title row or keep it: rows above the header are skipped)")])
-    sheet.append([column.header for column in COLUMNS if column.imported])
+    sheet.append(
+        safe_row([_("百乡千村 village list (delete this title row or keep it: rows above the header are skipped)")])
+    )
+    sheet.append(safe_row([column.header for column in COLUMNS if column.imported]))
     guide = workbook.create_sheet(_("accepted headers and values"))
-    guide.append([_("column"), _("also accepted as header"), _("accepted values")])
+    guide.append(safe_row([_("column"), _("also accepted as header"), _("accepted values")]))
     values = {"tier": TIER_VALUES, "status": STATUS_VALUES, "crs": CRS_VALUES}
     for column in COLUMNS:
         words = (
@@ -111,8 +114,8 @@ def template_bytes():
         )
         if not column.imported:
             words = _("exported for information; ignored on import")
-        guide.append([column.header, "、".join(column.aliases), words])
-    guide.append(["、".join(IGNORED_HEADERS), "", _("ignored")])
+        guide.append(safe_row([column.header, "、".join(column.aliases), words]))
+    guide.append(safe_row(["、".join(IGNORED_HEADERS), "", _("ignored")]))
     for letter, width in (("A", 16), ("B", 40), ("C", 70)):
         guide.column_dimensions[letter].width = width
     output = io.BytesIO()

@@ -11,6 +11,7 @@ from types import SimpleNamespace
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from counties.boundaries import outside_city
 from counties.coords import CoordinateSystem, to_wgs84
 from counties.geo import points_inside_counties
 from villages import access
@@ -60,7 +61,10 @@ def new_state(reader, line, village, values, now):
 
 
 def check_access(reader, line, village, state):
-    user, subject = reader.user, SimpleNamespace(county_id=village["county_id"], code=village["code"])
+    user = reader.user
+    subject = SimpleNamespace(
+        county_id=village["county_id"], code=village["code"], withdrawn_at=village["withdrawn_at"]
+    )
     if not access.can_change_village(user, subject):
         reader.problem(
             line,
@@ -87,7 +91,15 @@ def check_access(reader, line, village, state):
 
 
 def check_locations(reader, located):
-    """located: [(line, village, state)] with coordinates. Vectorised point-in-county test."""
+    """located: [(line, village, state)] with coordinates: inside the city's bounds, then (vectorised) inside
+    the village's county."""
+    in_city = []
+    for line, village, state in located:
+        if problem := outside_city(state["lat"], state["lon"]):
+            reader.problem(line, "lon", problem)
+        else:
+            in_city.append((line, village, state))
+    located = in_city
     if not located:
         return
     inside = points_inside_counties(

@@ -2,6 +2,7 @@
 
 import re
 
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from counties.models import County, Township
@@ -31,8 +32,9 @@ class Registry:
         self.townships = {
             code: (name, county) for code, name, county in Township.objects.values_list("code", "name", "county_id")
         }
+        # Withdrawn villages too, so that a row naming one is told so instead of "not in the registry".
         self.by_code = {
-            village["code"]: village for village in Village.objects.values(*LOADED).iterator(chunk_size=5000)
+            village["code"]: village for village in Village.all_objects.values(*LOADED).iterator(chunk_size=5000)
         }
         self._by_place = None
         self.county_lookup = lookup_table(
@@ -73,6 +75,16 @@ def strip_suffix(name, suffixes):
 def village_keys(village):
     names = {normalize(village["name"]), normalize(village["short_name"])}
     return names | {strip_suffix(name, ("村委会", "居委会", "村", "社区")) for name in names}
+
+
+def withdrawn_text(village):
+    return _(
+        "village %(code)s %(name)s was withdrawn (撤并) on %(date)s; a city administrator can reinstate it under 村庄 › 已撤并村庄"
+    ) % {
+        "code": village["code"],
+        "name": village["name"],
+        "date": formats.date_format(timezone.localtime(village["withdrawn_at"]), "Y-m-d"),
+    }
 
 
 def lookup_table(entries):
@@ -168,6 +180,9 @@ class RowReader:
         if village is None:
             self.problem(line, "code", _("no village with code %(code)s in the registry") % {"code": code})
             return None
+        if village["withdrawn_at"] is not None:
+            self.problem(line, "code", withdrawn_text(village))
+            return None
         if county_code and county_code != village["county_id"]:
             self.problem(
                 line,
@@ -209,6 +224,11 @@ class RowReader:
         if township_code:
             candidates = {code: v for code, v in candidates.items() if v["township_id"] == township_code}
         place = self.registry.townships[township_code][0] if township_code else self.registry.counties[county_code]
+        withdrawn = [v for v in candidates.values() if v["withdrawn_at"] is not None]
+        candidates = {code: v for code, v in candidates.items() if v["withdrawn_at"] is None}
+        if not candidates and withdrawn:
+            self.problem(line, "name", "; ".join(withdrawn_text(v) for v in withdrawn))
+            return None
         if not candidates:
             self.problem(line, "name", _("%(place)s has no village %(name)s") % {"place": place, "name": name})
             return None

@@ -86,7 +86,7 @@ def build(county, today, with_village_records=True):
         .order_by("township_id", "code")
     )
     page.updates = list(
-        ProgressUpdate.objects.filter(village__county_id=county.code)
+        ProgressUpdate.objects.filter(village__in=Village.objects.filter(county_id=county.code))
         .select_related("village")
         .order_by("-date", "-id")[:LATEST_UPDATES]
     )

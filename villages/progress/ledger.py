@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from villages.cells import safe_row
+
 PERCENT_FORMAT = "0.0%"
 
 
@@ -34,7 +36,7 @@ def dashboard_workbook(data):
     bold = Font(bold=True)
 
     def row(*values, strong=False):
-        sheet.append([not_set(value.share) if isinstance(value, Percent) else value for value in values])
+        sheet.append(safe_row([not_set(value.share) if isinstance(value, Percent) else value for value in values]))
         for cell, value in zip(sheet[sheet.max_row], values):
             if isinstance(value, Percent) and value.share is not None:
                 cell.number_format = PERCENT_FORMAT

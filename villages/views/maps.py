@@ -4,8 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
+from config.middleware import api_error
 from counties.access import sees_every_county, village_counties
 from villages.maps import data as map_data
 from villages.maps import page as maps
@@ -21,7 +21,7 @@ def api_login_required(view):
 
     def wrapped(request, *args, **kwargs):
         if not request.user.is_authenticated:
-            return JsonResponse({"error": _("Log in to use this API.")}, status=401)
+            return api_error(401)
         return view(request, *args, **kwargs)
 
     return wrapped

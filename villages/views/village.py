@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from counties.access import is_county_editor, village_counties
 from counties.boundaries import county_places
 from villages import access, workflow
-from villages.forms import AcceptForm, ProgressUpdateForm, ReturnForm, VillageFilterForm, VillageForm
+from villages.forms import ProgressUpdateForm, ReturnForm, VersionForm, VillageFilterForm, VillageForm, WithdrawForm
 from villages.history import village_history
 from villages.maps.minimap import minimap
 from villages.models import Status, Village
@@ -48,7 +48,7 @@ def village_list(request):
             "query": query.urlencode(),
             "sort_query": sort_query.urlencode(),
             "sort": request.GET.get("sort", "code"),
-            "can_see_deleted": access.can_see_deleted_villages(request.user),
+            "can_see_withdrawn": access.can_see_withdrawn_villages(request.user),
             "county_names": list(village_counties(request.user).values_list("name", flat=True))
             if is_county_editor(request.user)
             else [],
@@ -59,7 +59,7 @@ def village_list(request):
 @login_required
 def village_detail(request, code):
     village = access.get_village_for_view(
-        request.user, code, Village.objects.with_places().select_related("updated_by")
+        request.user, code, Village.all_objects.with_places().select_related("updated_by", "withdrawn_by")
     )
     updates = village.updates.prefetch_related("photos").select_related("created_by")
     place = county_places([village.county_id]).get(village.county_id) if village.has_location else None
@@ -74,8 +74,11 @@ def village_detail(request, code):
             "can_change": access.can_change_village(request.user, village),
             "can_accept": access.can_accept_village(request.user, village),
             "can_return": access.can_return_village(request.user, village),
-            "accept_form": AcceptForm(initial={"version": village.version}),
+            "can_withdraw": access.can_withdraw_village(request.user, village),
+            "can_reinstate": access.can_reinstate_village(request.user, village),
+            "version_form": VersionForm(initial={"version": village.version}),
             "return_form": ReturnForm(initial={"version": village.version}),
+            "withdraw_form": WithdrawForm(initial={"version": village.version}),
         },
     )
 
@@ -145,9 +148,21 @@ def return_village(village, form, user):
     return _("%(village)s was returned to the county.") % {"village": village.short_name}
 
 
+def withdraw_village(village, form, user):
+    workflow.withdraw(village, form.cleaned_data["version"], user, form.cleaned_data["reason"])
+    return _(
+        "%(village)s is withdrawn (撤并): it has left the lists and counts, and keeps its updates, photos and history."
+    ) % {"village": village.short_name}
+
+
+def reinstate_village(village, form, user):
+    workflow.reinstate(village, form.cleaned_data["version"], user)
+    return _("%(village)s is reinstated with its updates, photos and history.") % {"village": village.short_name}
+
+
 @dataclass(frozen=True)
 class Review:
-    """One of the city's decisions on a completed village."""
+    """One of the city's decisions on a village: accept, return, withdraw, reinstate."""
 
     allowed: Callable
     form: type
@@ -159,7 +174,10 @@ class Review:
 CHANGED_MEANWHILE = gettext_lazy("The village changed since you opened it; nothing was done. Check it again.")
 REVIEWS = {
     "accept": Review(
-        access.can_accept_village, AcceptForm, accept_village, gettext_lazy("Only a completed village can be accepted.")
+        access.can_accept_village,
+        VersionForm,
+        accept_village,
+        gettext_lazy("Only a completed village can be accepted."),
     ),
     "return": Review(
         access.can_return_village,
@@ -168,11 +186,24 @@ REVIEWS = {
         gettext_lazy("Only a completed village can be returned to the county."),
         gettext_lazy("Write the reason for returning the village; the county will see it."),
     ),
+    "withdraw": Review(
+        access.can_withdraw_village,
+        WithdrawForm,
+        withdraw_village,
+        gettext_lazy("This village is already withdrawn."),
+        gettext_lazy("Write the reason for withdrawing the village (e.g. which village it was merged into)."),
+    ),
+    "reinstate": Review(
+        access.can_reinstate_village,
+        VersionForm,
+        reinstate_village,
+        gettext_lazy("Only a withdrawn village can be reinstated."),
+    ),
 }
 
 
-@require_POST
 @login_required
+@require_POST
 def review(request, code, action):
     village = access.get_village_for_review(request.user, code)
     decision = REVIEWS[action]
@@ -191,7 +222,11 @@ def review(request, code, action):
 
 
 @login_required
-def deleted_villages(request):
-    access.check_see_deleted_villages(request.user)
-    records = Village.history.filter(history_type="-").select_related("history_user").order_by("-history_date")
-    return render(request, "villages/deleted_villages.html", {"records": records})
+def withdrawn_villages(request):
+    access.check_see_withdrawn_villages(request.user)
+    villages = (
+        access.visible_villages(request.user, Village.all_objects.withdrawn().with_places())
+        .select_related("withdrawn_by")
+        .order_by("-withdrawn_at", "code")
+    )
+    return render(request, "villages/withdrawn_villages.html", {"villages": villages})

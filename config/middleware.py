@@ -1,0 +1,107 @@
+"""The site's own middleware: API errors as JSON, no caching of pages shown to a logged-in user, and a limit on
+the size of a request body."""
+
+import logging
+from http import HTTPStatus
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
+API_PREFIX = "/api/"
+
+
+def api_error_text(status):
+    texts = {
+        401: _("Log in to use this API."),
+        403: _("You may not see this."),
+        404: _("Not found."),
+        500: _("Something went wrong on the server; it has been logged."),
+        503: _("The database is not available; try again in a moment."),
+    }
+    return texts.get(status) or HTTPStatus(status).phrase
+
+
+def api_error(status):
+    return JsonResponse({"error": api_error_text(status)}, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+class ApiErrorsMiddleware:
+    """Everything under /api/ answers errors as JSON (401, 403, 404, 503...), never an HTML page: GIS tools and
+    scripts read the answer.
+
+    It comes first, so that it also sees the error pages of the other middleware (the session middleware fails
+    too while the database is down)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        is_json = response.get("Content-Type", "").startswith("application/json")
+        if request.path_info.startswith(API_PREFIX) and response.status_code >= 400 and not is_json:
+            error = api_error(getattr(request, "api_error_status", response.status_code))
+            for name, value in response.items():  # security headers, Vary...
+                if name.lower() not in ("content-type", "content-length"):
+                    error[name] = value
+            error.cookies = response.cookies
+            return error
+        return response
+
+    def process_exception(self, request, exception):
+        if not request.path_info.startswith(API_PREFIX):
+            return None
+        if isinstance(exception, Http404):
+            return api_error(404)
+        if isinstance(exception, PermissionDenied):
+            return api_error(403)
+        logger.error("API request %s failed", request.path_info, exc_info=exception)
+        request.api_error_status = 503 if isinstance(exception, DatabaseError) else 500
+        return api_error(request.api_error_status)
+
+
+class PrivatePagesMiddleware:
+    """What a logged-in user sees is never stored by the browser or a proxy (shared office computers), unless
+    the view chose its own caching (photos)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        # A server error may come from the database the user would be looked up in; error pages are not cached.
+        if response.status_code >= 500 or response.has_header("Cache-Control"):
+            return response
+        if request.user.is_authenticated:
+            response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class RequestBodyLimitMiddleware:
+    """A body larger than REQUEST_MAX_BYTES is refused with 413 from its Content-Length, before any of it is read.
+
+    Django reads no more than Content-Length bytes of a body, so the declared length bounds what follows;
+    DATA_UPLOAD_MAX_MEMORY_SIZE covers form fields only, not files. Placed after the middleware that set the
+    user and the language, so the page is in the site's layout, and before any that reads the body (CSRF)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.REQUEST_MAX_BYTES:
+            context = {
+                "size_mb": length / 2**20,
+                "limit_mb": settings.REQUEST_MAX_BYTES // 2**20,
+                "photos_per_update": settings.PHOTOS_PER_UPDATE,
+                "photo_max_mb": settings.PHOTO_MAX_BYTES // 2**20,
+            }
+            return render(request, "413.html", context, status=413)
+        return self.get_response(request)
