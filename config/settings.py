@@ -154,6 +154,15 @@ PHOTOS_PER_UPDATE = 6
 IMPORT_PREVIEW_DIR = Path(env_str("IMPORT_PREVIEW_DIR", str(MEDIA_ROOT / "import-previews")))
 IMPORT_PREVIEW_MAX_AGE = 24 * 60 * 60
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+# What an import reads at most (villages/imports/limits.py): the parts of an XLSX/ODS unzipped, how much
+# smaller than that a part may be zipped, the rows, columns and cells of the sheets read, and the length of a
+# free-text cell (fields with a max_length have theirs).
+IMPORT_MAX_UNZIPPED_BYTES = env_int("IMPORT_MAX_UNZIPPED_BYTES", 200 * 1024 * 1024)
+IMPORT_MAX_ZIP_RATIO = env_int("IMPORT_MAX_ZIP_RATIO", 100)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000)
+IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 200)
+IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 2_000_000)
+IMPORT_MAX_TEXT_CHARS = env_int("IMPORT_MAX_TEXT_CHARS", 2000)
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
