@@ -289,9 +289,13 @@ HOSTILE = {
     ),
     "unterminated quote": lambda code: ("quote.csv", f'村代码,状态\r\n{code},"已规划\r\n{code},建设中\r\n'.encode()),
     "NUL byte": lambda code: ("nul.csv", f"村代码,状态\r\n{code},已\x00规划\r\n".encode()),
-    "XLS declaring 65536 x 256": lambda code: (
+    "XLS declaring 1048576 x 16384": lambda code: (
         "dimension.xls",
-        xls_workbook({"榆次区": [["村代码", "状态"], [code, "已规划"]]}, dimensions={"榆次区": (65536, 256)}),
+        xls_workbook({"榆次区": [["村代码", "状态"], [code, "已规划"]]}, dimensions={"榆次区": (1_048_576, 16_384)}),
+    ),
+    "XLS with a cell at IV65536": lambda code: (
+        "far.xls",
+        xls_workbook({"榆次区": [["村代码", "状态"], [code, "已规划"]] + [[]] * 65_533 + [[""] * 255 + [1]]}),
     ),
 }
 

@@ -32,7 +32,8 @@ REFUSALS = {
     "CSV field over 131,072 characters": "huge.csv cannot be imported: line 2 holds a cell longer than 131072 characters.",
     "unterminated quote": "quote.csv cannot be imported: a quoted cell starting on line 2 is never closed.",
     "NUL byte": "nul.csv cannot be imported: row 2, column 2 holds a NUL character: the file is damaged.",
-    "XLS declaring 65536 x 256": "dimension.xls cannot be imported: sheet 榆次区 spans 256 columns; an import reads at most 200.",
+    "XLS declaring 1048576 x 16384": "dimension.xls cannot be imported: sheet 榆次区 declares an impossible dimension.",
+    "XLS with a cell at IV65536": "far.xls cannot be imported: sheet 榆次区 spans 256 columns; an import reads at most 200.",
 }
 
 

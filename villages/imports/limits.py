@@ -130,6 +130,7 @@ class XmlScan:
         self.budget, self.part = budget, printable(part)
         self.extent = Extent(self.part)
         self.elements = 0
+        self.max_elements = 2 * settings.IMPORT_MAX_CELLS
         self.text = 0
         self.merges = {}  # table name -> [((top, left), (bottom, right))], for formats calamine gives none
 
@@ -163,12 +164,13 @@ class XmlScan:
 
     def characters(self, data):
         self.text += len(data)
-        self.budget.check_text(self.text, self.part)
+        if self.text > MAX_CELL_CHARS:
+            self.budget.check_text(self.text, self.part)
 
     def count_element(self):
         """Cells, shared strings, rows: what the scan and calamine spend time on."""
         self.elements += 1
-        if self.elements > 2 * settings.IMPORT_MAX_CELLS:
+        if self.elements > self.max_elements:
             self.budget.refuse(_("it holds more than %(limit)d cells."), limit=settings.IMPORT_MAX_CELLS)
 
     def start(self, name, attrs):
@@ -180,38 +182,71 @@ class XmlScan:
 
 
 class OoxmlScan(XmlScan):
-    """XLSX parts: <row> and <c r="B7"> with a <v> or <is> as calamine reads them, and shared strings <si>."""
+    """XLSX parts: <row> and <c r="B7"> with a <v> or <is> as calamine reads them, and shared strings <si>.
+    (Written for speed: it sees every element of a sheet.)"""
 
     def __init__(self, budget, part):
         super().__init__(budget, part)
         self.row = self.column = -1
         self.row_elements = 0
+        self.max_rows = settings.IMPORT_MAX_ROWS
+        self.top = self.left = 1 << 40
+        self.bottom = self.right = -1
+        self.columns = {}  # letters -> column number
+        self.local_names = {}
 
     def start(self, name, attrs):
-        name = name.rpartition(":")[2]
-        if name == "c":
+        local = self.local_names.get(name)
+        if local is None:
+            local = self.local_names[name] = name.rpartition(":")[2]
+        if local == "c":
             self.count_element()
             self.text = 0
             reference = attrs.get("r")
             if reference:
-                match = CELL_REF.match(reference)
-                if not match:
-                    self.budget.refuse(
-                        _("%(part)s has an invalid cell reference %(ref)s."), part=self.part, ref=reference[:20]
-                    )
-                self.column, self.row = column_number(match.group(1)), int(match.group(2)) - 1
+                self.locate(reference)
             else:
                 self.column += 1
-        elif name in ("v", "is"):
-            self.extent.add(max(self.row, 0), max(self.column, 0))
-        elif name == "row":
+        elif local == "v" or local == "is":
+            row, column = max(self.row, 0), max(self.column, 0)
+            if row < self.top:
+                self.top = row
+            if row > self.bottom:
+                self.bottom = row
+            if column < self.left:
+                self.left = column
+            if column > self.right:
+                self.right = column
+        elif local == "row":
             self.row_elements += 1
-            self.budget.check_rows(self.row_elements)
-            self.row = int(attrs["r"]) - 1 if attrs.get("r", "").isdigit() else self.row + 1
+            if self.row_elements > self.max_rows:
+                self.budget.check_rows(self.row_elements)
+            number = attrs.get("r", "")
+            self.row = int(number) - 1 if number.isdigit() and len(number) < 8 else self.row + 1
             self.column = -1
-        elif name == "si":
+        elif local == "si":
             self.count_element()
             self.text = 0
+
+    def locate(self, reference):
+        letters = reference.rstrip("0123456789")
+        column = self.columns.get(letters)
+        if column is None:
+            match = CELL_REF.match(reference)
+            if not match:
+                self.budget.refuse(
+                    _("%(part)s has an invalid cell reference %(ref)s."), part=self.part, ref=reference[:20]
+                )
+            column = self.columns[letters] = column_number(match.group(1))
+        digits = reference[len(letters) :]
+        if not digits.isdigit() or len(digits) > 7:
+            self.budget.refuse(_("%(part)s has an invalid cell reference %(ref)s."), part=self.part, ref=reference[:20])
+        self.column, self.row = column, int(digits) - 1
+
+    def finish(self):
+        if self.bottom >= 0:
+            self.extent.add(self.top, self.left, self.bottom - self.top + 1, self.right - self.left + 1)
+        super().finish()
 
 
 def number(attrs, name, default=1):
@@ -330,6 +365,7 @@ def check_zip(content, budget):
 # BIFF records (MS-XLS) that hold a cell with a value, and where its row and column are.
 # NUMBER, RK, LABELSST, LABEL, RSTRING, FORMULA, BOOLERR: row and column first. (calamine skips BLANK records.)
 CELL_RECORDS = {0x0203, 0x027E, 0x00FD, 0x0204, 0x00D6, 0x0006, 0x0205}
+XLS_ROWS, XLS_COLUMNS = 65_536, 256
 MULRK, DIMENSIONS, BOUNDSHEET, BOF, EOF, FILEPASS = 0x00BD, 0x0200, 0x0085, 0x0809, 0x000A, 0x002F
 
 
@@ -390,17 +426,15 @@ def sheet_name(body):
 
 
 def declare(budget, sheet, body):
+    """calamine reserves memory for the cells a sheet declares: no more than an .xls sheet can hold."""
     if len(body) >= 14:
         top, bottom, left, right = struct.unpack_from("<IIHH", body)
     elif len(body) >= 8:
         top, bottom, left, right = struct.unpack_from("<HHHH", body)
     else:
         return
-    if bottom < top or right < left:
+    if not (top <= bottom <= XLS_ROWS and left <= right <= XLS_COLUMNS):
         budget.refuse(_("sheet %(sheet)s declares an impossible dimension."), sheet=sheet)
-    budget.check_columns(sheet, right - left)
-    budget.check_rows(bottom - top)
-    budget.check_cells((bottom - top) * (right - left) + budget.cells)
 
 
 def biff_records(data, offset):

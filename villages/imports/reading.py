@@ -99,9 +99,18 @@ def sheet_rows(sheet, merges, budget):
     if sheet.start is None:
         return []
     top, left = sheet.start
-    grid = [[cell_text(value) for value in values] for values in sheet.iter_rows()]
-    fill_merges(grid, top, left, merges, budget)
-    return [(top + index + 1, trimmed(cells)) for index, cells in enumerate(grid) if any(cells)]
+    if merges:
+        grid = [[cell_text(value) for value in values] for values in sheet.iter_rows()]
+        fill_merges(grid, top, left, merges, budget)
+    else:  # row by row: the grid is never held twice
+        grid = ([cell_text(value) for value in values] for values in sheet.iter_rows())
+    rows = []
+    for index, cells in enumerate(grid):
+        while cells and not cells[-1]:
+            cells.pop()
+        if cells:
+            rows.append((top + index + 1, cells))
+    return rows
 
 
 def fill_merges(grid, top, left, merges, budget):
@@ -123,13 +132,6 @@ def fill_merges(grid, top, left, merges, budget):
         for row in grid[row0 : row1 + 1]:
             row.extend([""] * (column1 + 1 - len(row)))
             row[column0 : column1 + 1] = [value] * (column1 - column0 + 1)
-
-
-def trimmed(cells):
-    end = len(cells)
-    while end and not cells[end - 1]:
-        end -= 1
-    return cells[:end]
 
 
 def check_cells(sheets, budget, named=True):
@@ -196,8 +198,11 @@ def read_csv(content, filename, encoding, budget):
         for values in reader:
             budget.check_rows(reader.line_num)
             budget.check_columns(filename, len(values))
-            if any(values):
-                rows.append((line, trimmed([cell_text(value) for value in values])))
+            cells = [cell_text(value) for value in values]
+            while cells and not cells[-1]:
+                cells.pop()
+            if cells:
+                rows.append((line, cells))
             line = reader.line_num + 1
     except csv.Error as error:
         if "field larger than field limit" in str(error):
