@@ -11,7 +11,7 @@ from django.utils import translation
 
 from tests.conftest import YUCI
 from tests.import_helpers import csv_file, messages, run_import, xlsx_file
-from tests.spreadsheet_files import HEADER_ROW, HOSTILE, data_row, xls_workbook, xlsx_parts
+from tests.spreadsheet_files import HEADER_ROW, HOSTILE, compound_file, data_row, xls_workbook, xlsx_parts
 from villages.models import Status, Village
 
 IMPORT_URL = "/admin/villages/village/import/"
@@ -189,4 +189,11 @@ def test_an_xlsb_or_a_web_page_named_xls_is_explained(city_admin):
     ]
     assert messages(run_import(b"<html><table><tr><td>1</td></tr></table></html>", city_admin, filename="a.xls")) == [
         "a.xls cannot be imported: it is a web page (HTML) named like a spreadsheet; open it and save it as .xlsx."
+    ]
+
+
+def test_a_password_protected_workbook_is_explained(city_admin):
+    encrypted = compound_file(b"\0" * 5000, name="EncryptedPackage")  # how Excel stores an encrypted .xlsx
+    assert messages(run_import(encrypted, city_admin, filename="a.xlsx")) == [
+        "a.xlsx is protected by a password; save it without one and import it again."
     ]
