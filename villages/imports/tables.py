@@ -77,10 +77,10 @@ def read_tables(content, filename, encoding=None):
 
 
 def find_header(rows, sheet):
-    """The first row with at least two known headers starts the header; rows above it are titles. Rows below
+    """The first row naming at least two known columns starts the header; rows above it are titles. Rows below
     it made only of header names (under merged or grouped headings) belong to the header too."""
     for index, (_line, cells) in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        if sum(header_key(text) is not None for text in cells) < 2:
+        if len({header_key(text) for text in cells} - {None}) < 2:  # a row of one column's names is no header
             continue
         end = index + 1
         while end < min(index + HEADER_ROWS, len(rows)) and continues_header(rows[index:end], rows[end][1]):
