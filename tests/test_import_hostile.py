@@ -130,7 +130,7 @@ def test_row_column_and_cell_limits_are_settings(city_admin, village, settings):
     settings.IMPORT_MAX_COLUMNS = 3
     wide = [["村代码", "状态", "", "", "备注"], [village.code, "已规划", "", "", "x"]]
     assert messages(run_import(csv_file(wide), city_admin)) == [
-        "list.csv cannot be imported: sheet list.csv spans 5 columns; an import reads at most 3."
+        "list.csv cannot be imported: line 1 has 5 columns; an import reads at most 3."
     ]
     assert messages(run_import(xls_workbook({"名单": wide}), city_admin, filename="list.xls")) == [
         "list.xls cannot be imported: sheet 名单 spans 5 columns; an import reads at most 3."

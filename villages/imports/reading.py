@@ -197,7 +197,13 @@ def read_csv(content, filename, encoding, budget):
     try:
         for values in reader:
             budget.check_rows(reader.line_num)
-            budget.check_columns(filename, len(values))
+            if len(values) > settings.IMPORT_MAX_COLUMNS:
+                budget.refuse(
+                    _("line %(line)d has %(columns)d columns; an import reads at most %(limit)d."),
+                    line=line,
+                    columns=len(values),
+                    limit=settings.IMPORT_MAX_COLUMNS,
+                )
             cells = [cell_text(value) for value in values]
             while cells and not cells[-1]:
                 cells.pop()
