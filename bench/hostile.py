@@ -14,7 +14,8 @@ through three paths, each in its own new Python process so that its peak residen
 Two more files sit just inside the limits (read in full, then refused for having no header). The Django
 paths use a throwaway SQLite database holding the real registry. For each run the script prints
 the wall time, the process's resident memory when ready (idle: Django set up, logged in) and its peak while
-handling the file (VmHWM, reset just before), and the outcome. Goals: refused within 5 s and 300 MB above idle.
+handling the file (VmHWM, reset just before), and the outcome. Goals: each hostile file refused within 5 s,
+and every file (those at the limits too) handled within 300 MB above idle.
 The machine's load average is printed before and after.
 """
 
@@ -219,14 +220,20 @@ def main():
                 figures = measure(path, kind, database, folder)
                 above = figures["peak"] - figures["idle"]
                 ours = kind != "calamine"
-                missed = ours and (figures["seconds"] > TIME_GOAL_S or above > MEMORY_GOAL_MB or figures["peak"] == 0)
+                slow = figures["seconds"] > TIME_GOAL_S
+                at_limits = case.startswith("limits")  # read in full, not refused early: the time goal is not theirs
+                missed = ours and (above > MEMORY_GOAL_MB or figures["peak"] == 0 or (slow and not at_limits))
                 failures += missed
+                flag = "MISSED " if missed else "slow (read in full) " if ours and slow else ""
                 print(
                     f"{case:36} {kind:8} {len(content):>10,} {figures['seconds']:6.2f}s {figures['idle']:6.0f}M "
-                    f"{figures['peak']:6.0f}M {above:6.0f}M  {'MISSED ' if missed else ''}{figures['outcome'][:150]}"
+                    f"{figures['peak']:6.0f}M {above:6.0f}M  {flag}{figures['outcome'][:150]}"
                 )
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print(f"goals (cli and admin): under {TIME_GOAL_S:.0f} s and {MEMORY_GOAL_MB} MB above idle; missed: {failures}")
+    print(
+        f"goals (cli and admin): hostile files refused under {TIME_GOAL_S:.0f} s; every file under {MEMORY_GOAL_MB} MB "
+        f"above idle; missed: {failures}"
+    )
     return 1 if failures else 0
 
 
