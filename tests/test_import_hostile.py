@@ -18,7 +18,7 @@ IMPORT_URL = "/admin/villages/village/import/"
 
 # What each case is told, written by hand (the file name is the case's own).
 REFUSALS = {
-    "a cell at XFD1048576": "far.xlsx cannot be imported: sheet xl/worksheets/sheet1.xml spans 16384 columns; an import reads at most 200.",
+    "a cell at XFD1048576": "far.xlsx cannot be imported: sheet 榆次区 spans 16384 columns; an import reads at most 200.",
     "1.3 MB of empty rows": "rows.xlsx cannot be imported: it has more than 100000 rows.",
     "300 MB shared string": "string.xlsx cannot be imported: it unzips to 286 MB; an import reads at most 200 MB.",
     "truncated zip": "truncated.xlsx cannot be imported: it is not a readable Excel (.xlsx) or ODS workbook: its zip container is damaged or incomplete.",
@@ -196,4 +196,50 @@ def test_a_password_protected_workbook_is_explained(city_admin):
     encrypted = compound_file(b"\0" * 5000, name="EncryptedPackage")  # how Excel stores an encrypted .xlsx
     assert messages(run_import(encrypted, city_admin, filename="a.xlsx")) == [
         "a.xlsx is protected by a password; save it without one and import it again."
+    ]
+
+
+def repacked(content, renames=(), replace=None):
+    """The zip with parts renamed ({old: new}) and texts replaced in every part ({old: new})."""
+    source, output = zipfile.ZipFile(io.BytesIO(content)), io.BytesIO()
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            data = source.read(info)
+            for old, new in (replace or {}).items():
+                data = data.replace(old.encode(), new.encode())
+            archive.writestr(dict(renames).get(info.filename, info.filename), data)
+    return output.getvalue()
+
+
+def test_a_sheet_hidden_under_another_part_name_is_still_checked(city_admin):
+    far = xlsx_parts(HEADER_ROW + '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>')
+    content = repacked(
+        far,
+        renames={"xl/worksheets/sheet1.xml": "xl/worksheets/sheet1.dat"},
+        replace={"worksheets/sheet1.xml": "worksheets/sheet1.dat"},
+    )
+    assert messages(run_import(content, city_admin, filename="a.xlsx")) == [
+        "a.xlsx cannot be imported: sheet 榆次区 spans 16384 columns; an import reads at most 200."
+    ]
+
+
+def test_two_sheets_reading_the_same_part_are_refused(city_admin, village):
+    twice = '<sheet name="榆次区" sheetId="1" r:id="rId1"/><sheet name="副本" sheetId="2" r:id="rId1"/>'
+    content = repacked(
+        xlsx_parts(HEADER_ROW + data_row(2, village.code)),
+        replace={'<sheet name="榆次区" sheetId="1" r:id="rId1"/>': twice},
+    )
+    assert messages(run_import(content, city_admin, filename="a.xlsx")) == [
+        "a.xlsx cannot be imported: two of its sheets are the same part xl/worksheets/sheet1.xml."
+    ]
+
+
+def test_more_merged_ranges_than_a_real_sheet_has_are_refused(city_admin):
+    merges = "".join(f'<mergeCell ref="A{n}:B{n}"/>' for n in range(3, 100_004))
+    content = repacked(
+        xlsx_parts(HEADER_ROW + data_row(2, "140702100200")),
+        replace={"</sheetData>": f'</sheetData><mergeCells count="100001">{merges}</mergeCells>'},
+    )
+    assert messages(run_import(content, city_admin, filename="a.xlsx")) == [
+        "a.xlsx cannot be imported: it has more than 100000 merged ranges."
     ]

@@ -9,6 +9,8 @@ file whose used ranges or declared dimensions exceed the limits is refused befor
 """
 
 import io
+import itertools
+import posixpath
 import re
 import struct
 import zipfile
@@ -24,6 +26,7 @@ MAX_RUN_BYTES = 1 << 20  # no tag or text between two '>' is that long in a real
 SMALL_PART = 1 << 20  # parts under this size are not held to the zip ratio
 MAX_PARTS = 10_000
 MAX_SHEETS = 1_000
+MAX_MERGES = 100_000  # merged ranges in a file; calamine hands them over as Python tuples
 CHUNK = 1 << 16
 CFB_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 CELL_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
@@ -61,7 +64,7 @@ class Budget:
 
     def __init__(self, filename):
         self.filename = filename
-        self.rows = self.cells = self.sheets = 0
+        self.rows = self.cells = self.sheets = self.merges = 0
 
     def refuse(self, message, **values):
         raise FileProblem(
@@ -77,6 +80,11 @@ class Budget:
         self.check_columns(sheet, columns)
         self.check_rows(self.rows)
         self.check_cells(self.cells)
+
+    def add_merges(self, count):
+        self.merges += count
+        if self.merges > MAX_MERGES:
+            self.refuse(_("it has more than %(limit)d merged ranges."), limit=MAX_MERGES)
 
     def check_columns(self, sheet, columns):
         if columns > settings.IMPORT_MAX_COLUMNS:
@@ -134,7 +142,7 @@ class XmlScan:
         self.text = 0
         self.merges = {}  # table name -> [((top, left), (bottom, right))], for formats calamine gives none
 
-    def parse(self, stream):
+    def parse(self, chunks):
         parser = expat.ParserCreate()
         parser.StartDoctypeDeclHandler = self.refuse_dtd
         parser.EntityDeclHandler = self.refuse_dtd
@@ -143,7 +151,7 @@ class XmlScan:
         parser.buffer_text = True
         run = 0  # bytes since the last '>'; expat would hold a longer tag or text whole
         try:
-            while chunk := stream.read(CHUNK):
+            for chunk in chunks:
                 first = chunk.find(b">")
                 if (run + len(chunk) if first < 0 else run + first) > MAX_RUN_BYTES:
                     self.budget.refuse(_("%(part)s holds a tag or a text of more than 1 MB."), part=self.part)
@@ -185,8 +193,9 @@ class OoxmlScan(XmlScan):
     """XLSX parts: <row> and <c r="B7"> with a <v> or <is> as calamine reads them, and shared strings <si>.
     (Written for speed: it sees every element of a sheet.)"""
 
-    def __init__(self, budget, part):
+    def __init__(self, budget, part, name=None):
         super().__init__(budget, part)
+        self.extent.name = name or self.part
         self.row = self.column = -1
         self.row_elements = 0
         self.max_rows = settings.IMPORT_MAX_ROWS
@@ -227,6 +236,8 @@ class OoxmlScan(XmlScan):
         elif local == "si":
             self.count_element()
             self.text = 0
+        elif local == "mergeCell":
+            self.budget.add_merges(1)
 
     def locate(self, reference):
         letters = reference.rstrip("0123456789")
@@ -295,6 +306,7 @@ class OdsScan(XmlScan):
                 self.mark()
             spanned = number(attrs, "number-rows-spanned"), number(attrs, "number-columns-spanned")
             if spanned != (1, 1) and self.table is not None:
+                self.budget.add_merges(1)
                 self.merges[self.table].append(
                     ((self.row, self.column), (self.row + spanned[0] - 1, self.column + spanned[1] - 1))
                 )
@@ -345,28 +357,78 @@ def check_zip(content, budget):
     if "xl/workbook.bin" in names:
         return "xlsb", {}
     kind = "ods" if "content.xml" in names and "xl/workbook.xml" not in names else "xlsx"
-    scanner = OdsScan if kind == "ods" else OoxmlScan
+    sheets = sheet_parts(archive, budget) if kind == "xlsx" else {}
     merges = {}
     for part in parts:
         try:
             with archive.open(part) as stream:
-                if part.filename.lower().endswith((".xml", ".rels")):
-                    scan = scanner(budget, part.filename)
-                    scan.parse(stream)
+                chunks = iter(lambda stream=stream: stream.read(CHUNK), b"")
+                first = next(chunks, b"")
+                if part.filename.lower().endswith((".xml", ".rels")) or is_xml(first):
+                    # calamine reads a sheet from wherever the workbook's relationships say, whatever its name
+                    if kind == "ods":
+                        scan = OdsScan(budget, part.filename)
+                    else:
+                        scan = OoxmlScan(budget, part.filename, sheets.get(part.filename))
+                    scan.parse(itertools.chain([first], chunks))
                     merges.update(scan.merges)
                 else:
-                    while stream.read(CHUNK):
+                    for _chunk in chunks:
                         pass
         except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, EOFError, OSError, ValueError):
             budget.refuse(_("%(part)s is damaged (its data or checksum is wrong)."), part=printable(part.filename))
     return kind, merges
 
 
+def is_xml(chunk):
+    return chunk.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<"
+
+
+class ElementScan(XmlScan):
+    """The attributes of some elements of a small XML part (a workbook's sheet list and relationships)."""
+
+    def __init__(self, budget, part, names):
+        super().__init__(budget, part)
+        self.names, self.found = names, []
+
+    def start(self, name, attrs):
+        self.count_element()
+        if name.rpartition(":")[2] in self.names:
+            self.found.append(attrs)
+
+
+def read_elements(archive, budget, part, *names):
+    if part not in archive.namelist():
+        return []
+    scan = ElementScan(budget, part, names)
+    with archive.open(part) as stream:
+        scan.parse(iter(lambda: stream.read(CHUNK), b""))
+    return scan.found
+
+
+def sheet_parts(archive, budget):
+    """{part: sheet name} of an XLSX, as calamine finds its sheets (xl/workbook.xml and its relationships).
+    A part named by two sheets would be read twice past the limits: refused."""
+    targets = {}
+    for attrs in read_elements(archive, budget, "xl/_rels/workbook.xml.rels", "Relationship"):
+        target = attrs.get("Target", "")
+        targets[attrs.get("Id")] = target.lstrip("/") if target.startswith("/") else posixpath.normpath("xl/" + target)
+    parts = {}
+    for attrs in read_elements(archive, budget, "xl/workbook.xml", "sheet"):
+        relation = next((value for key, value in attrs.items() if key.rpartition(":")[2] == "id"), None)
+        part = targets.get(relation)
+        if part in parts:
+            budget.refuse(_("two of its sheets are the same part %(part)s."), part=printable(part))
+        if part:
+            parts[part] = printable(attrs.get("name", part))
+    return parts
+
+
 # BIFF records (MS-XLS) that hold a cell with a value, and where its row and column are.
 # NUMBER, RK, LABELSST, LABEL, RSTRING, FORMULA, BOOLERR: row and column first. (calamine skips BLANK records.)
 CELL_RECORDS = {0x0203, 0x027E, 0x00FD, 0x0204, 0x00D6, 0x0006, 0x0205}
 XLS_ROWS, XLS_COLUMNS = 65_536, 256
-MULRK, DIMENSIONS, BOUNDSHEET, BOF, EOF, FILEPASS = 0x00BD, 0x0200, 0x0085, 0x0809, 0x000A, 0x002F
+MULRK, DIMENSIONS, BOUNDSHEET, EOF, FILEPASS, MERGECELLS = 0x00BD, 0x0200, 0x0085, 0x000A, 0x002F, 0x00E5
 
 
 def check_xls(content, budget):
@@ -412,6 +474,8 @@ def check_xls(content, budget):
             elif kind in CELL_RECORDS and len(body) >= 4:
                 row, column = struct.unpack_from("<HH", body)
                 extent.add(row, column)
+            elif kind == MERGECELLS and len(body) >= 2:
+                budget.add_merges(struct.unpack_from("<H", body)[0])
             elif kind == MULRK and len(body) >= 6:
                 row, first = struct.unpack_from("<HH", body)
                 (last,) = struct.unpack_from("<H", body, len(body) - 2)
