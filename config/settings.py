@@ -178,6 +178,14 @@ IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 REQUEST_MAX_BYTES = env_int(
     "REQUEST_MAX_BYTES", max(PHOTOS_PER_UPDATE * PHOTO_MAX_BYTES, IMPORT_MAX_BYTES) + 1024 * 1024
 )
+# What an import reads at most (villages/imports/limits.py): the parts of an XLSX/ODS unzipped, how much
+# smaller than that a part may be zipped, and the rows, columns and cells of the sheets read. A cell is held to its
+# field's max_length.
+IMPORT_MAX_UNZIPPED_BYTES = env_int("IMPORT_MAX_UNZIPPED_BYTES", 200 * 1024 * 1024)
+IMPORT_MAX_ZIP_RATIO = env_int("IMPORT_MAX_ZIP_RATIO", 100)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000)
+IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 200)
+IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 1_000_000)
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
