@@ -154,6 +154,9 @@ PHOTOS_PER_UPDATE = 6
 IMPORT_PREVIEW_DIR = Path(env_str("IMPORT_PREVIEW_DIR", str(MEDIA_ROOT / "import-previews")))
 IMPORT_PREVIEW_MAX_AGE = 24 * 60 * 60
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+# Evidence for acceptance (验收): documents (PDF, DOCX, XLSX) up to this size; photos follow PHOTO_MAX_BYTES.
+EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
+EVIDENCE_FILES_PER_ITEM = 10
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 

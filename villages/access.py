@@ -7,8 +7,15 @@ functions; none of them re-derives a rule.
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from counties.access import can_change_county, is_city_admin, sees_every_county, visible_county_codes
-from villages.models import Photo, Status, Village
+from counties.access import (
+    can_change_county,
+    is_city_admin,
+    is_county_editor,
+    sees_every_county,
+    visible_county_codes,
+)
+from villages.acceptance.workflow import needs_review
+from villages.models import Evidence, Photo, Status, Village
 from villages.workflow import ACCEPT, CITY_REVIEW_MOVES, COUNTY_MOVES, RETURN, is_forward
 
 
@@ -78,7 +85,8 @@ def edit_form_statuses(user, village):
 
 
 def can_accept_village(user, village):
-    return village.status == ACCEPT[0] and allowed_transition(user, village, *ACCEPT)
+    """The one-click 验收: only for tiers and years without an acceptance standard."""
+    return village.status == ACCEPT[0] and allowed_transition(user, village, *ACCEPT) and not needs_review(village)
 
 
 def can_return_village(user, village):
@@ -109,6 +117,40 @@ def allowed_import_transition(user, village, old_status, new_status):
         return True
     if not can_change_village(user, village):
         return False
+    if new_status == Status.UNDER_REVIEW or (new_status == Status.ACCEPTED and needs_review(village)):
+        return False
     if is_city_admin(user):
         return is_forward(old_status, new_status)
     return allowed_transition(user, village, old_status, new_status)
+
+
+# --- Acceptance (验收) against a standard ------------------------------------------------------------------
+
+
+def can_apply_for_acceptance(user, village):
+    """The self-assessment is the county's: its editors apply, for their own counties only."""
+    return is_county_editor(user) and can_change_village(user, village)
+
+
+def get_village_for_application(user, code, queryset=None):
+    village = get_village_for_change(user, code, queryset)
+    if not can_apply_for_acceptance(user, village):
+        raise PermissionDenied
+    return village
+
+
+def can_review_acceptance(user, village):
+    """City administrators review; an editor never does, even for their own county."""
+    return is_city_admin(user) and village.status == Status.UNDER_REVIEW
+
+
+def can_manage_standards(user):
+    return is_city_admin(user)
+
+
+def get_evidence_for_view(user, pk):
+    """An evidence file, only for users who may see its village (404 otherwise)."""
+    evidence = Evidence.objects.select_related("self_score__application__village").filter(pk=pk).first()
+    if evidence is None or not can_see_village(user, evidence.self_score.application.village):
+        raise Http404
+    return evidence

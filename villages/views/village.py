@@ -16,9 +16,11 @@ from django.views.decorators.http import require_POST
 from counties.access import is_county_editor, visible_counties
 from counties.boundaries import county_places
 from villages import access, workflow
+from villages.acceptance.workflow import needs_review
 from villages.forms import AcceptForm, ProgressUpdateForm, ReturnForm, VillageFilterForm, VillageForm
 from villages.history import village_history
 from villages.maps.minimap import minimap
+from villages.views.acceptance import acceptance_context
 from villages.models import Status, Village
 
 PAGE_SIZE = 50
@@ -77,6 +79,7 @@ def village_detail(request, code):
             "can_return": access.can_return_village(request.user, village),
             "accept_form": AcceptForm(initial={"version": village.version}),
             "return_form": ReturnForm(initial={"version": village.version}),
+            **acceptance_context(request.user, village),
         },
     )
 
@@ -157,6 +160,9 @@ class Review:
     incomplete: str = ""
 
 
+REVIEW_NEEDED = gettext_lazy(
+    "This village's tier and year have an acceptance standard: it is accepted only through a passed review (复核)."
+)
 CHANGED_MEANWHILE = gettext_lazy("The village changed since you opened it; nothing was done. Check it again.")
 REVIEWS = {
     "accept": Review(
@@ -178,7 +184,7 @@ def review(request, code, action):
     village = access.get_village_for_review(request.user, code)
     decision = REVIEWS[action]
     if not decision.allowed(request.user, village):
-        messages.error(request, decision.refused)
+        messages.error(request, REVIEW_NEEDED if action == "accept" and needs_review(village) else decision.refused)
         return redirect(village)
     form = decision.form(request.POST)
     if not form.is_valid():
