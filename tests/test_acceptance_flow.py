@@ -64,7 +64,9 @@ def test_the_whole_flow_returned_below_the_pass_score_then_accepted_in_round_two
     assert village.status == Status.COMPLETED and village.accepted_at is None
     reason = village.return_reason
     assert "87" in reason and "90" in reason
-    assert "1 道路硬化 (25/30)" in reason and "3 垃圾治理 (20/25): 垃圾未分类" in reason and "4 厕所改造 (22/25)" in reason
+    assert (
+        "1 道路硬化 (25/30)" in reason and "3 垃圾治理 (20/25): 垃圾未分类" in reason and "4 厕所改造 (22/25)" in reason
+    )
     assert "2 安全饮水" not in reason
     assert "垃圾未分类" in county.get(f"/villages/{village.code}/").content.decode()
 
@@ -107,7 +109,7 @@ def test_the_review_page_shows_each_item_beside_the_countys_score_and_note(
 ):
     apply(client_for(yuci_editor), village, standard, FULL, action="finish", texts={"2": "自来水入户率 100%"})
     page = client_for(city_admin).get(f"/villages/{village.code}/acceptance/review/").content.decode()
-    assert "自来水入户率 100%" in page and "安全饮水" in page and 'data-self-score>20<' in page
+    assert "自来水入户率 100%" in page and "安全饮水" in page and "data-self-score>20<" in page
 
 
 def test_a_review_can_be_saved_and_finished_later(client_for, yuci_editor, city_admin, village, standard):

@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from villages.acceptance import scoring
 from villages.acceptance.documents import check_evidence
-from villages.forms import MultipleFileInput
+from villages.forms import MultipleFileInput, checked_import_size
+from villages.models import FIRST_PROGRAMME_YEAR, LAST_PROGRAMME_YEAR, Tier
 
 SAVE, FINISH = "save", "finish"
 
@@ -79,14 +80,13 @@ class ScoredItemsForm(forms.Form):
         if self.finishing and missing:
             for item in missing:
                 self.add_error(f"score_{item.pk}", item_problem(item, _("a score is needed.")))
-            raise ValidationError(
-                _("%(count)d item(s) have no score; every item needs one.") % {"count": len(missing)}
-            )
+            raise ValidationError(_("%(count)d item(s) have no score; every item needs one.") % {"count": len(missing)})
         return data
 
     def entries(self):
         return {
-            item.pk: (self.cleaned_data[f"score_{item.pk}"], self.cleaned_data[f"text_{item.pk}"]) for item in self.items
+            item.pk: (self.cleaned_data[f"score_{item.pk}"], self.cleaned_data[f"text_{item.pk}"])
+            for item in self.items
         }
 
     def rows(self):
@@ -104,6 +104,18 @@ class ScoredItemsForm(forms.Form):
         return result
 
 
+class FilesField(forms.FileField):
+    """Any number of files; each is checked by the form, which knows the item they are for."""
+
+    def __init__(self, **kwargs):
+        accept = "image/jpeg,image/png,image/webp,application/pdf,.pdf,.docx,.xlsx"
+        super().__init__(required=False, widget=MultipleFileInput(attrs={"accept": accept}), **kwargs)
+
+    def clean(self, data, initial=None):
+        uploads = data if isinstance(data, (list, tuple)) else ([data] if data else [])
+        return [super(FilesField, self).clean(upload, initial) for upload in uploads]
+
+
 def item_problem(item, problem):
     return _("Item %(number)s: %(problem)s") % {"number": item.number, "problem": problem}
 
@@ -115,13 +127,7 @@ class SelfAssessmentForm(ScoredItemsForm):
         super().__init__(items, current, version, data, files)
         self.evidence = evidence  # {item id: [Evidence]} already in the draft
         for item in self.items:
-            self.fields[f"files_{item.pk}"] = forms.FileField(
-                label=_("Evidence files"),
-                required=False,
-                widget=MultipleFileInput(
-                    attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf,.pdf,.docx,.xlsx"}
-                ),
-            )
+            self.fields[f"files_{item.pk}"] = FilesField(label=_("Evidence files"))
             for evidence_file in evidence.get(item.pk, []):
                 self.fields[f"remove_{evidence_file.pk}"] = forms.BooleanField(label=_("remove"), required=False)
 
@@ -131,7 +137,7 @@ class SelfAssessmentForm(ScoredItemsForm):
         for item in self.items:
             kept = [e for e in self.evidence.get(item.pk, []) if not data.get(f"remove_{e.pk}")]
             self.removed |= {e.pk for e in self.evidence.get(item.pk, []) if data.get(f"remove_{e.pk}")}
-            uploads = self.files.getlist(f"files_{item.pk}") if self.files else []
+            uploads = data.get(f"files_{item.pk}") or []
             checked, problems = [], []
             for upload in uploads:
                 try:
@@ -139,9 +145,7 @@ class SelfAssessmentForm(ScoredItemsForm):
                 except ValidationError as error:
                     problems.extend(error.messages)
             if len(kept) + len(uploads) > settings.EVIDENCE_FILES_PER_ITEM:
-                problems.append(
-                    _("at most %(count)d files per item.") % {"count": settings.EVIDENCE_FILES_PER_ITEM}
-                )
+                problems.append(_("at most %(count)d files per item.") % {"count": settings.EVIDENCE_FILES_PER_ITEM})
             for problem in problems:
                 self.add_error(f"files_{item.pk}", item_problem(item, problem))
             self.new_files[item.pk] = checked
@@ -164,3 +168,18 @@ class ReviewForm(ScoredItemsForm):
     def __init__(self, items, current, version, comment="", data=None):
         super().__init__(items, current, version, data)
         self.initial["comment"] = comment
+
+
+class StandardImportForm(forms.Form):
+    """The admin's standard import: the city's spreadsheet, the tier and year it is for, and the pass score."""
+
+    file = forms.FileField(label=_("File"), help_text=_("XLSX or XLS."))
+    tier = forms.ChoiceField(label=_("Tier"), choices=[c for c in Tier.choices if c[0] != Tier.NONE])
+    year = forms.IntegerField(label=_("Programme year"), min_value=FIRST_PROGRAMME_YEAR, max_value=LAST_PROGRAMME_YEAR)
+    pass_score = forms.DecimalField(label=_("Pass score"), min_value=0, max_digits=6, decimal_places=1)
+    name = forms.CharField(
+        label=_("Name"), required=False, max_length=200, help_text=_("Empty: the title row of the file.")
+    )
+
+    def clean_file(self):
+        return checked_import_size(self.cleaned_data["file"])

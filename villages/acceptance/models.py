@@ -38,7 +38,8 @@ class Standard(models.Model):
 
     tier = models.CharField(_("tier"), max_length=10, choices=[c for c in Tier.choices if c[0] != Tier.NONE])
     year = models.PositiveSmallIntegerField(
-        _("programme year"), validators=[MinValueValidator(FIRST_PROGRAMME_YEAR), MaxValueValidator(LAST_PROGRAMME_YEAR)]
+        _("programme year"),
+        validators=[MinValueValidator(FIRST_PROGRAMME_YEAR), MaxValueValidator(LAST_PROGRAMME_YEAR)],
     )
     version = models.PositiveIntegerField(_("version"), default=1)
     name = models.CharField(_("name"), max_length=200)
@@ -64,6 +65,10 @@ class Standard(models.Model):
     def __str__(self):
         return f"{self.name} (v{self.version})"
 
+    def save(self, *args, **kwargs):
+        self.check_not_in_use()
+        super().save(*args, **kwargs)
+
     @property
     def total_points(self):
         return self.items.aggregate(total=Sum("points"))["total"] or Decimal(0)
@@ -75,10 +80,6 @@ class Standard(models.Model):
     def check_not_in_use(self):
         if self.in_use():
             raise StandardInUse(self)
-
-    def save(self, *args, **kwargs):
-        self.check_not_in_use()
-        super().save(*args, **kwargs)
 
     def new_version(self, user):
         """A copy with the next version number, items included, that can be changed."""
@@ -212,6 +213,9 @@ class SelfScore(models.Model):
             models.CheckConstraint(condition=Q(score__isnull=True) | Q(score__gte=0), name="self_score_not_negative"),
         ]
 
+    def __str__(self):
+        return f"{self.application} {self.item.number}: {self.score}"
+
 
 def random_evidence_name(instance, filename):
     return f"evidence/{secrets.token_hex(16)}{PurePath(filename).suffix.lower()}"
@@ -286,10 +290,11 @@ class ReviewScore(models.Model):
         ordering = ["item__position", "item_id"]
         constraints = [
             models.UniqueConstraint(fields=["review", "item"], name="review_score_unique_item"),
-            models.CheckConstraint(
-                condition=Q(score__isnull=True) | Q(score__gte=0), name="review_score_not_negative"
-            ),
+            models.CheckConstraint(condition=Q(score__isnull=True) | Q(score__gte=0), name="review_score_not_negative"),
         ]
+
+    def __str__(self):
+        return f"{self.review.application} {self.item.number}: {self.score}"
 
 
 # --- Where villages stand in acceptance, for the dashboard, the ledger and the village list --------------------

@@ -49,7 +49,7 @@ def record_docx(round_):
         (_("Township"), village.township.name),
         (_("Tier"), village.get_tier_display()),
         (_("Programme year"), str(village.programme_year or "—")),
-        (_("Standard"), f"{standard.name}, {_('version')} {standard.version}"),
+        (_("Standard"), _("%(name)s, version %(version)d") % {"name": standard.name, "version": standard.version}),
         (_("Round"), str(application.number)),
         (_("Submitted"), f"{when(application.submitted_at)} · {person(application.submitted_by)}"),
     ]
@@ -71,7 +71,9 @@ def record_docx(round_):
     for cell, text in zip(table.rows[0].cells, headers):
         cell.text = text
     for line in round_.lines:
-        point = line.item.point + (f" ({_('decisive (一票否决)')})" if line.item.decisive else "")
+        point = (
+            _("%(point)s (decisive, 一票否决)") % {"point": line.item.point} if line.item.decisive else line.item.point
+        )
         values = [
             line.item.category,
             line.item.number,

@@ -63,9 +63,7 @@ def new_round(village, user):
     number = (village.applications.aggregate(n=Max("number"))["n"] or 0) + 1
     try:
         with transaction.atomic():
-            application = Application.objects.create(
-                village=village, number=number, standard=standard, updated_by=user
-            )
+            application = Application.objects.create(village=village, number=number, standard=standard, updated_by=user)
     except IntegrityError:  # someone opened this round (or another open one) at the same moment
         raise EditConflict from None
     for item in standard.items.all():

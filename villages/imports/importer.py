@@ -72,8 +72,14 @@ def status_refusal(village, old, new):
 
 
 def check_access(reader, line, village, state):
-    user, subject = reader.user, SimpleNamespace(
-        county_id=village["county_id"], code=village["code"], tier=state["tier"], programme_year=state["programme_year"]
+    user, subject = (
+        reader.user,
+        SimpleNamespace(
+            county_id=village["county_id"],
+            code=village["code"],
+            tier=state["tier"],
+            programme_year=state["programme_year"],
+        ),
     )
     if not access.can_change_village(user, subject):
         reader.problem(

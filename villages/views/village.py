@@ -20,8 +20,8 @@ from villages.acceptance.workflow import needs_review
 from villages.forms import AcceptForm, ProgressUpdateForm, ReturnForm, VillageFilterForm, VillageForm
 from villages.history import village_history
 from villages.maps.minimap import minimap
-from villages.views.acceptance import acceptance_context
 from villages.models import Status, Village
+from villages.views.acceptance import acceptance_context
 
 PAGE_SIZE = 50
 

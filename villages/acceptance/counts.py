@@ -1,0 +1,45 @@
+"""Applications for acceptance counted per county: waiting for review, returned, accepted, and the average score.
+
+Of the villages of one tier and programme year, by the state of their latest round (villages.acceptance.models
+ROUND_STATES). The average score is the mean of the city's totals at the last finished review of each village.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from villages.acceptance.models import ROUND_STATES, with_latest_round
+from villages.models import Village
+
+
+@dataclass
+class Applications:
+    waiting: int = 0
+    returned: int = 0
+    accepted: int = 0
+    totals: list = field(default_factory=list)
+
+    @property
+    def average(self):
+        return (sum(self.totals, Decimal(0)) / len(self.totals)).quantize(Decimal("0.1")) if self.totals else None
+
+    def __bool__(self):
+        return bool(self.waiting or self.returned or self.accepted or self.totals)
+
+    def add(self, other):
+        self.waiting += other.waiting
+        self.returned += other.returned
+        self.accepted += other.accepted
+        self.totals += other.totals
+
+
+def application_counts(year, tier, county_codes):
+    """{county code: Applications} for the villages of `tier` designated in `year`."""
+    result = {code: Applications() for code in county_codes}
+    villages = with_latest_round(Village.objects.filter(programme_year=year, tier=tier, county_id__in=county_codes))
+    for state, condition in ROUND_STATES.items():
+        for code, n in Counter(villages.filter(condition).values_list("county_id", flat=True)).items():
+            setattr(result[code], state, n)
+    for code, total in villages.exclude(reviewed_total=None).values_list("county_id", "reviewed_total"):
+        result[code].totals.append(total)
+    return result
