@@ -157,6 +157,15 @@ IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 # Evidence for acceptance (验收): documents (PDF, DOCX, XLSX) up to this size; photos follow PHOTO_MAX_BYTES.
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
 EVIDENCE_FILES_PER_ITEM = 10
+# What an import reads at most (villages/imports/limits.py): the parts of an XLSX/ODS unzipped, how much
+# smaller than that a part may be zipped, the rows, columns and cells of the sheets read, and the length of a
+# free-text cell (fields with a max_length have theirs).
+IMPORT_MAX_UNZIPPED_BYTES = env_int("IMPORT_MAX_UNZIPPED_BYTES", 200 * 1024 * 1024)
+IMPORT_MAX_ZIP_RATIO = env_int("IMPORT_MAX_ZIP_RATIO", 100)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000)
+IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 200)
+IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 2_000_000)
+IMPORT_MAX_TEXT_CHARS = env_int("IMPORT_MAX_TEXT_CHARS", 2000)
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 

@@ -7,10 +7,13 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
+from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from counties.coords import CoordinateSystem
+from counties.models import County, Township
 from villages.models import FIRST_PROGRAMME_YEAR, LAST_PROGRAMME_YEAR, Status, Tier, Village
 
 
@@ -117,7 +120,8 @@ CRS_VALUES = {
     CoordinateSystem.GCJ02: ("GCJ-02", "GCJ02", "高德", "腾讯", "火星坐标"),
     CoordinateSystem.BD09: ("BD-09", "BD09", "百度"),
 }
-TEXT_LIMITS = {name: Village._meta.get_field(name).max_length for name in ("contact_name", "contact_phone")}
+VALUE_CHARS = 100  # no accepted tier, status, year, number or coordinate system is longer
+TEXT_FIELDS = {"county": County._meta.get_field("name"), "township": Township._meta.get_field("name")}
 FORMULA_STARTS = ("=", "+", "-", "@")
 
 
@@ -242,15 +246,24 @@ def parse_degrees(text, limit):
     return number
 
 
-def parse_text(key):
-    limit = TEXT_LIMITS.get(key)
+def cell_limit(key):
+    """How long a cell of the column may be: its field's max length; free text IMPORT_MAX_TEXT_CHARS."""
+    field = TEXT_FIELDS.get(key)
+    if field is None and key in {f.name for f in Village._meta.fields}:
+        field = Village._meta.get_field(key)
+    if isinstance(field, models.TextField):
+        return field.max_length or settings.IMPORT_MAX_TEXT_CHARS
+    if isinstance(field, models.CharField) and not field.choices:
+        return field.max_length
+    return VALUE_CHARS
 
-    def parse(text):
-        if limit and len(text) > limit:
-            raise ValueProblem(_("%(value)s is longer than %(limit)d characters") % {"value": text, "limit": limit})
-        return text
 
-    return parse
+def shortened(text, length=30):
+    return text if len(text) <= length else text[:length] + "…"
+
+
+def parse_text(text):
+    return text
 
 
 PARSERS = {
@@ -260,10 +273,10 @@ PARSERS = {
     "progress": parse_progress,
     "planned_investment": parse_amount,
     "actual_investment": parse_amount,
-    "main_works": parse_text("main_works"),
-    "contact_name": parse_text("contact_name"),
-    "contact_phone": parse_text("contact_phone"),
-    "notes": parse_text("notes"),
+    "main_works": parse_text,
+    "contact_name": parse_text,
+    "contact_phone": parse_text,
+    "notes": parse_text,
     "lon": lambda text: parse_degrees(text, 180),
     "lat": lambda text: parse_degrees(text, 90),
     "crs": parse_crs,

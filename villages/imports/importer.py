@@ -16,8 +16,9 @@ from counties.geo import points_inside_counties
 from villages import access
 from villages.acceptance.workflow import needs_review
 from villages.imports.matching import TEXT_VALUE_KEYS, Registry, RowReader
-from villages.imports.reading import FileProblem, read_table
+from villages.imports.reading import FileProblem
 from villages.imports.results import FIELDS, ImportResult, Problem, RowOutcome
+from villages.imports.tables import read_tables
 from villages.imports.writing import ConcurrentChange, write
 from villages.models import LocationSource, Status, Tier
 
@@ -101,16 +102,16 @@ def check_access(reader, line, village, state):
     return ok
 
 
-def check_locations(reader, located):
-    """located: [(line, village, state)] with coordinates. Vectorised point-in-county test."""
+def check_locations(located):
+    """located: [(reader, line, village, state)] with coordinates. Vectorised point-in-county test."""
     if not located:
         return
     inside = points_inside_counties(
-        [s["lon"] for _l, _v, s in located],
-        [s["lat"] for _l, _v, s in located],
-        [v["county_id"] for _l, v, _s in located],
+        [s["lon"] for _r, _l, _v, s in located],
+        [s["lat"] for _r, _l, _v, s in located],
+        [v["county_id"] for _r, _l, v, _s in located],
     )
-    for (line, village, state), ok in zip(located, inside):
+    for (reader, line, village, state), ok in zip(located, inside):
         if not ok:
             reader.problem(
                 line,
@@ -120,15 +121,23 @@ def check_locations(reader, located):
             )
 
 
-def analyse(table, filename, user, default_crs, progress=None):
-    result = ImportResult(filename=filename, headers=table.headers, keys=table.keys)
+def analyse(tables, filename, user, default_crs, progress=None):
+    result = ImportResult(
+        filename=filename,
+        keys=[key for table in tables.tables for key in table.keys],
+        sheets=[table.sheet for table in tables.tables if table.sheet is not None],
+        skipped_sheets=tables.skipped_sheets,
+        summary_rows=[(table.sheet, line, label) for table in tables.tables for line, label in table.summary_rows],
+        encoding=tables.encoding,
+        encoding_detected=tables.encoding_detected,
+    )
     registry = Registry()
-    reader = RowReader(table, registry, user, default_crs, result.problems)
+    seen = {}
+    readers = [RowReader(table, registry, user, default_crs, result.problems, seen) for table in tables.tables]
     now = timezone.now()
     located = []
-    rows = table.rows if progress is None else progress(table.rows)
-    for line, cells in rows:
-        result.raw_rows[line] = cells
+    rows = [(reader, line, cells) for reader, table in zip(readers, tables.tables) for line, cells in table.rows]
+    for reader, line, cells in rows if progress is None else progress(rows):
         read = reader.read(line, cells)
         if read is None:
             continue
@@ -137,25 +146,24 @@ def analyse(table, filename, user, default_crs, progress=None):
         if state is None or not check_access(reader, line, village, state):
             continue
         if "lon" in values:
-            located.append((line, village, state))
+            located.append((reader, line, village, state))
         changes = {name: (village[name], state[name]) for name in FIELDS if state[name] != village[name]}
-        result.rows.append(RowOutcome(line, village, changes))
-    check_locations(reader, located)
-    if not table.rows:
+        result.rows.append(RowOutcome(line, village, changes, reader.sheet))
+    check_locations(located)
+    if not rows:
         result.problems.append(Problem(None, None, _("The file has a header but no village rows.")))
-    result.problems.sort(key=lambda problem: problem.line or 0)
+    order = {table.sheet: index for index, table in enumerate(tables.tables)}
+    result.problems.sort(key=lambda problem: (order.get(problem.sheet, 0), problem.line or 0))
     return result
 
 
-def import_villages(
-    content, filename, user, crs=CoordinateSystem.WGS84, encoding=None, dry_run=False, progress=None, file_format=None
-):
+def import_villages(content, filename, user, crs=CoordinateSystem.WGS84, encoding=None, dry_run=False, progress=None):
     """Check the file and, unless dry_run or anything is wrong, write it. Returns an ImportResult."""
     try:
-        table = read_table(content, filename, encoding, file_format)
+        tables = read_tables(content, filename, encoding)
     except FileProblem as problem:
         return ImportResult(filename=filename, problems=[Problem(None, None, str(problem))])
-    result = analyse(table, filename, user, crs, progress)
+    result = analyse(tables, filename, user, crs, progress)
     if result.ok and not dry_run:
         try:
             write(result, user)

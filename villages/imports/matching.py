@@ -5,10 +5,11 @@ import re
 from django.utils.translation import gettext as _
 
 from counties.models import County, Township
-from villages.imports.columns import PARSERS, ValueProblem, normalize
+from villages.imports.columns import PARSERS, ValueProblem, cell_limit, normalize, shortened
 from villages.imports.results import LOADED, Problem
 from villages.models import VILLAGE_CODE_REGEX, Village
 
+SCIENTIFIC = re.compile(r"^[0-9](\.[0-9]+)?[eE]\+?[0-9]+$")
 TEXT_VALUE_KEYS = [
     "tier",
     "programme_year",
@@ -86,34 +87,52 @@ def lookup_table(entries):
 class RowReader:
     """Turns one row of cells into (village, new values), adding a Problem for anything wrong."""
 
-    def __init__(self, table, registry, user, default_crs, problems):
+    def __init__(self, table, registry, user, default_crs, problems, seen):
         self.registry, self.user, self.default_crs, self.problems = registry, user, default_crs, problems
         self.columns = {key: index for index, key in enumerate(table.keys) if key is not None}
         self.headers = table.headers
-        self.seen = {}
+        self.sheet = table.sheet
+        self.seen = seen  # village code -> (sheet, row) where it first appeared, shared by the file's tables
 
     def header(self, key):
         return self.headers[self.columns[key]]
 
     def problem(self, line, key, message):
-        self.problems.append(Problem(line, self.header(key) if key else None, message))
+        self.problems.append(Problem(line, self.header(key) if key else None, message, self.sheet))
 
     def read(self, line, cells):
         text = {key: cells[index] if index < len(cells) else "" for key, index in self.columns.items()}
+        if not self.check_lengths(line, text):
+            return None
         village = self.match(line, text)
         values = self.parse(line, text)
         if village is None or values is None:
             return None
-        first_line = self.seen.setdefault(village["code"], line)
-        if first_line != line:
+        first = self.seen.setdefault(village["code"], (self.sheet, line))
+        if first != (self.sheet, line):
+            where = {"code": village["code"], "name": village["name"], "first": first[1], "sheet": first[0]}
             self.problem(
                 line,
                 None,
-                _("village %(code)s %(name)s is already in row %(first)d")
-                % {"code": village["code"], "name": village["name"], "first": first_line},
+                _("village %(code)s %(name)s is already in row %(first)d") % where
+                if first[0] == self.sheet
+                else _("village %(code)s %(name)s is already in %(sheet)s sheet, row %(first)d") % where,
             )
             return None
         return village, values
+
+    def check_lengths(self, line, text):
+        ok = True
+        for key, value in text.items():
+            if len(value) > cell_limit(key):
+                self.problem(
+                    line,
+                    key,
+                    _("%(value)s is longer than %(limit)d characters")
+                    % {"value": shortened(value), "limit": cell_limit(key)},
+                )
+                ok = False
+        return ok
 
     def parse(self, line, text):
         values, ok = {}, True
@@ -161,6 +180,17 @@ class RowReader:
         return self.match_name(line, text["name"], county_code, township_code)
 
     def match_code(self, line, code, text, county_code, township_code):
+        if SCIENTIFIC.match(code):
+            self.problem(
+                line,
+                "code",
+                _(
+                    "%(value)s is a code that Excel shortened to scientific notation: its last digits are lost. "
+                    "Format the column as text before typing or pasting the 12-digit codes, then enter them again."
+                )
+                % {"value": code},
+            )
+            return None
         if not re.match(VILLAGE_CODE_REGEX, code):
             self.problem(line, "code", _("%(value)s is not a village code (12 digits)") % {"value": code})
             return None

@@ -1,83 +1,176 @@
-"""Read a village list (XLSX or CSV) into a header and numbered rows, however the office saved it.
+"""Read an import file into sheets of numbered rows of cell texts: XLSX, XLS and ODS through python-calamine,
+CSV in UTF-8, UTF-16 or GBK/GB18030, however the office saved it.
 
-XLSX: the first sheet; title rows above the header are skipped. CSV: UTF-8 (with or without BOM) or
-GBK/GB18030, detected with charset-normalizer unless the encoding is given. Blank rows and columns are ignored.
+Every limit of villages/imports/limits.py is checked first; anything unreadable raises FileProblem with a
+message naming the file. Cells are text: numbers without a spurious .0, every cell of a merged range
+carrying the range's value. Rows whose cells are all empty are left out; row numbers are the file's own.
 """
 
 import codecs
 import csv
 import io
-import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import charset_normalizer
-import openpyxl
+from django.conf import settings
 from django.utils.translation import gettext as _
+from python_calamine import CalamineError, CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
 
-from villages.imports.columns import HEADER_KEYS, IGNORED_HEADERS, cell_text, normalize
+from villages.imports import limits
+from villages.imports.columns import cell_text
+from villages.imports.limits import Budget, FileProblem
 
-HEADER_SEARCH_ROWS = 10
-CHINESE_ENCODINGS = {"gb2312", "gbk", "gb18030", "hz", "big5"}
+__all__ = ["FileProblem", "Sheet", "read_sheets"]
 
-
-class FileProblem(Exception):
-    """The file as a whole cannot be read."""
+CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
+SPREADSHEET_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods", ".xlsb", ".et")
+SAMPLE_BYTES = 200_000
+BOMS = [(codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")]
 
 
 @dataclass
-class Table:
-    headers: list  # as written in the file, one per column
-    keys: list  # the column key of each header, or None for ignored columns
-    rows: list = field(default_factory=list)  # (line number in the file, [cell text, ...])
-    encoding: str = ""
+class Sheet:
+    name: str
+    rows: list  # [(row number as in the file, [cell text, ...])], cells of a merged range all carry its value
+    encoding: str = ""  # CSV only: the encoding read, e.g. "GB18030"
+    encoding_detected: bool = False  # CSV only: detected rather than given
+    hidden: bool = False
 
 
-def read_table(content, filename, encoding=None, file_format=None):
-    """The table in `content` (bytes); the format is given or comes from the file name's extension."""
-    name = f".{file_format}" if file_format else filename.lower()
-    if name.endswith(".xlsx"):
-        lines = xlsx_lines(content)
-        used_encoding = ""
-    elif name.endswith((".csv", ".txt")):
-        used_encoding = encoding or detect_encoding(content)
-        lines = csv_lines(content, used_encoding)
+def read_sheets(content, filename, encoding=None):
+    """The sheets of `content` (bytes): a CSV is one sheet named after the file."""
+    budget = Budget(filename)
+    if not content:
+        raise FileProblem(_("%(name)s is empty.") % {"name": filename})
+    if len(content) > settings.IMPORT_MAX_BYTES:
+        budget.refuse(
+            _("it is %(size).1f MB; an import file may be at most %(limit)d MB."),
+            size=len(content) / 2**20,
+            limit=settings.IMPORT_MAX_BYTES // 2**20,
+        )
+    merges = {}
+    if content[:2] == b"PK":
+        kind, merges = limits.check_zip(content, budget)
+        if kind == "xlsb":
+            budget.refuse(_("it is an Excel binary workbook (.xlsb); save it as .xlsx and import that."))
+    elif limits.is_cfb(content):
+        limits.check_xls(content, budget)
+    elif filename.lower().endswith(CSV_EXTENSIONS):
+        return [read_csv(content, filename, encoding, budget)]
+    elif filename.lower().endswith(SPREADSHEET_EXTENSIONS):
+        if content.lstrip()[:1] == b"<":
+            budget.refuse(_("it is a web page (HTML) named like a spreadsheet; open it and save it as .xlsx."))
+        budget.refuse(_("it is not a readable workbook (neither a zip container nor an Excel 97-2003 file)."))
     else:
-        raise FileProblem(_("%(name)s is neither an .xlsx nor a .csv file") % {"name": filename})
-    table = find_header(lines)
-    table.encoding = used_encoding
-    return table
+        budget.refuse(_("it is neither a spreadsheet (.xlsx, .xls, .ods) nor a .csv file."))
+    sheets = read_workbook(content, budget, merges)
+    check_cells(sheets, budget)
+    return sheets
 
 
-def xlsx_lines(content):
+def read_workbook(content, budget, merges):
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise FileProblem(_("The file is not a readable Excel (.xlsx) workbook.")) from None
-    try:
-        sheet = workbook.worksheets[0]
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, [cell_text(value) for value in values]
-    finally:
-        workbook.close()
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
+        with workbook:
+            sheets = []
+            for meta in workbook.sheets_metadata:
+                if meta.typ != SheetTypeEnum.WorkSheet:
+                    continue
+                sheet = workbook.get_sheet_by_name(meta.name)
+                ranges = merges.get(meta.name, sheet.merged_cell_ranges or [])
+                hidden = meta.visible != SheetVisibleEnum.Visible
+                sheets.append(Sheet(meta.name, sheet_rows(sheet, ranges, budget), hidden=hidden))
+            return sheets
+    except PasswordError:
+        raise FileProblem(
+            _("%(name)s is protected by a password; save it without one and import it again.")
+            % {"name": budget.filename}
+        ) from None
+    except (CalamineError, ValueError, TypeError, IndexError, OverflowError):
+        budget.refuse(_("it is not a readable workbook (calamine could not read it)."))
+    except BaseException as error:
+        # A Rust panic in calamine arrives as pyo3's PanicException, which derives from BaseException.
+        if type(error).__name__ != "PanicException":
+            raise
+        budget.refuse(_("it is not a readable workbook (calamine could not read it)."))
+
+
+def sheet_rows(sheet, merges, budget):
+    if sheet.start is None:
+        return []
+    top, left = sheet.start
+    grid = [[cell_text(value) for value in values] for values in sheet.iter_rows()]
+    fill_merges(grid, top, left, merges, budget)
+    return [(top + index + 1, trimmed(cells)) for index, cells in enumerate(grid) if any(cells)]
+
+
+def fill_merges(grid, top, left, merges, budget):
+    """Every cell of a merged range gets the value of its top-left cell; ranges are cut to the data."""
+    height, width = len(grid), max(map(len, grid), default=0)
+    boxes = []
+    for (first_row, first_column), (last_row, last_column) in merges:
+        box = (
+            first_row - top,
+            first_column - left,
+            min(last_row - top, height - 1),
+            min(last_column - left, width - 1),
+        )
+        if 0 <= box[0] <= box[2] and 0 <= box[1] <= box[3]:
+            boxes.append(box)
+    budget.check_cells(sum((b[2] - b[0] + 1) * (b[3] - b[1] + 1) for b in boxes))
+    for row0, column0, row1, column1 in boxes:
+        value = grid[row0][column0] if column0 < len(grid[row0]) else ""
+        for row in grid[row0 : row1 + 1]:
+            row.extend([""] * (column1 + 1 - len(row)))
+            row[column0 : column1 + 1] = [value] * (column1 - column0 + 1)
+
+
+def trimmed(cells):
+    end = len(cells)
+    while end and not cells[end - 1]:
+        end -= 1
+    return cells[:end]
+
+
+def check_cells(sheets, budget):
+    limit = limits.MAX_CELL_CHARS
+    for sheet in sheets:
+        for line, cells in sheet.rows:
+            for index, text in enumerate(cells):
+                if len(text) > limit or "\x00" in text:
+                    where = _("%(sheet)s, row %(row)d, column %(column)d") % {
+                        "sheet": sheet.name,
+                        "row": line,
+                        "column": index + 1,
+                    }
+                    if "\x00" in text:
+                        budget.refuse(_("%(where)s holds a NUL character: the file is damaged."), where=where)
+                    budget.check_text(len(text), where)
 
 
 def detect_encoding(content):
-    try:
-        content.decode("utf-8")
-        return "utf-8-sig"
-    except UnicodeDecodeError:
-        pass
-    best = charset_normalizer.from_bytes(content[:200_000]).best()
+    """(codec, name shown): a BOM; else UTF-8 if the whole file is UTF-8, else GB18030 if it decodes as
+    GB18030 (which holds GB2312 and GBK), else what charset-normalizer finds in a sample cut at a line break."""
+    for bom, codec in BOMS:
+        if content.startswith(bom):
+            return codec, "UTF-16" if codec == "utf-16" else "UTF-8"
+    for codec, name in (("utf-8", "UTF-8"), ("gb18030", "GB18030")):
+        try:
+            content.decode(codec)
+            return codec, name
+        except UnicodeDecodeError:
+            pass
+    sample = content if len(content) <= SAMPLE_BYTES else content[: content.rfind(b"\n", 0, SAMPLE_BYTES) + 1]
+    best = charset_normalizer.from_bytes(sample or content[:SAMPLE_BYTES]).best()
     if best is None:
         raise FileProblem(_("The encoding of the file could not be recognised; give it explicitly (e.g. gb18030)."))
-    # GB18030 is a superset of GB2312 and GBK: decoding with it never loses a character they have.
-    return "gb18030" if best.encoding.replace("_", "").lower() in CHINESE_ENCODINGS else best.encoding
+    return best.encoding, best.encoding.upper().replace("_", "-")
 
 
-def csv_lines(content, encoding):
+def decode(content, encoding):
     try:
         codec = codecs.lookup(encoding).name
-        text = content.decode("utf-8-sig" if codec == "utf-8" else codec)
+        return content.decode("utf-8-sig" if codec == "utf-8" else codec)
     except LookupError:
         raise FileProblem(_("%(encoding)s is not a known encoding.") % {"encoding": encoding}) from None
     except UnicodeDecodeError as error:
@@ -86,53 +179,35 @@ def csv_lines(content, encoding):
             _("The file is not valid %(encoding)s (line %(line)d); give the right encoding, e.g. gb18030 or utf-8.")
             % {"encoding": encoding, "line": line}
         ) from None
+
+
+def read_csv(content, filename, encoding, budget):
+    if encoding:
+        codec, shown = encoding, encoding.upper()
+    else:
+        codec, shown = detect_encoding(content)
+    text = decode(content, codec)
     first_line = text.split("\n", 1)[0]
     delimiter = next((d for d in ("\t", ";") if d in first_line and "," not in first_line), ",")
-    for number, values in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
-        yield number, [cell_text(value) for value in values]
-
-
-def header_keys(values):
-    return [HEADER_KEYS.get(normalize(value)) if value else None for value in values]
-
-
-def find_header(lines):
-    """The first row with at least two known headers is the header; rows above it are titles."""
-    for number, values in lines:
-        keys = header_keys(values)
-        if sum(key is not None for key in keys) >= 2:
-            table = check_header(values, keys)
-            table.rows = [(line, cells) for line, cells in lines if any(cells)]
-            return table
-        if number >= HEADER_SEARCH_ROWS:
-            break
-    raise FileProblem(
-        _(
-            "No header row found in the first %(count)d rows: the header needs at least two known column names such as 村代码, 村名, 县(市、区), 状态."
-        )
-        % {"count": HEADER_SEARCH_ROWS}
-    )
-
-
-def check_header(values, keys):
-    while values and not values[-1]:
-        values, keys = values[:-1], keys[:-1]
-    problems, seen = [], {}
-    for index, (header, key) in enumerate(zip(values, keys)):
-        if key is None and header and normalize(header) not in IGNORED_HEADERS:
-            problems.append(
-                _("column %(column)d: %(header)s is not a known column name") % {"column": index + 1, "header": header}
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    rows, line = [], 1
+    try:
+        for values in reader:
+            budget.check_rows(reader.line_num)
+            budget.check_columns(filename, len(values))
+            if any(values):
+                rows.append((line, trimmed([cell_text(value) for value in values])))
+            line = reader.line_num + 1
+    except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            budget.refuse(
+                _("line %(line)d holds a cell longer than %(limit)d characters."),
+                line=line,
+                limit=csv.field_size_limit(),
             )
-        elif key is not None and key in seen:
-            problems.append(
-                _("columns %(first)s and %(second)s both give the same field") % {"first": seen[key], "second": header}
-            )
-        elif key is not None:
-            seen[key] = header
-    if "code" not in seen and not {"name", "county"} <= set(seen):
-        problems.append(_("the header needs a code column (村代码), or a county (县(市、区)) and a name (村名) column"))
-    if ("lon" in seen) != ("lat" in seen):
-        problems.append(_("经度 and 纬度 must be given together"))
-    if problems:
-        raise FileProblem(_("Header row: %(problems)s.") % {"problems": "; ".join(problems)})
-    return Table(headers=list(values), keys=list(keys))
+        if "unexpected end of data" in str(error):
+            budget.refuse(_("a quoted cell starting on line %(line)d is never closed."), line=line)
+        budget.refuse(_("line %(line)d is not valid CSV (%(error)s)."), line=line, error=str(error))
+    sheets = [Sheet(filename, rows, encoding=shown, encoding_detected=not encoding)]
+    check_cells(sheets, budget)
+    return sheets[0]

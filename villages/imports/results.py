@@ -32,17 +32,19 @@ class Problem:
     line: int | None
     column: str | None
     message: str
+    sheet: str | None = None  # None for a CSV
 
     def __str__(self):
         if self.line is None:
             return self.message
+        values = {"sheet": self.sheet, "row": self.line, "column": self.column, "message": self.message}
+        if self.sheet is not None:
+            if self.column is None:
+                return _("%(sheet)s sheet, row %(row)d: %(message)s") % values
+            return _("%(sheet)s sheet, row %(row)d, column %(column)s: %(message)s") % values
         if self.column is None:
-            return _("Row %(row)d: %(message)s") % {"row": self.line, "message": self.message}
-        return _("Row %(row)d, column %(column)s: %(message)s") % {
-            "row": self.line,
-            "column": self.column,
-            "message": self.message,
-        }
+            return _("Row %(row)d: %(message)s") % values
+        return _("Row %(row)d, column %(column)s: %(message)s") % values
 
 
 @dataclass
@@ -50,6 +52,7 @@ class RowOutcome:
     line: int
     village: dict  # the village as it is in the database
     changes: dict = field(default_factory=dict)  # field -> (old, new)
+    sheet: str | None = None
 
     @property
     def changed(self):
@@ -59,11 +62,14 @@ class RowOutcome:
 @dataclass
 class ImportResult:
     filename: str
-    headers: list = field(default_factory=list)
-    keys: list = field(default_factory=list)
+    keys: list = field(default_factory=list)  # the column keys of every table read
     rows: list = field(default_factory=list)
-    raw_rows: dict = field(default_factory=dict)  # line -> cell texts, for the preview of rows with problems
     problems: list = field(default_factory=list)
+    sheets: list = field(default_factory=list)  # names of the sheets read (none for a CSV)
+    skipped_sheets: list = field(default_factory=list)  # (sheet name, why)
+    summary_rows: list = field(default_factory=list)  # (sheet or None, row number, the cell saying 合计...)
+    encoding: str = ""  # CSV only
+    encoding_detected: bool = False
     written: bool = False
 
     @property
@@ -77,9 +83,3 @@ class ImportResult:
     @property
     def unchanged(self):
         return len(self.rows) - self.changed
-
-    def problems_by_line(self):
-        grouped = {}
-        for problem in self.problems:
-            grouped.setdefault(problem.line, []).append(problem)
-        return grouped
