@@ -121,11 +121,11 @@ class StandardAdmin(CityAdminOnly, SimpleHistoryAdmin):
     change_list_template = "admin/villages/standard/change_list.html"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(total_points=Sum("items__points"))
+        return super().get_queryset(request).annotate(points_total=Sum("items__points"))
 
     @admin.display(description=gettext_lazy("total points"))
     def total(self, standard):
-        return format_points(getattr(standard, "total_points", None) or standard.total_points)
+        return format_points(getattr(standard, "points_total", None) or standard.total_points)
 
     @admin.display(description=gettext_lazy("in use"), boolean=True)
     def used(self, standard):

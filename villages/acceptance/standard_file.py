@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from villages.acceptance.models import Standard, StandardItem
 from villages.acceptance.scoring import STEP, format_points
 from villages.imports.columns import normalize
-from villages.imports.reading import FileProblem
+from villages.imports.reading import FileProblem, read_sheets
 from villages.imports.results import Problem
 from villages.models import Tier
 
@@ -101,14 +101,14 @@ def parse_decisive(text):
 
 def read_standard(content, filename):
     """The items of the standard in the file, and every problem (FileProblem for a file that cannot be read)."""
-    from villages.imports.reading import read_sheets  # TEMPORARY until issue-12a is merged
-
     sheet, header_row, header_cells, columns, title = find_header(read_sheets(content, filename))
     result = StandardFile(title=title)
     header_text = {key: header_cells[index] for key, index in columns.items()}
 
+    sheet_name = None if sheet.encoding else sheet.name  # a CSV has no sheets to name
+
     def problem(row, key, message):
-        result.problems.append(Problem(row, header_text.get(key), message))
+        result.problems.append(Problem(row, header_text.get(key), message, sheet=sheet_name))
 
     missing = [HEADERS[key][0] for key in REQUIRED if key not in columns]
     if missing:
@@ -124,18 +124,17 @@ def read_standard(content, filename):
             total_row = (row, value["points"])
             break
         item = read_item(row, value, problem)
-        if item is None:
-            continue
-        if item.number in numbers:
+        number = value["number"]
+        if number and number in numbers:
             problem(
                 row,
                 "number",
-                _("序号 %(number)s is already used in row %(row)d")
-                % {"number": item.number, "row": numbers[item.number]},
+                _("序号 %(number)s is already used in row %(row)d") % {"number": number, "row": numbers[number]},
             )
-        numbers.setdefault(item.number, row)
-        item.position = len(result.items)
-        result.items.append(item)
+        numbers.setdefault(number, row)
+        if item is not None:
+            item.position = len(result.items)
+            result.items.append(item)
     check_total(result, total_row, problem)
     return result
 
