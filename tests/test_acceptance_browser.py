@@ -45,7 +45,7 @@ def test_the_city_reviews_side_by_side_sees_the_total_and_the_village_is_returne
 def test_the_county_fills_the_self_assessment_on_a_phone_saves_a_draft_and_submits(
     browser_page, yuci_editor, yuci_village, media_root, tmp_path
 ):
-    standard = make_standard()
+    make_standard()
     village = complete(yuci_village)
     photo = tmp_path / "道路.jpg"
     photo.write_bytes(jpeg_bytes(size=(640, 480)))

@@ -10,7 +10,6 @@ from django.http import Http404
 from counties.access import (
     can_change_county,
     is_city_admin,
-    is_county_editor,
     sees_every_county,
     visible_county_codes,
 )
@@ -128,8 +127,8 @@ def allowed_import_transition(user, village, old_status, new_status):
 
 
 def can_apply_for_acceptance(user, village):
-    """The self-assessment is the county's: its editors apply, for their own counties only."""
-    return is_county_editor(user) and can_change_village(user, village)
+    """The county's editors apply, for their own counties only; a city administrator may fill it in for them."""
+    return can_change_village(user, village)
 
 
 def get_village_for_application(user, code, queryset=None):

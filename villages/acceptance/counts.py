@@ -4,9 +4,10 @@ Of the villages of one tier and programme year, by the state of their latest rou
 ROUND_STATES). The average score is the mean of the city's totals at the last finished review of each village.
 """
 
-from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
+
+from django.db.models import BooleanField, ExpressionWrapper
 
 from villages.acceptance.models import ROUND_STATES, with_latest_round
 from villages.models import Village
@@ -37,9 +38,14 @@ def application_counts(year, tier, county_codes):
     """{county code: Applications} for the villages of `tier` designated in `year`."""
     result = {code: Applications() for code in county_codes}
     villages = with_latest_round(Village.objects.filter(programme_year=year, tier=tier, county_id__in=county_codes))
-    for state, condition in ROUND_STATES.items():
-        for code, n in Counter(villages.filter(condition).values_list("county_id", flat=True)).items():
-            setattr(result[code], state, n)
-    for code, total in villages.exclude(reviewed_total=None).values_list("county_id", "reviewed_total"):
-        result[code].totals.append(total)
+    states = {
+        state: ExpressionWrapper(condition, output_field=BooleanField()) for state, condition in ROUND_STATES.items()
+    }
+    rows = villages.filter(round_number__isnull=False).annotate(**states).values("county_id", "reviewed_total", *states)
+    for row in rows:
+        counted = result[row["county_id"]]
+        for state in states:
+            setattr(counted, state, getattr(counted, state) + bool(row[state]))
+        if row["reviewed_total"] is not None:
+            counted.totals.append(row["reviewed_total"])
     return result

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -13,12 +13,11 @@ from villages.acceptance.forms import ReviewForm, SelfAssessmentForm
 from villages.acceptance.record import DOCX_CONTENT_TYPE, record_docx
 from villages.acceptance.rounds import load_round, rounds_of
 from villages.models import Village
+from villages.views.photos import CONTENT_TYPES, private_file
 from villages.workflow import EditConflict
 
 EVIDENCE_CONTENT_TYPES = {
-    ".jpg": "image/jpeg",
-    ".png": "image/png",
-    ".webp": "image/webp",
+    **CONTENT_TYPES,
     ".pdf": "application/pdf",
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -182,17 +181,6 @@ def record(request, code, number):
 def evidence_file(request, pk):
     """An evidence file, for users who may see its village. Documents are downloaded, never shown inline."""
     evidence = access.get_evidence_for_view(request.user, pk)
-    suffix = evidence.file.name[evidence.file.name.rfind(".") :].lower()
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        content_type=EVIDENCE_CONTENT_TYPES.get(suffix, "application/octet-stream"),
-        as_attachment=not evidence.is_photo,
-        filename=evidence.name,
+    return private_file(
+        evidence.file, EVIDENCE_CONTENT_TYPES, as_attachment=not evidence.is_photo, filename=evidence.name
     )
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
