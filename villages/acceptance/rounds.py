@@ -1,6 +1,7 @@
 """A round of an application as the pages and the record (验收表) show it: each item with both scores."""
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from villages.acceptance import scoring
 from villages.acceptance.models import Application
@@ -32,7 +33,7 @@ class Round:
 
     @property
     def self_total(self):
-        return sum((line.self_score for line in self.lines if line.self_score is not None), scoring.Decimal(0))
+        return sum((line.self_score for line in self.lines if line.self_score is not None), Decimal(0))
 
     @property
     def evidence(self):

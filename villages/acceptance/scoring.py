@@ -19,7 +19,7 @@ STEP = Decimal("0.5")
 def parse_score(text, points):
     """The score typed for an item with `points`, or ValidationError saying why it is refused."""
     try:
-        score = Decimal(str(text).strip().replace("，", "."))
+        score = Decimal(str(text).strip())
     except InvalidOperation:
         raise ValidationError(_("%(value)s is not a number.") % {"value": text}) from None
     if not score.is_finite():

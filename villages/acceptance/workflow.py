@@ -2,6 +2,8 @@
 and the next round after a return. Saves check the version the user started from, as village edits do
 (villages.workflow.save_checked): of two people saving the same version, the second is refused."""
 
+from decimal import Decimal
+
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
@@ -149,7 +151,7 @@ def save_review(review, expected_version, user, entries, comment, decide):
                 row.score, row.comment = score, note
                 row.save()
             scored.append((row.item, row.score))
-        review.total = sum((score for _item, score in scored if score is not None), scoring.Decimal(0))
+        review.total = sum((score for _item, score in scored if score is not None), Decimal(0))
         review.comment = comment
         review.reviewer = user
         if decide:
@@ -168,10 +170,10 @@ def decide_round(review, user, scored):
     result = scoring.outcome(application.standard, scored)
     review.decided_at = timezone.now()
     if result.passed:
-        review.decision = application.status = Review.Decision.ACCEPTED
+        review.decision, application.status = Review.Decision.ACCEPTED, State.ACCEPTED
         move_village(village, user, Status.ACCEPTED, accepted_at=review.decided_at, return_reason="")
     else:
-        review.decision = application.status = Review.Decision.RETURNED
+        review.decision, application.status = Review.Decision.RETURNED, State.RETURNED
         move_village(village, user, Status.COMPLETED, return_reason=return_text(application, result, review.comment))
     application.save()
 
