@@ -285,7 +285,7 @@ class VillageImportForm(forms.Form):
 
     ENCODINGS = [("", _("detect automatically")), ("utf-8", "UTF-8"), ("gb18030", "GBK / GB18030")]
 
-    file = forms.FileField(label=_("File"), help_text=_("XLSX or CSV."))
+    file = forms.FileField(label=_("File"), help_text=_("XLSX, XLS, ODS or CSV."))
     crs = forms.ChoiceField(
         label=_("Coordinate system"),
         choices=CoordinateSystem.choices,

@@ -81,7 +81,7 @@ class Budget:
     def check_columns(self, sheet, columns):
         if columns > settings.IMPORT_MAX_COLUMNS:
             self.refuse(
-                _("%(sheet)s spans %(columns)d columns; an import reads at most %(limit)d."),
+                _("sheet %(sheet)s spans %(columns)d columns; an import reads at most %(limit)d."),
                 sheet=sheet,
                 columns=columns,
                 limit=settings.IMPORT_MAX_COLUMNS,
@@ -196,7 +196,9 @@ class OoxmlScan(XmlScan):
             if reference:
                 match = CELL_REF.match(reference)
                 if not match:
-                    self.budget.refuse(_("%(part)s has a cell named %(ref)s."), part=self.part, ref=reference[:20])
+                    self.budget.refuse(
+                        _("%(part)s has an invalid cell reference %(ref)s."), part=self.part, ref=reference[:20]
+                    )
                 self.column, self.row = column_number(match.group(1)), int(match.group(2)) - 1
             else:
                 self.column += 1
@@ -356,13 +358,13 @@ def check_xls(content, budget):
                 _("%(name)s is protected by a password; save it without one and import it again.")
                 % {"name": budget.filename}
             )
-        if kind == BOUNDSHEET and len(body) >= 4:
-            offsets.append(struct.unpack_from("<I", body)[0])
+        if kind == BOUNDSHEET and len(body) >= 8:
+            offsets.append((struct.unpack_from("<I", body)[0], sheet_name(body)))
         elif kind == EOF:
             break
     walked = 0
-    for index, offset in enumerate(offsets):
-        extent = Extent(_("sheet %(number)d") % {"number": index + 1})
+    for offset, name in offsets:
+        extent = Extent(name)
         for kind, body in biff_records(data, offset):
             walked += len(body) + 4
             if walked > len(data):
@@ -381,6 +383,12 @@ def check_xls(content, budget):
         budget.add_extent(extent)
 
 
+def sheet_name(body):
+    length, wide = body[6], body[7] & 1
+    raw = body[8 : 8 + length * (2 if wide else 1)]
+    return printable(raw.decode("utf-16-le" if wide else "latin-1", errors="replace"))
+
+
 def declare(budget, sheet, body):
     if len(body) >= 14:
         top, bottom, left, right = struct.unpack_from("<IIHH", body)
@@ -389,7 +397,7 @@ def declare(budget, sheet, body):
     else:
         return
     if bottom < top or right < left:
-        budget.refuse(_("%(sheet)s declares an impossible dimension."), sheet=sheet)
+        budget.refuse(_("sheet %(sheet)s declares an impossible dimension."), sheet=sheet)
     budget.check_columns(sheet, right - left)
     budget.check_rows(bottom - top)
     budget.check_cells((bottom - top) * (right - left) + budget.cells)

@@ -21,6 +21,7 @@ class PreviewRow:
     code: str
     name: str
     cells: list
+    sheet: str | None = None
 
     @property
     def changed(self):
@@ -50,5 +51,5 @@ def preview(result):
             old = field_text(Village, name, row.village[name])
             new = field_text(Village, name, row.changes[name][1]) if name in row.changes else old
             cells.append(Cell(old, new, name in row.changes))
-        rows.append(PreviewRow(row.line, row.village["code"], row.village["name"], cells))
+        rows.append(PreviewRow(row.line, row.village["code"], row.village["name"], cells, row.sheet))
     return [COLUMNS_BY_KEY[name].header for name in fields], rows

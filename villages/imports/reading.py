@@ -132,17 +132,18 @@ def trimmed(cells):
     return cells[:end]
 
 
-def check_cells(sheets, budget):
+def check_cells(sheets, budget, named=True):
     limit = limits.MAX_CELL_CHARS
     for sheet in sheets:
         for line, cells in sheet.rows:
             for index, text in enumerate(cells):
                 if len(text) > limit or "\x00" in text:
-                    where = _("%(sheet)s, row %(row)d, column %(column)d") % {
-                        "sheet": sheet.name,
-                        "row": line,
-                        "column": index + 1,
-                    }
+                    place = {"sheet": sheet.name, "row": line, "column": index + 1}
+                    where = (
+                        _("%(sheet)s sheet, row %(row)d, column %(column)d") % place
+                        if named
+                        else _("row %(row)d, column %(column)d") % place
+                    )
                     if "\x00" in text:
                         budget.refuse(_("%(where)s holds a NUL character: the file is damaged."), where=where)
                     budget.check_text(len(text), where)
@@ -209,5 +210,5 @@ def read_csv(content, filename, encoding, budget):
             budget.refuse(_("a quoted cell starting on line %(line)d is never closed."), line=line)
         budget.refuse(_("line %(line)d is not valid CSV (%(error)s)."), line=line, error=str(error))
     sheets = [Sheet(filename, rows, encoding=shown, encoding_detected=not encoding)]
-    check_cells(sheets, budget)
+    check_cells(sheets, budget, named=False)
     return sheets[0]

@@ -83,7 +83,7 @@ def find_header(rows, sheet):
         if sum(header_key(text) is not None for text in cells) < 2:
             continue
         end = index + 1
-        while end < min(index + HEADER_ROWS, len(rows)) and all(is_header_name(t) for t in rows[end][1] if t):
+        while end < min(index + HEADER_ROWS, len(rows)) and continues_header(rows[index:end], rows[end][1]):
             end += 1
         above = rows[index - 1][1] if index else []
         headers, keys = combine([cells for _l, cells in rows[index:end]], above)
@@ -96,6 +96,21 @@ def find_header(rows, sheet):
                 table.rows.append((line, data))
         return table
     return None
+
+
+def continues_header(block, cells):
+    """A row under the header rows is a header row too if it names a column and each of its cells is a header
+    name, repeats the heading above it (a merged cell) or sits under a heading that is no column name (建设情况
+    over 状态, 计划投资 over (万元))."""
+    if not any(header_key(text) for text in cells):
+        return False
+    headings = combine([row for _line, row in block], [])[0]
+    for column, text in enumerate(cells):
+        heading = headings[column] if column < len(headings) else ""
+        known = is_header_name(text) or header_key(heading + text) or header_key(heading) is None
+        if text and not (known or text == heading):
+            return False
+    return True
 
 
 def combine(block, above):

@@ -1,5 +1,6 @@
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
@@ -12,14 +13,14 @@ from villages.imports.importer import import_villages
 
 class Command(BaseCommand):
     help = _(
-        "Import a village list (XLSX or CSV in UTF-8, UTF-8 with BOM or GBK/GB18030): tiers, programme years, "
+        "Import a village list (XLSX, XLS, ODS, or CSV in UTF-8, UTF-8 with BOM or GBK/GB18030): tiers, programme years, "
         "statuses, progress, coordinates... of villages in the registry. Every row is checked first; if any row "
         "is wrong, all problems are listed and nothing is written (exit status 1). Changes are recorded in each "
         "village's history with the user and the file name."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("path", type=Path, help=_("The .xlsx or .csv file."))
+        parser.add_argument("path", type=Path, help=_("The .xlsx, .xls, .ods or .csv file."))
         parser.add_argument(
             "--user",
             required=True,
@@ -43,6 +44,16 @@ class Command(BaseCommand):
                 _("%(user)s is not an active city administrator; only they may import villages.") % {"user": user}
             )
         try:
+            if path.stat().st_size > settings.IMPORT_MAX_BYTES:
+                raise CommandError(
+                    _("%(name)s is %(size).1f MB; an import file may be at most %(limit)d MB.")
+                    % {
+                        "name": path.name,
+                        "size": path.stat().st_size / 2**20,
+                        "limit": settings.IMPORT_MAX_BYTES // 2**20,
+                    },
+                    returncode=1,
+                )
             content = path.read_bytes()
         except OSError as error:
             raise CommandError(_("Cannot read %(path)s: %(error)s") % {"path": path, "error": error.strerror}) from None
@@ -54,11 +65,15 @@ class Command(BaseCommand):
             content, path.name, importer, crs=crs, encoding=encoding, dry_run=dry_run, progress=progress
         )
         if not result.ok:
+            for line in reading_notes(result):
+                self.stderr.write(line)
             raise CommandError(
                 _("%(name)s not imported, nothing was written. %(count)d problem(s):\n%(problems)s")
                 % {"name": path.name, "count": len(result.problems), "problems": "\n".join(map(str, result.problems))},
                 returncode=1,
             )
+        for line in reading_notes(result):
+            self.stdout.write(line)
         counts = {"rows": len(result.rows), "changed": result.changed, "unchanged": result.unchanged}
         if dry_run:
             self.stdout.write(
@@ -69,3 +84,24 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(_("Imported %(rows)d rows: %(changed)d changed, %(unchanged)d unchanged.") % counts)
             )
+
+
+def reading_notes(result):
+    """What the import read and left out, as the admin's preview says it."""
+    if result.encoding:
+        template = (
+            _("Encoding: %(encoding)s (detected)")
+            if result.encoding_detected
+            else _("Encoding: %(encoding)s (as chosen)")
+        )
+        yield template % {"encoding": result.encoding}
+    if result.sheets:
+        yield _("Sheets read:") + " " + "、".join(result.sheets)
+    if result.skipped_sheets:
+        yield _("Sheets skipped:") + " " + "、".join(f"{name} ({why})" for name, why in result.skipped_sheets)
+    if result.summary_rows:
+        rows = [
+            " ".join(filter(None, [sheet, _("row %(line)s") % {"line": line}])) + f" ({label})"
+            for sheet, line, label in result.summary_rows
+        ]
+        yield _("Summary rows left out:") + " " + "、".join(rows)

@@ -1,0 +1,191 @@
+"""Hostile and malformed files are refused with a clear file-level message and change nothing, in the admin
+and in `manage.py import_villages` alike; the limits are settings. (Time and memory: bench/hostile.py.)"""
+
+import io
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.utils import translation
+
+from tests.conftest import YUCI
+from tests.import_helpers import csv_file, messages, run_import, xlsx_file
+from tests.spreadsheet_files import HEADER_ROW, HOSTILE, data_row, xls_workbook, xlsx_parts
+from villages.models import Status, Village
+
+IMPORT_URL = "/admin/villages/village/import/"
+
+# What each case is told, written by hand (the file name is the case's own).
+REFUSALS = {
+    "a cell at XFD1048576": "far.xlsx cannot be imported: sheet xl/worksheets/sheet1.xml spans 16384 columns; an import reads at most 200.",
+    "1.3 MB of empty rows": "rows.xlsx cannot be imported: it has more than 100000 rows.",
+    "300 MB shared string": "string.xlsx cannot be imported: it unzips to 286 MB; an import reads at most 200 MB.",
+    "truncated zip": "truncated.xlsx cannot be imported: it is not a readable Excel (.xlsx) or ODS workbook: its zip container is damaged or incomplete.",
+    "bad CRC": "crc.xlsx cannot be imported: xl/worksheets/sheet1.xml is damaged (its data or checksum is wrong).",
+    "external entity (XXE)": "xxe.xlsx cannot be imported: xl/sharedStrings.xml declares a DTD or entities, which no spreadsheet does.",
+    "billion laughs": "laughs.xlsx cannot be imported: xl/worksheets/sheet1.xml declares a DTD or entities, which no spreadsheet does.",
+    "invalid XML": "invalid.xlsx cannot be imported: xl/worksheets/sheet1.xml is not valid XML (line 1: mismatched tag).",
+    "not a zip": "fake.xlsx cannot be imported: it is not a readable Excel (.xlsx) or ODS workbook: its zip container is damaged or incomplete.",
+    "binary junk": "junk.xls cannot be imported: it is not a readable workbook (neither a zip container nor an Excel 97-2003 file).",
+    "empty file": "empty.csv is empty.",
+    "CSV field over 131,072 characters": "huge.csv cannot be imported: line 2 holds a cell longer than 131072 characters.",
+    "unterminated quote": "quote.csv cannot be imported: a quoted cell starting on line 2 is never closed.",
+    "NUL byte": "nul.csv cannot be imported: row 2, column 2 holds a NUL character: the file is damaged.",
+    "XLS declaring 65536 x 256": "dimension.xls cannot be imported: sheet 榆次区 spans 256 columns; an import reads at most 200.",
+}
+
+
+@pytest.fixture
+def village(registry):
+    return Village.objects.filter(county_id=YUCI).order_by("code").first()
+
+
+@pytest.fixture
+def admin_client(city_admin, client_for, settings, tmp_path):
+    settings.IMPORT_PREVIEW_DIR = tmp_path / "previews"
+    client = client_for(city_admin)
+    client.cookies["django_language"] = "en"
+    return client
+
+
+def test_every_refused_case_is_a_case_of_the_bench():
+    assert set(REFUSALS) | {"declared A1:XFD1048576"} == set(HOSTILE)
+
+
+@pytest.mark.parametrize("case", sorted(REFUSALS))
+def test_hostile_file_is_refused_in_the_admin_with_a_file_level_message_and_nothing_kept(
+    admin_client, village, settings, case
+):
+    name, content = HOSTILE[case](village.code)
+    before = Village.history.count()
+    response = admin_client.post(
+        IMPORT_URL, {"crs": "wgs84", "encoding": "", "file": SimpleUploadedFile(name, content)}
+    )
+    assert response.status_code == 200
+    if case == "empty file":  # Django's own upload field refuses it first
+        assert response.context["form"].errors["file"] == ["The submitted file is empty."]
+    else:
+        result = response.context["result"]
+        assert [(p.line, p.column, p.message) for p in result.problems] == [(None, None, REFUSALS[case])]
+        assert REFUSALS[case] in response.content.decode()
+    assert "confirm_form" not in response.context
+    assert Village.history.count() == before and Village.objects.filter(status=Status.PLANNED).count() == 0
+    assert not settings.IMPORT_PREVIEW_DIR.exists() or not any(settings.IMPORT_PREVIEW_DIR.iterdir())
+
+
+@pytest.mark.parametrize("case", sorted(REFUSALS))
+def test_hostile_file_is_refused_by_the_command_with_exit_status_1(city_admin, village, tmp_path, case):
+    name, content = HOSTILE[case](village.code)
+    path = tmp_path / name
+    path.write_bytes(content)
+    before = Village.history.count()
+    with pytest.raises(CommandError) as error, translation.override("en"):
+        call_command("import_villages", str(path), "--user", city_admin.username)
+    assert error.value.returncode == 1
+    assert REFUSALS[case] in str(error.value)
+    assert Village.history.count() == before
+
+
+def test_a_declared_dimension_is_not_believed_the_two_cells_are_read(admin_client, village):
+    name, content = HOSTILE["declared A1:XFD1048576"](village.code)
+    before = Village.history.count()
+    response = admin_client.post(
+        IMPORT_URL, {"crs": "wgs84", "encoding": "", "file": SimpleUploadedFile(name, content)}
+    )
+    result = response.context["result"]
+    assert result.ok and [(row.sheet, row.line, row.village["code"]) for row in result.rows] == [
+        ("榆次区", 2, village.code)
+    ]
+    assert Village.history.count() == before  # a preview writes nothing
+
+
+def test_a_nul_byte_is_refused_on_every_database_before_anything_is_written(city_admin, village):
+    result = run_import(f"村代码,备注\r\n{village.code},a\x00b\r\n".encode(), city_admin)
+    assert messages(result) == [
+        "list.csv cannot be imported: row 2, column 2 holds a NUL character: the file is damaged."
+    ]
+    village.refresh_from_db()
+    assert village.notes == ""
+
+
+def test_file_over_the_size_limit_is_refused_by_the_command_before_it_is_read(city_admin, settings, tmp_path):
+    settings.IMPORT_MAX_BYTES = 1000
+    path = tmp_path / "big.csv"
+    path.write_bytes(b"x" * 1001)
+    with pytest.raises(CommandError) as error, translation.override("en"):
+        call_command("import_villages", str(path), "--user", city_admin.username)
+    assert "big.csv is 0.0 MB; an import file may be at most 0 MB." in str(error.value)
+
+
+def test_row_column_and_cell_limits_are_settings(city_admin, village, settings):
+    rows = [["村代码", "状态"]] + [[village.code, "已规划"]] * 5
+    settings.IMPORT_MAX_ROWS = 4
+    assert messages(run_import(csv_file(rows), city_admin)) == ["list.csv cannot be imported: it has more than 4 rows."]
+    assert messages(run_import(xlsx_file(rows), city_admin, filename="list.xlsx")) == [
+        "list.xlsx cannot be imported: it has more than 4 rows."
+    ]
+    settings.IMPORT_MAX_ROWS = 100
+    settings.IMPORT_MAX_COLUMNS = 3
+    wide = [["村代码", "状态", "", "", "备注"], [village.code, "已规划", "", "", "x"]]
+    assert messages(run_import(csv_file(wide), city_admin)) == [
+        "list.csv cannot be imported: sheet list.csv spans 5 columns; an import reads at most 3."
+    ]
+    assert messages(run_import(xls_workbook({"名单": wide}), city_admin, filename="list.xls")) == [
+        "list.xls cannot be imported: sheet 名单 spans 5 columns; an import reads at most 3."
+    ]
+    settings.IMPORT_MAX_COLUMNS = 200
+    settings.IMPORT_MAX_CELLS = 10  # 2 columns x 6 rows = 12
+    assert messages(run_import(xlsx_file(rows), city_admin, filename="list.xlsx")) == [
+        "list.xlsx cannot be imported: its sheets span more than 10 cells (rows × columns of the area holding values)."
+    ]
+
+
+def test_zip_limits_are_settings(city_admin, village, settings):
+    rows = "".join(
+        f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>{village.code}</t></is></c></row>' for n in range(2, 3000)
+    )
+    content = xlsx_parts('<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>' + rows)
+    settings.IMPORT_MAX_UNZIPPED_BYTES = 100_000
+    assert (
+        "it unzips to 0 MB; an import reads at most 0 MB."
+        in messages(run_import(content, city_admin, filename="a.xlsx"))[0]
+    )
+    settings.IMPORT_MAX_UNZIPPED_BYTES = 10**9
+    settings.IMPORT_MAX_ZIP_RATIO = 2
+    big = xlsx_parts("".join(f'<row r="{n}"/>' for n in range(1, 90_000)))
+    assert "xl/worksheets/sheet1.xml unzips to" in messages(run_import(big, city_admin, filename="b.xlsx"))[0]
+
+
+def test_long_cells_are_row_problems_at_the_field_length(city_admin, village, settings):
+    rows = [
+        ["村代码", "联系人", "备注"],
+        [village.code, "张" * 51, "好"],
+        [village.code, "张三", "长" * 2001],
+    ]
+    assert messages(run_import(csv_file(rows), city_admin)) == [
+        "Row 2, column 联系人: " + "张" * 30 + "… is longer than 50 characters",
+        "Row 3, column 备注: " + "长" * 30 + "… is longer than 2000 characters",
+    ]
+    settings.IMPORT_MAX_TEXT_CHARS = 3000
+    assert run_import(csv_file([rows[0], rows[2]]), city_admin).ok
+
+
+def test_a_cell_longer_than_a_spreadsheet_can_hold_is_refused_for_the_file(city_admin, village):
+    content = xlsx_parts(HEADER_ROW + data_row(2, village.code, "x" * 32_768))  # openpyxl would cut it to 32,767
+    assert messages(run_import(content, city_admin, filename="a.xlsx")) == [
+        "a.xlsx cannot be imported: xl/worksheets/sheet1.xml holds a text longer than 32767 characters, "
+        "more than a spreadsheet cell can hold."
+    ]
+
+
+def test_an_xlsb_or_a_web_page_named_xls_is_explained(city_admin):
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w") as archive:
+        archive.writestr("xl/workbook.bin", b"\x83\x01\x00")
+    assert messages(run_import(output.getvalue(), city_admin, filename="a.xlsb")) == [
+        "a.xlsb cannot be imported: it is an Excel binary workbook (.xlsb); save it as .xlsx and import that."
+    ]
+    assert messages(run_import(b"<html><table><tr><td>1</td></tr></table></html>", city_admin, filename="a.xls")) == [
+        "a.xls cannot be imported: it is a web page (HTML) named like a spreadsheet; open it and save it as .xlsx."
+    ]
