@@ -16,6 +16,7 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from tests.acceptance_helpers import FULL, apply, complete, make_standard
+from tests.spreadsheet_files import xls_workbook
 from villages.models import Standard
 
 HEADER = ["考核内容", "序号", "考核要点", "分值（分）", "评分标准", "佐证资料", "一票否决"]
@@ -95,6 +96,21 @@ def test_the_citys_spreadsheet_with_merged_categories_is_imported(city_admin, tm
         ("人居环境", "4", "厕所改造", Decimal(25), "改厕率 90% 以上", "台账", False),
     ]
     assert standard.history.get().history_user == city_admin
+
+
+def test_an_xls_workbook_is_read_the_same_way(city_admin, tmp_path):
+    """Excel 97-2003, written by tests/spreadsheet_files.py: the categories merged down (rows 3-4 and 5-6)."""
+    rows = [["2025年提档升级村验收评分细则"], HEADER, *BODY, TOTAL]
+    merges = [(0, 0, 0, 6), (2, 3, 0, 0), (4, 5, 0, 0), (6, 6, 0, 2)]  # zero-based rows and columns
+    run(tmp_path, xls_workbook({"评分细则": rows}, {"评分细则": merges}), name="评分细则.xls")
+    standard = Standard.objects.get()
+    assert standard.name == "2025年提档升级村验收评分细则" and standard.total_points == 100
+    assert [(i.category, i.number, i.points, i.decisive) for i in standard.items.all()] == [
+        ("基础设施", "1", 30, False),
+        ("基础设施", "2", 20, True),
+        ("人居环境", "3", 25, False),
+        ("人居环境", "4", 25, False),
+    ]
 
 
 def test_a_header_on_the_first_row_and_no_total_row_are_read_too(city_admin, tmp_path):
