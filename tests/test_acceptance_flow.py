@@ -4,9 +4,11 @@ The standard is the one of tests/acceptance_helpers.py (100 points, pass score 9
 expected total below is added up by hand from the scores typed.
 """
 
+import threading
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from tests.acceptance_helpers import FULL, apply, complete, make_standard, review, scored_data
 from villages.acceptance.models import StandardInUse
@@ -246,3 +248,42 @@ def test_a_standard_in_use_cannot_change_and_a_new_version_keeps_the_old_one_for
     assert Application.objects.get().standard_id == standard.pk
     review(client_for(city_admin), village, standard, {"1": "25", "2": "20", "3": "20", "4": "22"})
     assert Application.objects.get().status == "returned"  # 87 < 90 of version 1 (version 2 would pass at 85)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrent connections need PostgreSQL")
+@pytest.mark.parametrize("action", ["save", "finish"])
+def test_two_simultaneous_review_saves_on_separate_connections_keep_exactly_one(
+    client_for, yuci_editor, city_admin, village, standard, action
+):
+    apply(client_for(yuci_editor), village, standard, FULL, action="finish")
+    version, village_version = Review.objects.get().version, Village.objects.get(pk=village.pk).version
+    scores = {"first": {"1": "25", "2": "20", "3": "20", "4": "22"}, "second": FULL}  # 87 (returned) or 100
+    clients = {name: client_for(city_admin) for name in scores}
+    barrier = threading.Barrier(2)
+    results = {}
+
+    def save(name):
+        try:
+            barrier.wait()
+            data = scored_data(standard, scores[name], version=version, action=action, comment=name)
+            results[name] = clients[name].post(f"/villages/{village.code}/acceptance/review/", data).status_code
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=save, args=(name,)) for name in scores]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    review_ = Review.objects.get()
+    winner = review_.comment
+    assert review_.version == version + 1
+    assert review_.total == {"first": Decimal(87), "second": Decimal(100)}[winner]
+    if action == "save":
+        assert sorted(results.values()) == [302, 409]
+    else:  # the loser is told another reviewer finished; the village moved once
+        assert results == {"first": 302, "second": 302}
+        expected = {"first": (Status.COMPLETED, "returned"), "second": (Status.ACCEPTED, "accepted")}[winner]
+        current = Village.objects.get(pk=village.pk)
+        assert (current.status, review_.decision) == expected and current.version == village_version + 1
