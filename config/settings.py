@@ -178,6 +178,9 @@ IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 REQUEST_MAX_BYTES = env_int(
     "REQUEST_MAX_BYTES", max(PHOTOS_PER_UPDATE * PHOTO_MAX_BYTES, IMPORT_MAX_BYTES) + 1024 * 1024
 )
+# Evidence for acceptance (验收): documents (PDF, DOCX, XLSX) up to this size; photos follow PHOTO_MAX_BYTES.
+EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
+EVIDENCE_FILES_PER_ITEM = 10
 # What an import reads at most (villages/imports/limits.py): the parts of an XLSX/ODS unzipped, how much
 # smaller than that a part may be zipped, and the rows, columns and cells of the sheets read. A cell is held to its
 # field's max_length.

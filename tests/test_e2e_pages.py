@@ -15,8 +15,10 @@ from django.urls import resolve
 from PIL import Image
 
 from counties.models import Pairing, PairingActivity
+from tests.acceptance_helpers import FULL, apply, complete, make_standard
 from tests.conftest import PASSWORD, TAIGU, YUCI
 from tests.e2e_helpers import discover_pages, routes
+from tests.village_helpers import designate
 from villages.models import CountyQuota, Photo, ProgressUpdate, Status, Target, Tier, Village
 
 pytestmark = pytest.mark.browser
@@ -26,6 +28,16 @@ def png_file():
     buffer = io.BytesIO()
     Image.new("RGB", (64, 48), "orange").save(buffer, "PNG")
     return SimpleUploadedFile("工地.png", buffer.getvalue(), content_type="image/png")
+
+
+def submitted_application(editor):
+    """Round 1 of a village's application for acceptance, submitted with a photo: the village awaits review."""
+    standard = make_standard()
+    village = complete(designate(Village.objects.filter(county_id=YUCI).order_by("code")[1]))
+    client = Client()
+    client.force_login(editor)
+    apply(client, village, standard, FULL, action="finish", files={"1": [png_file()]})
+    return village.applications.get()
 
 
 @pytest.fixture
@@ -46,10 +58,12 @@ def every_kind_of_object(settings, tmp_path, city_admin, yuci_editor, viewer):
     )
     quota = CountyQuota.objects.create(year=2025, tier=Tier.SHOWCASE, county_id=YUCI, count=4)
     target = Target.objects.create(year=2030, tier=Tier.UPGRADED, kind=Target.Kind.CUMULATIVE, count=1500)
-    objects = [photo, update, pairing, activity, quota, village, target, city_admin]
-    keys = [village.code, YUCI, village.township_id, city_admin.username]
+    applying = submitted_application(yuci_editor)
+    evidence = applying.self_scores.get(item__number="1").evidence.get()
+    objects = [photo, update, pairing, activity, quota, village, target, city_admin, applying, evidence]
+    keys = [village.code, applying.village.code, YUCI, village.township_id, city_admin.username]
     return {
-        "int": [obj.pk for obj in objects],
+        "int": [applying.number] + [obj.pk for obj in objects],
         "str": keys + [obj.pk for obj in objects],
         "slug": keys,
         "path": [photo.image.name],
@@ -118,6 +132,7 @@ KEY_VALUES = {
         "#village-table [data-col=progress]",
     ],
     "villages:withdrawn": ["main h1"],
+    "villages:acceptance_round": ["main h1", "#round-facts"],
     "villages:detail": ["#village-fields dd", ".actions .button"],
     "villages:edit": ["#id_status", "#id_progress", "#village-form button[type=submit]"],
     "villages:update_new": ["#id_date", "#id_text", "#update-form button[type=submit]"],

@@ -19,7 +19,8 @@ from counties.access import (
     sees_every_county,
     village_county_codes,
 )
-from villages.models import Photo, Status, Village
+from villages.acceptance.workflow import needs_review
+from villages.models import Evidence, Photo, Status, Village
 from villages.workflow import ACCEPT, CITY_REVIEW_MOVES, COUNTY_MOVES, RETURN, is_forward
 
 
@@ -56,10 +57,10 @@ def get_village_for_change(user, code, queryset=None):
     return village
 
 
-def get_village_for_review(user, code):
+def get_village_for_review(user, code, queryset=None):
     """A village a city administrator is deciding on: accepting, returning (验收 / 退回), withdrawing or
-    reinstating (撤并 / 恢复), withdrawn villages included."""
-    village = get_village_for_view(user, code, Village.all_objects.all())
+    reinstating (撤并 / 恢复), withdrawn villages included unless `queryset` leaves them out."""
+    village = get_village_for_view(user, code, Village.all_objects.all() if queryset is None else queryset)
     check_city_admin(user, _("Only city administrators accept, return, withdraw or reinstate villages."))
     return village
 
@@ -92,7 +93,8 @@ def edit_form_statuses(user, village):
 
 
 def can_accept_village(user, village):
-    return village.status == ACCEPT[0] and allowed_transition(user, village, *ACCEPT)
+    """The one-click 验收: only for tiers and years without an acceptance standard."""
+    return village.status == ACCEPT[0] and allowed_transition(user, village, *ACCEPT) and not needs_review(village)
 
 
 def can_return_village(user, village):
@@ -141,6 +143,44 @@ def allowed_import_transition(user, village, old_status, new_status):
         return True
     if not can_change_village(user, village):
         return False
+    if new_status == Status.UNDER_REVIEW or (new_status == Status.ACCEPTED and needs_review(village)):
+        return False
     if is_city_admin(user):
         return is_forward(old_status, new_status)
     return allowed_transition(user, village, old_status, new_status)
+
+
+# --- Acceptance (验收) against a standard ------------------------------------------------------------------
+
+
+def can_apply_for_acceptance(user, village):
+    """The county's editors apply, for their own counties only; a city administrator may fill it in for them."""
+    return can_change_village(user, village)
+
+
+def get_village_for_application(user, code, queryset=None):
+    """Applying is changing the village: the same 404 / 403 and reasons."""
+    return get_village_for_change(user, code, queryset)
+
+
+def can_review_acceptance(user, village):
+    """City administrators review; an editor never does, even for their own county."""
+    return is_city_admin(user) and village.status == Status.UNDER_REVIEW
+
+
+def can_manage_standards(user):
+    return is_city_admin(user)
+
+
+def check_manage_standards(user):
+    check_city_admin(user, _("Only city administrators set the acceptance standards."))
+
+
+def get_evidence_for_view(user, pk):
+    """An evidence file, only for users who may see its village (404 otherwise)."""
+    evidence = Evidence.objects.select_related("self_score__application__village").filter(pk=pk).first()
+    if evidence is None or not can_see_village(user, evidence.self_score.application.village):
+        raise NotVisible(
+            _("There is no such evidence file, or it belongs to a village of a county whose records you do not see.")
+        )
+    return evidence

@@ -1,5 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import Sum
 from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ExportForm
@@ -8,8 +11,9 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from counties.admin import CityAdminOnly
 from villages import access
+from villages.acceptance.scoring import format_points
 from villages.imports.export import export_bytes
-from villages.models import CountyQuota, Target, Village
+from villages.models import CountyQuota, Standard, StandardItem, Target, Village
 from villages.views import imports
 
 
@@ -88,3 +92,81 @@ class CountyQuotaAdmin(CityAdminOnly, SimpleHistoryAdmin):
     list_display = ["year", "tier", "county", "count", "is_illustrative"]
     list_filter = ["year", "tier", "county", "is_illustrative"]
     list_select_related = ["county"]
+
+
+class StandardItemInline(admin.TabularInline):
+    model = StandardItem
+    extra = 0
+    fields = ["position", "category", "number", "point", "points", "guidance", "evidence_expected", "decisive"]
+
+    def has_add_permission(self, request, obj=None):
+        return access.can_manage_standards(request.user) and not (obj and obj.in_use())
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_add_permission(request, obj)
+
+    def has_view_permission(self, request, obj=None):
+        return access.can_manage_standards(request.user)
+
+
+@admin.register(Standard)
+class StandardAdmin(CityAdminOnly, SimpleHistoryAdmin):
+    """Standards are edited here; one in use by a submitted application is read-only, and
+    "make a new version" copies it into one that can be changed (its reviews keep the old one)."""
+
+    list_display = ["name", "tier", "year", "version", "pass_score", "total", "used"]
+    list_filter = ["tier", "year"]
+    fields = ["tier", "year", "version", "name", "pass_score", "total"]
+    readonly_fields = ["total"]
+    inlines = [StandardItemInline]
+    actions = ["make_new_version"]
+    change_list_template = "admin/villages/standard/change_list.html"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(points_total=Sum("items__points"))
+
+    @admin.display(description=gettext_lazy("total points"))
+    def total(self, standard):
+        return format_points(getattr(standard, "points_total", None) or standard.total_points)
+
+    @admin.display(description=gettext_lazy("in use"), boolean=True)
+    def used(self, standard):
+        return standard.in_use()
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not (obj and obj.in_use())
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        standard = form.instance
+        if standard.pass_score > standard.total_points:
+            self.message_user(
+                request,
+                _("The pass score %(pass)s is above the total of the items, %(total)s.")
+                % {"pass": format_points(standard.pass_score), "total": format_points(standard.total_points)},
+                messages.WARNING,
+            )
+
+    @admin.action(description=gettext_lazy("Make a new version (to change a standard in use)"))
+    def make_new_version(self, request, queryset):
+        for standard in queryset:
+            copy = standard.new_version(request.user)
+            self.message_user(request, _("%(standard)s made: it can be changed.") % {"standard": copy})
+
+    def get_urls(self):
+        own = [path("import/", self.admin_site.admin_view(self.import_view), name="villages_standard_import")]
+        return own + super().get_urls()
+
+    def import_view(self, request):
+        return imports.standard_import_page(request, {**self.admin_site.each_context(request), "opts": self.opts})

@@ -13,6 +13,7 @@ from counties.geo import point_inside_county
 from counties.models import Township
 from counties.ranges import TEXT_MAX_LENGTH, apply_limits, check_date
 from villages import access
+from villages.acceptance.models import ROUND_STATES, with_latest_round
 from villages.models import LocationSource, Status, Tier, Village
 from villages.photos import check_request_pixels, clean_photo
 from villages.progress import counts
@@ -40,6 +41,11 @@ class VillageFilterForm(forms.Form):
     tier = forms.ChoiceField(label=_("Tier"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False)
     year = forms.TypedChoiceField(label=_("Programme year"), required=False, coerce=int, empty_value=None)
+    acceptance = forms.ChoiceField(
+        label=_("Acceptance"),
+        required=False,
+        choices=[("", _("All")), ("waiting", _("awaiting review (待复核)")), ("returned", _("returned (已退回)"))],
+    )
     located = forms.ChoiceField(
         label=_("Location"),
         required=False,
@@ -75,6 +81,8 @@ class VillageFilterForm(forms.Form):
         ]:
             if data.get(name) not in (None, ""):
                 villages = villages.filter(**{lookup: data[name]})
+        if data.get("acceptance"):
+            villages = with_latest_round(villages).filter(ROUND_STATES[data["acceptance"]])
         if data.get("located") == "yes":
             villages = villages.filter(lat__isnull=False)
         elif data.get("located") == "no":
@@ -322,13 +330,16 @@ class VillageImportForm(forms.Form):
     encoding = forms.ChoiceField(label=_("Encoding (CSV only)"), choices=ENCODINGS, required=False)
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > settings.IMPORT_MAX_BYTES:
-            raise ValidationError(
-                _("%(name)s is %(size).1f MB; an import file may be at most %(limit)d MB.")
-                % {"name": upload.name, "size": upload.size / 2**20, "limit": settings.IMPORT_MAX_BYTES // 2**20}
-            )
-        return upload
+        return checked_import_size(self.cleaned_data["file"])
+
+
+def checked_import_size(upload):
+    if upload.size > settings.IMPORT_MAX_BYTES:
+        raise ValidationError(
+            _("%(name)s is %(size).1f MB; an import file may be at most %(limit)d MB.")
+            % {"name": upload.name, "size": upload.size / 2**20, "limit": settings.IMPORT_MAX_BYTES // 2**20}
+        )
+    return upload
 
 
 class ImportConfirmForm(forms.Form):

@@ -29,6 +29,7 @@ class Status(models.TextChoices):
     PLANNED = "planned", _("planned")
     IN_PROGRESS = "in_progress", _("in progress")
     COMPLETED = "completed", _("completed")
+    UNDER_REVIEW = "under_review", _("awaiting review (待复核)")  # applied for acceptance against a standard
     ACCEPTED = "accepted", _("accepted (验收通过)")
 
 
@@ -318,3 +319,15 @@ class CountyQuota(YearAndTier):
 
     def __str__(self):
         return f"{self.county} {self.year} {self.get_tier_display()} {self.count}"
+
+
+# The acceptance models (standards, applications, reviews) live with their capability; Django finds them here.
+from villages.acceptance.models import (  # noqa: E402, F401
+    Application,
+    Evidence,
+    Review,
+    ReviewScore,
+    SelfScore,
+    Standard,
+    StandardItem,
+)

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from villages.views import county, dashboard, imports, maps, pairings, photos, village
+from villages.views import acceptance, county, dashboard, imports, maps, pairings, photos, village
 
 app_name = "villages"
 
@@ -17,6 +17,13 @@ urlpatterns = [
     re_path(rf"^villages/{CODE}/return/$", village.review, {"action": "return"}, name="return"),
     re_path(rf"^villages/{CODE}/withdraw/$", village.review, {"action": "withdraw"}, name="withdraw"),
     re_path(rf"^villages/{CODE}/reinstate/$", village.review, {"action": "reinstate"}, name="reinstate"),
+    re_path(rf"^villages/{CODE}/acceptance/apply/$", acceptance.apply, name="apply"),
+    re_path(rf"^villages/{CODE}/acceptance/review/$", acceptance.review, name="review"),
+    re_path(rf"^villages/{CODE}/acceptance/(?P<number>[0-9]+)/$", acceptance.round_detail, name="acceptance_round"),
+    re_path(
+        rf"^villages/{CODE}/acceptance/(?P<number>[0-9]+)/record\.docx$", acceptance.record, name="acceptance_record"
+    ),
+    path("evidence/<int:pk>/", acceptance.evidence_file, name="evidence"),
     path("photos/<int:pk>/", photos.photo, name="photo"),
     path("dashboard.xlsx", dashboard.dashboard_xlsx, name="dashboard_xlsx"),
     path("counties/<str:code>/", county.detail, name="county"),

@@ -113,6 +113,7 @@ STATUS_VALUES = {
     Status.PLANNED: ("已规划", "已谋划", "规划中", "谋划中", "planned"),
     Status.IN_PROGRESS: ("建设中", "在建", "实施中", "in_progress"),
     Status.COMPLETED: ("已完工", "完工", "已完成", "completed"),
+    Status.UNDER_REVIEW: ("待复核", "under_review"),
     Status.ACCEPTED: ("验收通过", "已验收", "accepted"),
 }
 CRS_VALUES = {

@@ -15,6 +15,7 @@ from counties.boundaries import outside_city
 from counties.coords import CoordinateSystem, to_wgs84
 from counties.geo import points_inside_counties
 from villages import access
+from villages.acceptance.workflow import needs_review
 from villages.imports.matching import TEXT_VALUE_KEYS, Registry, RowReader
 from villages.imports.reading import FileProblem
 from villages.imports.results import FIELDS, ImportResult, Problem, RowOutcome
@@ -61,10 +62,27 @@ def new_state(reader, line, village, values, now):
     return state
 
 
+def status_refusal(village, old, new):
+    if new == Status.UNDER_REVIEW:
+        return _("待复核 is set by submitting an application for acceptance, not by import")
+    if new == Status.ACCEPTED and needs_review(village):
+        return _("villages of this tier and year are accepted only through a passed review against the standard")
+    return _("the status may not go from %(old)s to %(new)s by import") % {
+        "old": Status(old).label,
+        "new": Status(new).label,
+    }
+
+
 def check_access(reader, line, village, state):
-    user = reader.user
-    subject = SimpleNamespace(
-        county_id=village["county_id"], code=village["code"], withdrawn_at=village["withdrawn_at"]
+    user, subject = (
+        reader.user,
+        SimpleNamespace(
+            county_id=village["county_id"],
+            code=village["code"],
+            withdrawn_at=village["withdrawn_at"],
+            tier=state["tier"],
+            programme_year=state["programme_year"],
+        ),
     )
     if not access.can_change_village(user, subject):
         reader.problem(
@@ -81,12 +99,7 @@ def check_access(reader, line, village, state):
         reader.problem(line, "tier", _("you may not change tiers or programme years"))
         ok = False
     if not access.allowed_import_transition(user, subject, village["status"], state["status"]):
-        reader.problem(
-            line,
-            "status",
-            _("the status may not go from %(old)s to %(new)s by import")
-            % {"old": Status(village["status"]).label, "new": Status(state["status"]).label},
-        )
+        reader.problem(line, "status", status_refusal(subject, village["status"], state["status"]))
         ok = False
     return ok
 

@@ -27,6 +27,7 @@ STATUS_STYLES = {
     Status.PLANNED: {"fillOpacity": 0.0, "weight": 2},
     Status.IN_PROGRESS: {"fillOpacity": 0.35, "weight": 2},
     Status.COMPLETED: {"fillOpacity": 0.65, "weight": 2},
+    Status.UNDER_REVIEW: {"fillOpacity": 0.8, "weight": 2},
     Status.ACCEPTED: {"fillOpacity": 0.95, "weight": 1},
 }
 

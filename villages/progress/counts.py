@@ -23,6 +23,8 @@ from villages.progress.targets import quota_is_cumulative
 TIERS = [Tier.SHOWCASE, Tier.UPGRADED]
 CHANGE_DAYS = 30
 COUNTED = ["designated", "in_progress", "completed", "accepted"]
+# "Completed" counts the villages awaiting acceptance: those applying for it (待复核) too.
+AWAITING_ACCEPTANCE = [Status.COMPLETED, Status.UNDER_REVIEW]
 
 
 class HasTier:
@@ -105,7 +107,7 @@ def status_counts(villages, *group_by):
         .annotate(
             designated=Count("id"),
             in_progress=Count("id", filter=Q(status=Status.IN_PROGRESS)),
-            completed=Count("id", filter=Q(status=Status.COMPLETED)),
+            completed=Count("id", filter=Q(status__in=AWAITING_ACCEPTANCE)),
             accepted=Count("id", filter=Q(status=Status.ACCEPTED)),
         )
         .order_by()

@@ -4,7 +4,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from counties.models import County, Pairing
-from villages.models import Target, Village
+from villages.acceptance.counts import Applications, application_counts
+from villages.models import Standard, Target, Village
 from villages.progress import counts, targets
 from villages.progress.charts import burnup
 from villages.progress.counts import TIERS, HasTier, Progress
@@ -17,6 +18,7 @@ class CountyRow:
     county: County
     progress: Progress
     forecast: object = None
+    applications: Applications = None
 
 
 @dataclass
@@ -46,6 +48,8 @@ class Dashboard(HasTier):
     pairings: list = field(default_factory=list)
     quota_total: Progress = None  # the counties that have a quota, together: the city average
     illustrative: set = field(default_factory=set)  # (year, tier, county code) of the quotas shown that are demo data
+    standard: Standard = None  # the acceptance standard of the year and tier, if any
+    applications: Applications = None  # the city's applications for acceptance, all counties together
 
     @property
     def illustrative_quotas(self):
@@ -90,6 +94,7 @@ def build(year, tier, today, sort=""):
         if by_county[code].target is not None:
             quota_total.add(by_county[code])
             quota_total.target += by_county[code].target
+    applications = application_counts(year, tier, codes)
     rows = [
         CountyRow(
             county,
@@ -97,6 +102,7 @@ def build(year, tier, today, sort=""):
             counts.cumulative_forecast(
                 accepted, tier, all_quotas.get((goal, tier, county.code)), goal, today, county.code
             ),
+            applications[county.code],
         )
         for county in counties
     ]
@@ -109,7 +115,11 @@ def build(year, tier, today, sort=""):
         sort_rows(rows, sort),
         quota_total=quota_total if quota_total.target else None,
         illustrative=targets.illustrative_quota_keys(year__in=[year, goal], tier=tier),
+        standard=Standard.objects.current(tier, year),
+        applications=Applications(),
     )
+    for code in codes:
+        dashboard.applications.add(applications[code])
     completed = {
         row["tier"]: row["completed"]
         for row in counts.status_counts(Village.objects.filter(programme_year__lte=goal, tier__in=TIERS), "tier")

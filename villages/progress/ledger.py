@@ -29,6 +29,10 @@ def illustrative_note(quota=False, pairing=False):
     return "; ".join(notes)
 
 
+def blank(value):
+    return "" if value is None else value
+
+
 def dashboard_workbook(data):
     workbook = Workbook()
     sheet = workbook.active
@@ -92,6 +96,25 @@ def dashboard_workbook(data):
             p.change,
             illustrative_note(quota=data.quota_is_illustrative(county_row.county.code)),
         )
+    if data.standard or data.applications:
+        row()
+        row(_("Acceptance reviews (验收复核) by county"), strong=True)
+        if data.standard:
+            row(_("Standard"), str(data.standard), _("Pass score"), data.standard.pass_score)
+        row(
+            _("County code"),
+            _("County"),
+            _("Waiting for review"),
+            _("Returned"),
+            _("Accepted by review"),
+            _("Average score"),
+            strong=True,
+        )
+        for county_row in data.rows:
+            a = county_row.applications
+            row(county_row.county.code, county_row.county.name, a.waiting, a.returned, a.accepted, blank(a.average))
+        a = data.applications
+        row("", _("City"), a.waiting, a.returned, a.accepted, blank(a.average), strong=True)
     row()
     row(_("Toward %(year)d (cumulative)") % {"year": data.goal}, strong=True)
     row(

@@ -15,10 +15,12 @@ from django.views.decorators.http import require_POST
 from counties.access import is_county_editor, village_counties
 from counties.boundaries import county_places
 from villages import access, workflow
+from villages.acceptance.workflow import needs_review
 from villages.forms import ProgressUpdateForm, ReturnForm, VersionForm, VillageFilterForm, VillageForm, WithdrawForm
 from villages.history import village_history
 from villages.maps.minimap import minimap
 from villages.models import Status, Village
+from villages.views.acceptance import acceptance_context
 
 PAGE_SIZE = 50
 
@@ -79,6 +81,7 @@ def village_detail(request, code):
             "version_form": VersionForm(initial={"version": village.version}),
             "return_form": ReturnForm(initial={"version": village.version}),
             "withdraw_form": WithdrawForm(initial={"version": village.version}),
+            **acceptance_context(request.user, village),
         },
     )
 
@@ -171,6 +174,9 @@ class Review:
     incomplete: str = ""
 
 
+REVIEW_NEEDED = gettext_lazy(
+    "This village's tier and year have an acceptance standard: it is accepted only through a passed review (复核)."
+)
 CHANGED_MEANWHILE = gettext_lazy("The village changed since you opened it; nothing was done. Check it again.")
 REVIEWS = {
     "accept": Review(
@@ -208,7 +214,7 @@ def review(request, code, action):
     village = access.get_village_for_review(request.user, code)
     decision = REVIEWS[action]
     if not decision.allowed(request.user, village):
-        messages.error(request, decision.refused)
+        messages.error(request, REVIEW_NEEDED if action == "accept" and needs_review(village) else decision.refused)
         return redirect(village)
     form = decision.form(request.POST)
     if not form.is_valid():

@@ -1,0 +1,30 @@
+// The running total of the scores typed in a self-assessment or a review. The server computes the
+// total that counts; this only shows it while typing. No inline handlers (Content-Security-Policy).
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-live-total]");
+  if (!form) return;
+  var output = form.querySelector("[data-live-total-value]");
+  var verdict = form.querySelector("[data-live-verdict]");
+  var texts = document.getElementById("verdict-texts");
+  var passScore = parseFloat(form.getAttribute("data-pass-score"));
+
+  function update() {
+    var total = 0, complete = true, decisiveFailed = false;
+    form.querySelectorAll("input.score").forEach(function (input) {
+      var value = parseFloat(input.value);
+      if (isNaN(value)) { complete = false; return; }
+      total += value;
+      var marker = input.parentNode.querySelector("[data-decisive]");
+      if (marker && value < parseFloat(marker.getAttribute("data-decisive"))) decisiveFailed = true;
+    });
+    output.textContent = String(Math.round(total * 10) / 10);
+    if (verdict && texts && !isNaN(passScore)) {
+      var passes = complete && total >= passScore && !decisiveFailed;
+      verdict.textContent = texts.content.querySelector(passes ? "[data-pass]" : "[data-fail]").textContent;
+      verdict.className = passes ? "verdict-pass" : "verdict-fail";
+    }
+  }
+  form.addEventListener("input", update);
+  update();
+})();

@@ -1,0 +1,69 @@
+"""The scoring rules of acceptance, said once.
+
+- A score (the county's or the city's) is a number from 0 to the item's points, in steps of 0.5.
+- The total is the sum of the item scores; the app computes it, nobody types it.
+- A decisive item (一票否决) fails when the city scores it below its full points: decisive items must be met in full.
+- A village passes (验收通过) when the city's total reaches the pass score and no decisive item failed;
+  otherwise it is returned (退回) with the items to fix: those scored below their full points.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+STEP = Decimal("0.5")
+
+
+def parse_score(text, points):
+    """The score typed for an item with `points`, or ValidationError saying why it is refused."""
+    try:
+        score = Decimal(str(text).strip())
+    except InvalidOperation:
+        raise ValidationError(_("%(value)s is not a number.") % {"value": text}) from None
+    if not score.is_finite():
+        raise ValidationError(_("%(value)s is not a number.") % {"value": text})
+    if score < 0:
+        raise ValidationError(_("A score cannot be negative."))
+    if score > points:
+        raise ValidationError(
+            _("%(score)s is above the item's %(points)s points.") % {"score": text, "points": format_points(points)}
+        )
+    if score % STEP:
+        raise ValidationError(_("%(score)s is not a multiple of 0.5.") % {"score": text})
+    return score.quantize(Decimal("0.1"))
+
+
+def format_points(value):
+    """10, 7.5: no trailing .0."""
+    if value is None:
+        return ""
+    value = Decimal(value)
+    return str(value.quantize(Decimal(1))) if value == value.to_integral_value() else str(value.normalize())
+
+
+def is_full(item, score):
+    return score is not None and score >= item.points
+
+
+@dataclass
+class Outcome:
+    total: Decimal
+    pass_score: Decimal
+    decisive_failed: list  # items
+    to_fix: list  # (item, score) scored below full points
+
+    @property
+    def passed(self):
+        return self.total >= self.pass_score and not self.decisive_failed
+
+
+def outcome(standard, scored):
+    """scored: [(item, score)] for every item of the standard, scores not None."""
+    return Outcome(
+        total=sum((score for _item, score in scored), Decimal(0)),
+        pass_score=standard.pass_score,
+        decisive_failed=[item for item, score in scored if item.decisive and not is_full(item, score)],
+        to_fix=[(item, score) for item, score in scored if not is_full(item, score)],
+    )

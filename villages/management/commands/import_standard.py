@@ -1,0 +1,66 @@
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from villages.acceptance.standard_file import import_standard
+from villages.access import can_manage_standards
+from villages.models import FIRST_PROGRAMME_YEAR, LAST_PROGRAMME_YEAR
+
+
+def decimal(text):
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise ValueError(text) from None
+
+
+class Command(BaseCommand):
+    help = _(
+        "Import an acceptance standard (评分细则) for a tier and programme year from the city's spreadsheet (XLSX or "
+        "XLS): a header with 考核内容, 序号, 考核要点, 分值 (and optionally 评分标准, 佐证资料, 一票否决) on the first "
+        "or second row, categories in merged cells, a 合计 row. It becomes the newest version of that tier and "
+        "year's standard. On any problem, all of them are listed and nothing is written (exit status 1)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", type=Path, help=_("The .xlsx or .xls file."))
+        parser.add_argument("--tier", required=True, choices=["showcase", "upgraded"], help=_("The tier."))
+        parser.add_argument(
+            "--year",
+            required=True,
+            type=int,
+            choices=range(FIRST_PROGRAMME_YEAR, LAST_PROGRAMME_YEAR + 1),
+            metavar="YEAR",
+            help=_("The programme year, e.g. 2025."),
+        )
+        parser.add_argument(
+            "--pass-score", required=True, type=decimal, help=_("The pass score set by the city, e.g. 90.")
+        )
+        parser.add_argument("--user", required=True, help=_("Username of the city administrator importing it."))
+        parser.add_argument("--name", default="", help=_("Name of the standard (default: the file's title row)."))
+
+    def handle(self, *args, path, tier, year, pass_score, user, name, **options):
+        importer = get_user_model().objects.filter(username=user, is_active=True).first()
+        if importer is None or not can_manage_standards(importer):
+            raise CommandError(
+                _("%(user)s is not an active city administrator; only they may import standards.") % {"user": user}
+            )
+        try:
+            content = path.read_bytes()
+        except OSError as error:
+            raise CommandError(_("Cannot read %(path)s: %(error)s") % {"path": path, "error": error.strerror}) from None
+        outcome = import_standard(content, path.name, tier, year, pass_score, importer, name=name)
+        if not outcome.ok:
+            raise CommandError(
+                _("%(name)s not imported, nothing was written. %(count)d problem(s):\n%(problems)s")
+                % {
+                    "name": path.name,
+                    "count": len(outcome.problems),
+                    "problems": "\n".join(map(str, outcome.problems)),
+                },
+                returncode=1,
+            )
+        self.stdout.write(self.style.SUCCESS(outcome.summary()))
