@@ -1,4 +1,5 @@
 """Uploaded photos: checked by their content, then re-encoded so no metadata (EXIF GPS, camera, ...) is kept.
+Where and when the photo was taken are read first (villages/evidence.py) and returned with the clean file.
 
 The file name and the browser's content type are never trusted. Pillow reads the header first, so a
 decompression bomb is refused from its declared size before any pixel is decoded.
@@ -13,11 +14,13 @@ from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from villages import evidence
+
 FORMATS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp"}
 
 
 def clean_photo(upload):
-    """A ContentFile with the re-encoded image, or ValidationError saying what is wrong with the file."""
+    """(ContentFile with the re-encoded image, evidence.Facts), or ValidationError saying what is wrong."""
     name = upload.name
     if upload.size > settings.PHOTO_MAX_BYTES:
         raise ValidationError(
@@ -48,7 +51,8 @@ def clean_photo(upload):
         raise ValidationError(
             _("%(name)s is not a JPEG, PNG or WebP image (or it is damaged).") % {"name": name}
         ) from None
-    return ContentFile(reencode(image, image_format), name=f"photo{FORMATS[image_format]}")
+    facts = evidence.read(image)
+    return ContentFile(reencode(image, image_format), name=f"photo{FORMATS[image_format]}"), facts
 
 
 def check_dimensions(name, width, height):
