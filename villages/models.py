@@ -181,9 +181,7 @@ class ProgressUpdateQuerySet(models.QuerySet):
             .annotate(
                 device_distance_km=evidence.distance_km("device_lat", "device_lon", "village__lat", "village__lon")
             )
-            .prefetch_related(
-                models.Prefetch("photos", queryset=Photo.objects.with_distance().select_related("update__village"))
-            )
+            .prefetch_related(models.Prefetch("photos", queryset=Photo.objects.with_distance()))
         )
 
     def location_mismatch(self):

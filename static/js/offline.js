@@ -308,7 +308,7 @@
         element(
           "li",
           { "data-photo": String(index) },
-          `${photo.name}: ${photoErrors.get(index)} `,
+          `${photoErrors.get(index)} `, // the server's reason names the file
           element("button", { type: "button", className: "link", onclick: () => act(item, index) }, S.remove_photo),
         ),
       );
@@ -320,9 +320,7 @@
     if (item.state === "invalid" || item.state === "conflict") {
       buttons.append(element("button", { type: "button", className: "button secondary", "data-action": "resend", onclick: () => act(item, "resend") }, S.resend));
     }
-    if (item.state !== "pending") {
-      buttons.append(element("button", { type: "button", className: "button secondary", "data-action": "discard", onclick: () => act(item, "discard") }, S.discard));
-    }
+    buttons.append(element("button", { type: "button", className: "button secondary", "data-action": "discard", onclick: () => act(item, "discard") }, S.discard));
     const summary = [item.fields.date, item.fields.progress !== "" ? `${item.fields.progress}%` : null, item.statusLabel || null, fill(S.photos, { count: item.photos.length })];
     return element(
       "li",
