@@ -1,5 +1,6 @@
 """Read settings from the environment, failing with one line that names the problem."""
 
+import math
 import os
 
 from django.core.exceptions import ImproperlyConfigured
@@ -28,6 +29,19 @@ def env_int(name, default):
         return int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
+
+
+def env_float(name, default):
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a number.") from None
+    if not math.isfinite(value) or value < 0:
+        raise ImproperlyConfigured(f"{name}={raw!r} must be a number of 0 or more.")
+    return value
 
 
 def env_list(name, default=()):

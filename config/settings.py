@@ -13,7 +13,7 @@ from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_int, env_list, env_str, tile_source
+from config.env import env_bool, env_float, env_int, env_list, env_str, tile_source
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = BASE_DIR / "data" / "jinzhong"
@@ -168,6 +168,14 @@ PHOTOS_PER_UPDATE = 6
 PHOTO_REQUEST_MAX_PIXELS = env_int("PHOTO_REQUEST_MAX_PIXELS", 100_000_000)
 # Photos are stored at most this many pixels on their long side (plenty for evidence, a fraction of the bytes).
 PHOTO_STORED_SIDE = env_int("PHOTO_STORED_SIDE", 2560)
+# Photo evidence: a photo (or the phone sending an update) farther than this from the village is marked
+# 位置不符, and a photo taken more than this many days before the update's date is marked as old.
+EVIDENCE_MAX_DISTANCE_KM = env_float("EVIDENCE_MAX_DISTANCE_KM", 2.0)
+EVIDENCE_MAX_AGE_DAYS = env_int("EVIDENCE_MAX_AGE_DAYS", 30)
+# Pages a phone fetches at once while it saves its offline copy.
+OFFLINE_COPY_PARALLEL = 4
+# Photos are scaled on the phone to at most this many pixels on their longer side before they are queued.
+PHOTO_PHONE_MAX_SIDE = 2048
 # Village lists uploaded in the admin wait here between the preview and the confirmation (a folder every
 # app server shares, like MEDIA_ROOT); backups leave it out.
 IMPORT_PREVIEW_DIR = Path(env_str("IMPORT_PREVIEW_DIR", str(MEDIA_ROOT / "import-previews")))

@@ -101,6 +101,11 @@ def can_see_county_villages(user, county_code):
     return sees_every_county(user) or county_code in editor_county_codes(user) | paired_county_codes(user)
 
 
+def check_see_county_villages(user, county_code):
+    if not can_see_county_villages(user, county_code):
+        raise NotVisible(OTHER_COUNTY_RECORDS)
+
+
 def village_counties(user):
     """The counties whose villages a user may pick in filters."""
     if sees_every_county(user):

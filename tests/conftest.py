@@ -9,8 +9,10 @@
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.servers.basehttp import WSGIServer
 from django.db import connections
 from django.test import Client
+from django.test.testcases import LiveServerThread
 
 from counties.models import County, Profile
 from tests import map_helpers, village_helpers
@@ -67,6 +69,21 @@ def client_for(db):
         return client
 
     return logged_in
+
+
+class SerialWSGIServer(WSGIServer):
+    """The live server answering one request at a time (each connection closed after its answer).
+
+    With SQLite the live server's threads share the test's in-memory database connection, and two requests
+    at once (a page and its favicon, a service worker caching a page) fail with "database table is locked".
+    """
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    LiveServerThread.server_class = SerialWSGIServer
 
 
 CHROMIUM = "/usr/bin/chromium"
@@ -178,3 +195,14 @@ def taigu_village(registry):
 @pytest.fixture
 def map_villages(registry):
     return map_helpers.plan_map_villages()
+
+
+@pytest.fixture
+def phone(chromium, live_server, registry):
+    """A 390 px touch phone on http://localhost (a secure context, so service workers and caches work)."""
+    context = chromium.new_context(
+        locale="zh-CN", viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True, device_scale_factor=2
+    )
+    page = BrowserPage(context, live_server.url)
+    yield page
+    context.close()

@@ -51,7 +51,9 @@ def every_kind_of_object(settings, tmp_path, city_admin, yuci_editor, viewer):
     update = ProgressUpdate.objects.create(
         village=village, date=date(2025, 6, 1), text="修路", progress=40, created_by=yuci_editor
     )
-    photo = Photo.objects.create(update=update, image=png_file())
+    update.device_lat, update.device_lon = 37.681, 112.751  # sent from a phone (taking a location from it)
+    update.save()
+    photo = Photo.objects.create(update=update, image=png_file(), taken_lat=37.682, taken_lon=112.752)
     pairing = Pairing.objects.create(kind=Pairing.Kind.HELP, county_a_id=YUCI, county_b_id=TAIGU, start_year=2025)
     activity = PairingActivity.objects.create(
         pairing=pairing, date=date(2025, 5, 1), description="考察", created_by=city_admin
@@ -133,6 +135,11 @@ KEY_VALUES = {
     ],
     "villages:withdrawn": ["main h1"],
     "villages:acceptance_round": ["main h1", "#round-facts"],
+    "villages:offline": ["main h1"],
+    "villages:offline_fallback": ["main h1"],
+    "villages:county_updates": ["main h1", "#update-filters"],
+    "villages:location_from_photo": ["main h1", "#take-location"],
+    "villages:location_from_phone": ["main h1", "#take-location"],
     "villages:detail": ["#village-fields dd", ".actions .button"],
     "villages:edit": ["#id_status", "#id_progress", "#village-form button[type=submit]"],
     "villages:update_new": ["#id_date", "#id_text", "#update-form button[type=submit]"],

@@ -203,7 +203,7 @@ def test_bad_filters_get_a_clear_error_and_no_map(viewer, client_for, map_villag
 def test_no_asset_is_requested_outside_the_app(viewer, client_for, map_villages):
     html = get_map(client_for(viewer))
     assets = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html)
-    assert assets and all(url.startswith("/static/") for url in assets)
+    assert assets and all(url.startswith("/static/") or url == "/manifest.webmanifest" for url in assets)
     assert "/static/vendor/leaflet/leaflet.js" in assets and "/static/vendor/leaflet/leaflet.css" in assets
     assert not re.search(r"https?://|//cdn|cdnjs|jsdelivr|bootstrapcdn|jquery", html)
     assert "L.tileLayer" not in html

@@ -14,6 +14,7 @@ pattern the resolver knows (outside the admin, whose own test is below), so a ne
 """
 
 import json
+import uuid
 
 import pytest
 from django.test import Client
@@ -80,6 +81,22 @@ WALK = [
     ("set_language", "post", "/i18n/setlang/", {"language": "en", "next": "/"}, (REDIRECT,) * 6),
     ("healthz", "get", "/healthz", {}, (OK,) * 6),
     ("favicon", "get", "/favicon.ico", {}, (REDIRECT,) * 6),
+    ("county_updates", "get", "/counties/140702/updates/", {}, RECORDS),
+    # A photo's or the phone's position for a village that has one already: refused with a message (302).
+    ("location_from_photo", "get", "/villages/{village}/location/photo/{photo}/", {}, CHANGE),
+    ("location_from_phone", "get", "/villages/{village}/location/phone/{update}/", {}, CHANGE),
+    (
+        "api_update",
+        "post",
+        "/api/villages/{village}/updates/",
+        "SYNC",
+        (201, 201, FORBIDDEN, NOT_FOUND, FORBIDDEN, UNAUTHORIZED),
+    ),
+    ("service_worker", "get", "/sw.js", {}, (OK,) * 6),
+    ("manifest", "get", "/manifest.webmanifest", {}, (OK,) * 6),
+    ("offline", "get", "/offline/", {}, EVERYONE_SIGNED_IN),
+    ("offline_copy", "get", "/offline/copy.json", {}, EVERYONE_SIGNED_IN[:5] + (UNAUTHORIZED,)),
+    ("offline_fallback", "get", "/offline/fallback/", {}, (OK,) * 6),
 ]
 
 
@@ -95,6 +112,9 @@ def world(registry, media_root):
         )
         each.save()
     photo = photo_on(village, media_root)
+    photo.taken_lat, photo.taken_lon = 37.681, 112.751  # where the camera was: near the village
+    photo.save()
+    ProgressUpdate.objects.filter(pk=photo.update_id).update(device_lat=37.682, device_lon=112.752)
     this_year = timezone.localdate().year
     pairing = Pairing.objects.create(
         kind=Pairing.Kind.NEIGHBOURS, county_a_id=TAIGU, county_b_id=YUCI, start_year=this_year - 1, end_year=this_year
@@ -126,6 +146,7 @@ def request_data(data, world):
             "VERSION": lambda: {"version": village.version},
             "RETURN": lambda: {"version": village.version, "reason": "缺少验收材料"},
             "WITHDRAW": lambda: {"version": village.version, "reason": "并入邻村"},
+            "SYNC": lambda: {"client_id": str(uuid.uuid4()), "date": "2025-06-02", "text": "离线填报：完成污水管网"},
             "PAIRING": lambda: {
                 "kind": "help",
                 "county_a": ZUOQUAN,
@@ -160,7 +181,12 @@ def test_the_walk_covers_every_url_pattern_of_the_app():
 
 @pytest.mark.parametrize("name,method,path,data,expected", WALK, ids=[f"{row[0]}-{row[1]}-{row[2]}" for row in WALK])
 def test_every_page_and_api_answers_each_role_as_the_visibility_rule_says(world, name, method, path, data, expected):
-    path = path.format(village=world["village"].code, photo=world["photo"].pk, pairing=world["pairing"].pk)
+    path = path.format(
+        village=world["village"].code,
+        photo=world["photo"].pk,
+        update=world["photo"].update_id,
+        pairing=world["pairing"].pk,
+    )
     problems = []
     for role, wanted in zip(ROLES, expected):
         before = records(world)

@@ -2,7 +2,7 @@
 
 import io
 
-from PIL import Image
+from PIL import ExifTags, Image
 
 from villages.models import Photo, ProgressUpdate, Status, Tier
 
@@ -27,6 +27,31 @@ def jpeg_bytes(size=(64, 48), gps=True, noise=False):
         exif[0x8825] = {1: "N", 2: (37.0, 41.0, 52.0), 3: "E", 4: (112.0, 45.0, 10.0)}
     output = io.BytesIO()
     image.save(output, format="JPEG", exif=exif)
+    return output.getvalue()
+
+
+def evidence_jpeg(gps=None, taken=None, offset=None, size=(64, 48)):
+    """A real JPEG with the EXIF a phone camera writes: gps=(lat ref, (d, m, s), lon ref, (d, m, s)), taken as
+    DateTimeOriginal ("2025:03:02 10:00:00"), offset as OffsetTimeOriginal ("+08:00")."""
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "TestPhone"
+    if gps:
+        lat_ref, lat, lon_ref, lon = gps
+        exif[ExifTags.IFD.GPSInfo] = {
+            ExifTags.GPS.GPSLatitudeRef: lat_ref,
+            ExifTags.GPS.GPSLatitude: lat,
+            ExifTags.GPS.GPSLongitudeRef: lon_ref,
+            ExifTags.GPS.GPSLongitude: lon,
+        }
+    details = {}
+    if taken:
+        details[ExifTags.Base.DateTimeOriginal] = taken
+    if offset:
+        details[ExifTags.Base.OffsetTimeOriginal] = offset
+    if details:
+        exif[ExifTags.IFD.Exif] = details
+    output = io.BytesIO()
+    Image.new("RGB", size, (90, 140, 60)).save(output, format="JPEG", exif=exif)
     return output.getvalue()
 
 

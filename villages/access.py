@@ -87,9 +87,19 @@ def allowed_statuses(user, village):
     ]
 
 
+def allowed_edit_move(user, village, old_status, new_status):
+    """A move made on the edit page or by a progress update. Accepting and returning are separate city actions
+    (a return needs a reason)."""
+    return (old_status, new_status) not in CITY_REVIEW_MOVES and allowed_transition(
+        user, village, old_status, new_status
+    )
+
+
 def edit_form_statuses(user, village):
-    """Statuses offered on the edit page. Accepting and returning are separate city actions (a return needs a reason)."""
-    return [status for status in allowed_statuses(user, village) if (village.status, status) not in CITY_REVIEW_MOVES]
+    """Statuses offered on the edit page and the update form, the current one first."""
+    return [
+        status for status in allowed_statuses(user, village) if allowed_edit_move(user, village, village.status, status)
+    ]
 
 
 def can_accept_village(user, village):
@@ -99,6 +109,12 @@ def can_accept_village(user, village):
 
 def can_return_village(user, village):
     return village.status == RETURN[0] and allowed_transition(user, village, *RETURN)
+
+
+def can_take_location(user, village):
+    """Whether the user may give the village a location from a photo's or the phone's position: only a village
+    without a real one (none yet, or an illustrative one)."""
+    return can_change_village(user, village) and (not village.has_location or village.location_is_illustrative)
 
 
 def can_see_withdrawn_villages(user):

@@ -12,7 +12,7 @@ from counties.forms import DateInput
 from counties.geo import point_inside_county
 from counties.models import Township
 from counties.ranges import TEXT_MAX_LENGTH, apply_limits, check_date
-from villages import access
+from villages import access, evidence, workflow
 from villages.acceptance.models import ROUND_STATES, with_latest_round
 from villages.models import LocationSource, Status, Tier, Village
 from villages.photos import check_request_pixels, clean_photo
@@ -23,6 +23,8 @@ from villages.progress.dashboard import SORT_KEYS
 
 class VillageFilterForm(forms.Form):
     """The village list's filters. Anything a user could type in the address bar is validated here."""
+
+    PAGE_SIZE = 50
 
     SORTS = {
         "code": "code",
@@ -230,6 +232,9 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultiplePhotoField(forms.FileField):
+    """Up to PHOTOS_PER_UPDATE photos, each checked and re-encoded; a refused photo's error carries its place in
+    the list and its name (params "index", "name"), so a phone can mark it."""
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
         super().__init__(*args, **kwargs)
@@ -241,17 +246,23 @@ class MultiplePhotoField(forms.FileField):
             raise ValidationError(_("At most %(count)d photos per update.") % {"count": settings.PHOTOS_PER_UPDATE})
         check_request_pixels(files)
         errors, cleaned = [], []
-        for upload in files:
+        for index, upload in enumerate(files):
             try:
                 cleaned.append(clean_photo(upload))
             except ValidationError as error:
-                errors.extend(error.messages)
+                errors.extend(
+                    ValidationError(message, code="photo", params={"index": index, "name": upload.name})
+                    for message in error.messages
+                )
         if errors:
             raise ValidationError(errors)
         return cleaned
 
 
 class ProgressUpdateForm(forms.Form):
+    """A progress update, from the page or queued on a phone. A status move is checked against the village's
+    status when it is saved (workflow.add_progress_update), since a phone may send it hours after it was written."""
+
     date = forms.DateField(label=_("Date"), widget=DateInput, initial=timezone.localdate)
     text = forms.CharField(
         label=_("What was done"), widget=forms.Textarea(attrs={"rows": 4}), max_length=TEXT_MAX_LENGTH
@@ -263,14 +274,26 @@ class ProgressUpdateForm(forms.Form):
         max_value=100,
         help_text=_("Leave empty to keep the village's progress."),
     )
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", "")] + Status.choices)
     photos = MultiplePhotoField(
         label=_("Photos"),
         required=False,
-        help_text=_("JPEG, PNG or WebP, before/after evidence. Location and camera data are removed from the files."),
+        help_text=_(
+            "JPEG, PNG or WebP, before/after evidence. Where and when each photo was taken are kept to check it against the village; every other camera data is removed from the files."
+        ),
     )
+    seen_status = forms.ChoiceField(required=False, choices=[("", "")] + Status.choices, widget=forms.HiddenInput)
+    device_lat = forms.FloatField(required=False, validators=evidence.LATITUDE, widget=forms.HiddenInput)
+    device_lon = forms.FloatField(required=False, validators=evidence.LONGITUDE, widget=forms.HiddenInput)
+    device_accuracy = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, user, village, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        current = Status(village.status)
+        self.fields["status"].widget.choices = [("", _("keep “%(status)s”") % {"status": current.label})] + [
+            (status, Status(status).label) for status in access.edit_form_statuses(user, village)[1:]
+        ]
+        self.initial.setdefault("seen_status", village.status)
         apply_limits(self)
         self.fields["date"].widget.attrs["max"] = timezone.localdate().isoformat()
 
@@ -279,6 +302,43 @@ class ProgressUpdateForm(forms.Form):
         if date > timezone.localdate():
             raise ValidationError(_("The date cannot be in the future."))
         return check_date(date, timezone.localdate())
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("device_lat") is None) != (data.get("device_lon") is None):
+            raise ValidationError(_("The phone's position needs both a latitude and a longitude."))
+        return data
+
+    def report(self, **extra):
+        data = self.cleaned_data
+        device = None
+        if data.get("device_lat") is not None:
+            device = (data["device_lat"], data["device_lon"], data.get("device_accuracy"))
+        return workflow.Report(
+            date=data["date"],
+            text=data["text"],
+            progress=data["progress"],
+            photos=data["photos"],
+            status=data["status"],
+            seen_status=data["seen_status"],
+            device=device,
+            **extra,
+        )
+
+
+class UpdateFilterForm(forms.Form):
+    MISMATCH = "mismatch"
+    location = forms.ChoiceField(
+        label=_("Position"),
+        required=False,
+        choices=[("", _("All updates")), (MISMATCH, _("Position does not match (位置不符)"))],
+        help_text=_("A photo or the phone farther from the village than the threshold, or no position at all."),
+    )
+
+    def filter(self, updates):
+        if self.is_valid() and self.cleaned_data["location"] == self.MISMATCH:
+            return updates.location_mismatch()
+        return updates
 
 
 class YearFilterForm(forms.Form):

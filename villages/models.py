@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from counties.models import County, Township
 from counties.ranges import FIRST_DATE, TEXT_MAX_LENGTH
+from villages import evidence
 
 VILLAGE_CODE_REGEX = r"^[0-9]{12}$"
 FIRST_PROGRAMME_YEAR = FIRST_DATE.year
@@ -37,6 +38,8 @@ class LocationSource(models.TextChoices):
     SURVEYED = "surveyed", _("surveyed")
     IMPORTED = "imported", _("imported")
     ILLUSTRATIVE = "illustrative", _("illustrative (not a real location)")
+    PHOTO = "photo", _("a photo's position (照片定位)")
+    DEVICE = "device", _("the phone's position (手机定位)")
 
 
 class VillageQuerySet(models.QuerySet):
@@ -206,8 +209,39 @@ class Village(models.Model):
         return self.withdrawn_at is not None
 
 
+class ProgressUpdateQuerySet(models.QuerySet):
+    def with_evidence(self):
+        """Updates with their photos, each photo's distance from the village and the phone's distance."""
+        return (
+            self.select_related("village", "created_by")
+            .annotate(
+                device_distance_km=evidence.distance_km("device_lat", "device_lon", "village__lat", "village__lon")
+            )
+            .prefetch_related(models.Prefetch("photos", queryset=Photo.objects.with_distance()))
+        )
+
+    def location_mismatch(self):
+        """Updates whose position does not match the village (位置不符): a photo or the phone farther than the
+        threshold, a photo without a position, or nothing that gives a position at all."""
+        far = settings.EVIDENCE_MAX_DISTANCE_KM
+        checkable = ~Q(village__location_source=LocationSource.ILLUSTRATIVE)
+        photos = Photo.objects.filter(update=models.OuterRef("pk"))
+        return self.alias(
+            device_km=evidence.distance_km("device_lat", "device_lon", "village__lat", "village__lon")
+        ).filter(
+            (checkable & models.Exists(photos.with_distance().filter(distance_km__gt=far)))
+            | (checkable & Q(device_km__gt=far))
+            | models.Exists(photos.filter(taken_lat__isnull=True))
+            | (Q(device_lat__isnull=True) & ~models.Exists(photos))
+        )
+
+
 class ProgressUpdate(models.Model):
-    """A dated progress report on a village, with optional photo evidence."""
+    """A dated progress report on a village, with optional photo evidence.
+
+    Updates sent from a phone carry the id the phone made (client_id), so a retry after a lost answer records
+    nothing twice, and a digest of what was sent, so a reused id with different content is recognised.
+    """
 
     village = models.ForeignKey(Village, on_delete=models.CASCADE, related_name="updates", verbose_name=_("village"))
     date = models.DateField(_("date"))
@@ -219,7 +253,22 @@ class ProgressUpdate(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("created by")
     )
-    history = HistoricalRecords()
+    status = models.CharField(
+        _("moved the village to"), max_length=12, choices=Status.choices, blank=True, editable=False
+    )
+    client_id = models.UUIDField(_("id made by the phone"), null=True, blank=True, unique=True, editable=False)
+    client_digest = models.CharField(max_length=64, blank=True, editable=False)
+    device_lat = models.FloatField(
+        _("phone's latitude when sent"), null=True, blank=True, validators=evidence.LATITUDE, editable=False
+    )
+    device_lon = models.FloatField(
+        _("phone's longitude when sent"), null=True, blank=True, validators=evidence.LONGITUDE, editable=False
+    )
+    device_accuracy = models.PositiveIntegerField(
+        _("accuracy of the phone's position (m)"), null=True, blank=True, editable=False
+    )
+    history = HistoricalRecords(excluded_fields=["client_digest"])
+    objects = ProgressUpdateQuerySet.as_manager()
 
     class Meta:
         ordering = ["-date", "-id"]
@@ -229,10 +278,24 @@ class ProgressUpdate(models.Model):
             models.CheckConstraint(
                 condition=Q(progress__isnull=True) | Q(progress__gte=0, progress__lte=100), name="update_progress_0_100"
             ),
+            models.CheckConstraint(
+                condition=Q(device_lat__isnull=True, device_lon__isnull=True)
+                | Q(device_lat__gte=-90, device_lat__lte=90, device_lon__gte=-180, device_lon__lte=180),
+                name="update_device_position_complete",
+            ),
         ]
 
     def __str__(self):
         return f"{self.village.short_name} {self.date}"
+
+    @property
+    def has_device_position(self):
+        return self.device_lat is not None
+
+    @property
+    def device_mark(self):
+        """What the phone's position says (needs with_evidence()), or None when the update has none."""
+        return evidence.device_mark(self) if self.has_device_position else None
 
 
 def random_photo_name(instance, filename):
@@ -240,7 +303,17 @@ def random_photo_name(instance, filename):
     return f"photos/{secrets.token_hex(16)}{suffix}"
 
 
+class PhotoQuerySet(models.QuerySet):
+    def with_distance(self):
+        return self.annotate(
+            distance_km=evidence.distance_km("taken_lat", "taken_lon", "update__village__lat", "update__village__lon")
+        )
+
+
 class Photo(models.Model):
+    """A photo of an update. Where and when it was taken are read from its EXIF before the file is re-encoded
+    without metadata; nothing else of the EXIF is kept."""
+
     update = models.ForeignKey(
         ProgressUpdate, on_delete=models.CASCADE, related_name="photos", verbose_name=_("progress update")
     )
@@ -249,15 +322,39 @@ class Photo(models.Model):
     height = models.PositiveIntegerField(_("height"), default=0)
     caption = models.CharField(_("caption"), max_length=200, blank=True)
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    taken_lat = models.FloatField(
+        _("latitude where taken (WGS84)"), null=True, blank=True, validators=evidence.LATITUDE, editable=False
+    )
+    taken_lon = models.FloatField(
+        _("longitude where taken (WGS84)"), null=True, blank=True, validators=evidence.LONGITUDE, editable=False
+    )
+    taken_at = models.DateTimeField(_("taken at"), null=True, blank=True, editable=False)
     history = HistoricalRecords()
+    objects = PhotoQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
         verbose_name = _("photo")
         verbose_name_plural = _("photos")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(taken_lat__isnull=True, taken_lon__isnull=True)
+                | Q(taken_lat__gte=-90, taken_lat__lte=90, taken_lon__gte=-180, taken_lon__lte=180),
+                name="photo_position_complete",
+            ),
+        ]
 
     def __str__(self):
         return self.caption or self.image.name
+
+    @property
+    def has_position(self):
+        return self.taken_lat is not None
+
+    @property
+    def marks(self):
+        """What is known of where and when it was taken (needs with_distance())."""
+        return evidence.photo_marks(self)
 
 
 class YearAndTier(models.Model):

@@ -1,4 +1,5 @@
 """Uploaded photos: checked by their content, then re-encoded so no metadata (EXIF GPS, camera, ...) is kept.
+Where and when the photo was taken are read first (villages/evidence.py) and returned with the clean file.
 
 The file name and the browser's content type are never trusted. Pillow reads the header first, so a photo too
 large in pixels (alone, or with the other photos of the same update) is refused from its declared size before
@@ -16,6 +17,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from villages import evidence
 
 FORMATS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp"}
 # One decode at a time in each process: a 50-megapixel photo takes 200 MB and half a second of a core while
@@ -94,9 +97,12 @@ def check_request_pixels(uploads):
 
 
 def clean_photo(upload):
-    """A ContentFile with the re-encoded image, or ValidationError saying what is wrong with the file."""
+    """(ContentFile with the re-encoded image, evidence.Facts), or ValidationError saying what is wrong.
+
+    Where and when the photo was taken is read from its EXIF before the re-encoding drops every metadata block."""
     image = open_photo(upload)
     image_format = image.format
+    facts = evidence.read(image)
     with DECODING, image:
         try:
             pixels = decode_reduced(image)
@@ -107,7 +113,7 @@ def clean_photo(upload):
             raise ValidationError(_("%(name)s has too many pixels to be a photo.") % {"name": upload.name}) from None
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
             raise damaged(upload.name) from None
-    return ContentFile(data, name=f"photo{FORMATS[image_format]}")
+    return ContentFile(data, name=f"photo{FORMATS[image_format]}"), facts
 
 
 def decode_reduced(image):

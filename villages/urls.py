@@ -1,6 +1,7 @@
 from django.urls import path, re_path
 
-from villages.views import acceptance, county, dashboard, imports, maps, pairings, photos, village
+from villages.models import LocationSource
+from villages.views import acceptance, county, dashboard, imports, maps, offline, pairings, photos, sync, village
 
 app_name = "villages"
 
@@ -24,9 +25,28 @@ urlpatterns = [
         rf"^villages/{CODE}/acceptance/(?P<number>[0-9]+)/record\.docx$", acceptance.record, name="acceptance_record"
     ),
     path("evidence/<int:pk>/", acceptance.evidence_file, name="evidence"),
+    re_path(
+        rf"^villages/{CODE}/location/photo/(?P<pk>[0-9]+)/$",
+        village.take_location,
+        {"source": LocationSource.PHOTO},
+        name="location_from_photo",
+    ),
+    re_path(
+        rf"^villages/{CODE}/location/phone/(?P<pk>[0-9]+)/$",
+        village.take_location,
+        {"source": LocationSource.DEVICE},
+        name="location_from_phone",
+    ),
+    re_path(rf"^api/villages/{CODE}/updates/$", sync.send_update, name="api_update"),
     path("photos/<int:pk>/", photos.photo, name="photo"),
+    path("sw.js", offline.service_worker, name="service_worker"),
+    path("manifest.webmanifest", offline.manifest, name="manifest"),
+    path("offline/", offline.offline_page, name="offline"),
+    path("offline/copy.json", offline.offline_copy, name="offline_copy"),
+    path("offline/fallback/", offline.fallback, name="offline_fallback"),
     path("dashboard.xlsx", dashboard.dashboard_xlsx, name="dashboard_xlsx"),
     path("counties/<str:code>/", county.detail, name="county"),
+    path("counties/<str:code>/updates/", county.updates, name="county_updates"),
     path("pairings/", pairings.pairing_list, name="pairings"),
     path("pairings/new/", pairings.pairing_create, name="pairing_create"),
     path("pairings/<int:pk>/", pairings.pairing_detail, name="pairing"),

@@ -44,7 +44,7 @@ def check_evidence(upload):
     name = PurePath(upload.name).name
     suffix = PurePath(name).suffix.lower()
     if suffix in PHOTO_SUFFIXES:
-        content = clean_photo(upload)
+        content, _facts = clean_photo(upload)
         return CheckedFile(content, name, Evidence.Kind.PHOTO, content.size)
     kind = suffix.lstrip(".")
     if kind not in ("pdf", "docx", "xlsx"):

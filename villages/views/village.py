@@ -2,11 +2,14 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,12 +17,13 @@ from django.views.decorators.http import require_POST
 
 from counties.access import is_county_editor, village_counties
 from counties.boundaries import county_places
-from villages import access, workflow
+from counties.geo import point_inside_county
+from villages import access, sync, workflow
 from villages.acceptance.workflow import needs_review
 from villages.forms import ProgressUpdateForm, ReturnForm, VersionForm, VillageFilterForm, VillageForm, WithdrawForm
 from villages.history import village_history
 from villages.maps.minimap import minimap
-from villages.models import Status, Village
+from villages.models import LocationSource, Photo, Status, Village
 from villages.views.acceptance import acceptance_context
 
 PAGE_SIZE = 50
@@ -34,7 +38,7 @@ def village_list(request):
     elif form.is_bound:
         villages = villages.none()
     counts = dict(villages.order_by().values_list("status").annotate(n=Count("id")))
-    page = Paginator(villages, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(villages, form.PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     sort_query = query.copy()
@@ -63,7 +67,7 @@ def village_detail(request, code):
     village = access.get_village_for_view(
         request.user, code, Village.all_objects.with_places().select_related("updated_by", "withdrawn_by")
     )
-    updates = village.updates.prefetch_related("photos").select_related("created_by")
+    updates = village.updates.with_evidence()
     place = county_places([village.county_id]).get(village.county_id) if village.has_location else None
     return render(
         request,
@@ -78,6 +82,7 @@ def village_detail(request, code):
             "can_return": access.can_return_village(request.user, village),
             "can_withdraw": access.can_withdraw_village(request.user, village),
             "can_reinstate": access.can_reinstate_village(request.user, village),
+            "can_take_location": access.can_take_location(request.user, village),
             "version_form": VersionForm(initial={"version": village.version}),
             "return_form": ReturnForm(initial={"version": village.version}),
             "withdraw_form": WithdrawForm(initial={"version": village.version}),
@@ -127,18 +132,20 @@ def typed_value(form, name):
 
 @login_required
 def update_new(request, code):
+    """The update form. With JavaScript, the phone queues the update and sends it to views.sync instead."""
     village = access.get_village_for_change(request.user, code, Village.objects.with_places())
-    form = ProgressUpdateForm(request.POST or None, request.FILES or None)
+    form = ProgressUpdateForm(request.user, village, request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        update = workflow.add_progress_update(
-            village, request.user, data["date"], data["text"], data["progress"], data["photos"]
-        )
-        messages.success(
-            request, _("Progress update added with %(count)d photo(s).") % {"count": update.photos.count()}
-        )
-        return redirect(village)
-    return render(request, "villages/update_form.html", {"village": village, "form": form})
+        may_move = partial(access.allowed_edit_move, request.user, village)
+        try:
+            update = workflow.add_progress_update(village, request.user, form.report(), may_move)
+        except workflow.StatusConflict as conflict:
+            form.add_error("status", str(conflict))
+        else:
+            messages.success(request, sync.recorded_message(update.photos.count()))
+            return redirect(village)
+    context = {"village": village, "form": form, "phone_max_side": settings.PHOTO_PHONE_MAX_SIDE}
+    return render(request, "villages/update_form.html", context)
 
 
 def accept_village(village, form, user):
@@ -225,6 +232,46 @@ def review(request, code, action):
     except workflow.EditConflict:
         messages.error(request, CHANGED_MEANWHILE)
     return redirect(village)
+
+
+def position_from(village, source, pk):
+    """(lat, lon) of a photo of the village, or of the phone that sent one of its updates; 404 if it has none."""
+    if source == LocationSource.PHOTO:
+        found = Photo.objects.filter(pk=pk, update__village=village, taken_lat__isnull=False)
+        point = found.values_list("taken_lat", "taken_lon").first()
+    else:
+        found = village.updates.filter(pk=pk, device_lat__isnull=False)
+        point = found.values_list("device_lat", "device_lon").first()
+    if point is None:
+        raise Http404
+    return point
+
+
+@login_required
+def take_location(request, code, source, pk):
+    """A village without a location takes a photo's or the phone's position, after one confirmation."""
+    village = access.get_village_for_change(request.user, code, Village.objects.with_places())
+    lat, lon = position_from(village, source, pk)
+    if not access.can_take_location(request.user, village):
+        messages.error(request, _("This village already has a location; change it on the edit page."))
+        return redirect(village)
+    inside = point_inside_county(lon, lat, village.county_id)
+    form = VersionForm(request.POST or None, initial={"version": village.version})
+    if request.method == "POST" and inside and form.is_valid():
+        village.lat, village.lon, village.location_source = lat, lon, source
+        try:
+            workflow.save_checked(village, form.cleaned_data["version"], request.user)
+        except workflow.EditConflict:
+            messages.error(request, CHANGED_MEANWHILE)
+        else:
+            messages.success(
+                request,
+                _("The village's location is now %(lat).5f, %(lon).5f (%(source)s).")
+                % {"lat": lat, "lon": lon, "source": LocationSource(source).label},
+            )
+        return redirect(village)
+    context = {"village": village, "lat": lat, "lon": lon, "source": LocationSource(source), "inside": inside}
+    return render(request, "villages/take_location.html", {**context, "form": form})
 
 
 @login_required

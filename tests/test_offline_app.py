@@ -1,0 +1,132 @@
+"""The installable web app on the server side: manifest and icons, the service worker served from the root,
+the list of what an editor's offline copy holds (their counties only), the page for addresses without an
+offline copy, and logging out telling the browser to delete what it kept."""
+
+import json
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.test import Client
+from PIL import Image
+
+from counties.models import Profile
+from tests.conftest import TAIGU, YUCI, make_user
+from villages.models import Village
+
+
+def test_the_service_worker_is_served_from_the_root_with_its_scope_and_no_caching(registry):
+    response = Client().get("/sw.js")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/javascript; charset=utf-8"
+    assert response["Service-Worker-Allowed"] == "/"
+    assert response["Cache-Control"] == "no-cache"
+    config = json.loads(response.content.decode().split("const CONFIG = ", 1)[1].split(";\n", 1)[0])
+    assert config["fallback"] == "/offline/fallback/"
+    assert config["static"] == "/static/"
+    assert {"/offline/fallback/", "/manifest.webmanifest", "/static/css/site.css", "/static/js/offline.js"} <= set(
+        config["shell"]
+    )
+
+
+def test_the_worker_changes_when_a_static_file_name_changes(settings, registry):
+    before = Client().get("/sw.js").content
+    settings.STATIC_URL = "/static-v2/"
+    assert Client().get("/sw.js").content != before
+
+
+def test_the_manifest_names_the_app_in_chinese_and_its_icons_exist(registry):
+    response = Client().get("/manifest.webmanifest")
+    assert response["Content-Type"] == "application/manifest+json"
+    manifest = response.json()
+    assert manifest["name"] == "百乡千村工作台 · 晋中市"
+    assert (manifest["start_url"], manifest["scope"], manifest["display"]) == ("/villages/", "/", "standalone")
+    sizes = {}
+    for icon in manifest["icons"]:
+        path = finders.find(icon["src"].removeprefix("/static/"))
+        with Image.open(path) as image:
+            sizes[(icon["sizes"], icon["purpose"])] = image.size
+    assert sizes == {
+        ("192x192", "any"): (192, 192),
+        ("512x512", "any"): (512, 512),
+        ("512x512", "maskable"): (512, 512),
+    }
+
+
+def test_every_page_links_the_manifest_and_the_script(client_for, yuci_editor):
+    page = client_for(yuci_editor).get("/villages/").content.decode()
+    assert '<link rel="manifest" href="/manifest.webmanifest">' in page
+    assert 'src="/static/js/offline.js"' in page and 'data-user="yuci-editor"' in page
+
+
+def test_the_offline_copy_holds_the_editors_county_and_nothing_else(client_for, yuci_editor):
+    copy = client_for(yuci_editor).get("/offline/copy.json").json()
+    # 榆次区 has 208 villages: the list in 5 pages of 50, and each village's page and update form.
+    assert copy["villages"] == 208
+    assert copy["counties"] == [{"code": YUCI, "name": "榆次区"}]
+    assert copy["urls"][:5] == [
+        "/villages/",
+        "/villages/?page=2",
+        "/villages/?page=3",
+        "/villages/?page=4",
+        "/villages/?page=5",
+    ]
+    assert len(copy["urls"]) == 5 + 208 * 2 + 1
+    village_urls = [url for url in copy["urls"] if url.startswith("/villages/1")]
+    assert {url.split("/")[2][:6] for url in village_urls} == {YUCI}
+    first = Village.objects.filter(county_id=YUCI).order_by("code").first().code
+    assert f"/villages/{first}/" in village_urls and f"/villages/{first}/updates/new/" in village_urls
+    assert copy["urls"][-1] == "/offline/"
+
+
+def test_an_editor_of_two_counties_keeps_both(client_for, registry):
+    editor = make_user("two-counties", Profile.Role.COUNTY_EDITOR, [YUCI, TAIGU])
+    copy = client_for(editor).get("/offline/copy.json").json()
+    assert copy["villages"] == 208 + 150
+    assert [county["code"] for county in copy["counties"]] == [YUCI, TAIGU]
+
+
+@pytest.mark.parametrize("role", ["city_admin", "viewer"])
+def test_only_county_editors_keep_an_offline_copy(request, client_for, role):
+    user = request.getfixturevalue(role)
+    assert client_for(user).get("/offline/copy.json").json()["urls"] == []
+    page = client_for(user).get("/offline/").content.decode()
+    assert "离线副本只供县级填报员使用" in page and 'id="copy-save"' not in page
+
+
+def test_the_offline_copy_list_needs_a_session(registry):
+    response = Client().get("/offline/copy.json")
+    assert response.status_code == 401 and response.json()["error"] == "login"
+
+
+def test_the_offline_page_tells_the_editor_what_is_kept(client_for, yuci_editor):
+    page = client_for(yuci_editor).get("/offline/").content.decode()
+    assert "<h1>离线使用本县村庄</h1>" in page
+    assert "榆次区的村庄列表、每个村庄的页面及其进展填报表（208 个村庄）" in page
+    assert 'id="copy-save"' in page and 'id="offline-queue"' in page
+
+
+def test_the_village_list_links_the_offline_page_for_editors(client_for, yuci_editor, viewer):
+    assert 'href="/offline/"' in client_for(yuci_editor).get("/villages/").content.decode()
+    assert 'id="offline-link"' not in client_for(viewer).get("/villages/").content.decode()
+
+
+def test_the_page_for_addresses_without_an_offline_copy_names_no_user(client_for, yuci_editor):
+    client = client_for(yuci_editor)
+    page = client.get("/offline/fallback/").content.decode()
+    assert "无法离线查看" in page
+    assert "yuci-editor" not in page.replace('data-user=""', "")
+    assert 'data-user=""' in page and "/accounts/logout/" in page  # only in the script's data, no logout form
+    assert 'action="/accounts/logout/"' not in page
+
+
+def test_the_fallback_page_leaves_messages_for_the_next_page(client_for, yuci_editor, yuci_village, media_root):
+    client = client_for(yuci_editor)
+    client.post(f"/villages/{yuci_village.code}/updates/new/", {"date": "2025-06-01", "text": "修路"})
+    client.get("/offline/fallback/")
+    assert "已添加进展" in client.get(f"/villages/{yuci_village.code}/").content.decode()
+
+
+def test_logging_out_tells_the_browser_to_delete_what_it_kept(client_for, yuci_editor):
+    response = client_for(yuci_editor).post("/accounts/logout/")
+    assert response.status_code == 302
+    assert response["Clear-Site-Data"] == '"storage"'
