@@ -15,7 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from config.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-DATA_DIR = BASE_DIR / "data" / "jinzhong"
+# The registry load_registry reads by default: 晋中's, or another folder of the same shape (data/shanxi: the province).
+DATA_DIR = Path(env_str("REGISTRY_DATA_DIR", str(BASE_DIR / "data" / "jinzhong")))
+# The place the site names in its title, where the registry's own name (its city, or its province) is not wanted.
+SITE_PLACE = env_str("SITE_PLACE").strip()
 
 DEBUG = env_bool("DEBUG", True)
 

@@ -36,7 +36,7 @@ DATA_PREFIX = "data/"
 MEDIA_PREFIX = "media/"
 CHUNK = 1000
 # Tables that `migrate` fills by itself (content types, permissions, data migrations). A restore replaces them.
-FILLED_BY_MIGRATE = {"contenttypes.contenttype", "auth.permission", "villages.target"}
+FILLED_BY_MIGRATE = {"contenttypes.contenttype", "auth.permission"}
 
 
 class BackupError(Exception):

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from counties.access import visible_county_codes
 from counties.boundaries import county_places
-from counties.models import County, Pairing, Township
+from counties.models import County, CountyBoundary, Pairing, Township
 from villages.models import LocationSource, Status, Tier
 from villages.progress import counts, targets
 
@@ -32,6 +32,7 @@ class CountyOnMap:
     name: str
     visible: bool
     progress: counts.Progress
+    bounded: bool = True  # False: a statistical pseudo-county, listed beside the map
 
     @property
     def share(self):
@@ -44,8 +45,9 @@ def county_progress(user, year, tiers):
     visible = visible_county_codes(user)
     all_targets = targets.targets()
     figures = counts.county_progress(year, tiers, sorted(visible), all_targets, targets.quotas(years=[year]))
+    bounded = set(CountyBoundary.objects.values_list("county_id", flat=True))
     return [
-        CountyOnMap(code, name, code in visible, figures.get(code, counts.Progress()))
+        CountyOnMap(code, name, code in visible, figures.get(code, counts.Progress()), code in bounded)
         for code, name in County.objects.order_by("code").values_list("code", "name")
     ]
 
@@ -163,10 +165,13 @@ def village_features(villages):
 
 
 def county_features(progress_rows, year, tiers, places=None):
-    """The counties as GeoJSON features with their boundary and the year's progress (null where not visible)."""
+    """The counties as GeoJSON features with their boundary and the year's progress (null where not visible).
+
+    A county without a boundary (a statistical pseudo-county) has a null geometry and label."""
     places = places or county_places()
     features = []
     for row in progress_rows:
+        place = places.get(row.code)
         figures = {
             "designated": row.progress.designated,
             "accepted": row.progress.accepted,
@@ -180,12 +185,12 @@ def county_features(progress_rows, year, tiers, places=None):
             {
                 "type": "Feature",
                 "id": row.code,
-                "geometry": places[row.code].boundary,
+                "geometry": place.boundary if place else None,
                 "properties": {
                     "code": row.code,
                     "name": row.name,
-                    "label_lat": places[row.code].label_lat,
-                    "label_lon": places[row.code].label_lon,
+                    "label_lat": place.label_lat if place else None,
+                    "label_lon": place.label_lon if place else None,
                     "year": year,
                     "tiers": list(tiers),
                     **figures,

@@ -50,6 +50,7 @@ def map_page(request):
         "query": form.query_string(),
         "list_query": list_query,
         "some_not_visible": not all(row.visible for row in progress),
+        "without_boundary": [row for row in progress if not row.bounded],
         "illustrative_quotas": illustrative_quotas_among(year=form.selected_year, tier__in=form.designated_tiers()),
         **maps.legend_context(),
     }
