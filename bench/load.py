@@ -3,6 +3,7 @@
     .venv/bin/python bench/load.py                       # load (50 users, 60 s) and 20 concurrent edits
     .venv/bin/python bench/load.py --faults              # ... then kill a gunicorn worker during load
     .venv/bin/python bench/load.py --faults --restart-postgres   # ... and restart PostgreSQL too
+    .venv/bin/python bench/load.py --servers 2 --registry shanxi  # two app servers, one Redis, the province
 
 It creates a throwaway database villages_load_<pid> (dropped at the end), migrates, loads the registry,
 seeds the demo data (DEBUG=1 for that step only), collects static files into a temporary folder and starts
@@ -10,10 +11,13 @@ gunicorn with production settings (DEBUG=0, whitenoise) on 127.0.0.1:8070-8079. 
 yet are reported as "missing (404)". Each simulated user acts like a browser: it fetches a page's scripts and
 styles the first time only (hashed names let browsers keep them), and not the map page's GeoJSON links, which
 are downloads for GIS tools. --restart-postgres restarts the machine's PostgreSQL cluster:
-every other user of that server sees it go down for a few seconds.
+every other user of that server sees it go down for a few seconds. --servers N starts N gunicorn servers on the
+same database, media folder and Redis (REDIS_URL, database 14 of 127.0.0.1:6379, emptied first) and spreads the
+users over them, as a proxy would; --registry shanxi loads the whole province instead of 晋中.
 """
 
 import argparse
+import contextlib
 import os
 import random
 import re
@@ -36,6 +40,7 @@ from tests.server_helpers import free_port, gunicorn, manage, production_env  # 
 
 PG_SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 PORTS = range(8070, 8080)
+REDIS_URL = "redis://127.0.0.1:6379/14"
 DEMO_PASSWORD = "demo-pass-2025"
 READER_MIX = [("dashboard", 25), ("village list", 25), ("village page", 35), ("map", 15)]
 EDITOR_MIX = [("edit", 50), ("village page", 30), ("village list", 10), ("dashboard", 10)]
@@ -296,11 +301,15 @@ class Database:
         raise RuntimeError("PostgreSQL did not come back within 60 s")
 
 
-def prepare(db, workdir):
+def prepare(db, workdir, registry, servers):
     db.admin(f'CREATE DATABASE "{db.name}"')
+    shared = {"REGISTRY_DATA_DIR": str(Path(__file__).resolve().parent.parent / "data" / registry)}
+    if servers > 1:
+        subprocess.run(["redis-cli", "-n", "14", "flushdb"], check=True, capture_output=True)
+        shared["REDIS_URL"] = REDIS_URL
     seeding = {
         key: value
-        for key, value in production_env(DATABASE_URL=db.url).items()
+        for key, value in production_env(DATABASE_URL=db.url, **shared).items()
         if key not in ("SECRET_KEY", "ALLOWED_HOSTS")
     }
     seeding["DEBUG"] = "1"
@@ -308,7 +317,9 @@ def prepare(db, workdir):
         result = manage(*step, env=seeding)
         if result.returncode:
             raise SystemExit(f"{' '.join(step)} failed:\n{result.stderr}")
-    env = production_env(DATABASE_URL=db.url, STATIC_ROOT=str(workdir / "static"), MEDIA_ROOT=str(workdir / "media"))
+    env = production_env(
+        DATABASE_URL=db.url, STATIC_ROOT=str(workdir / "static"), MEDIA_ROOT=str(workdir / "media"), **shared
+    )
     result = manage("collectstatic", "--noinput", env=env)
     if result.returncode:
         raise SystemExit(f"collectstatic failed:\n{result.stderr}")
@@ -326,19 +337,21 @@ def people(db):
     return editors, villages
 
 
-def load_phase(base_url, db, users, seconds, think, marker_prefix, stats):
+def load_phase(base_urls, db, users, seconds, think, marker_prefix, stats):
+    """Users spread over the servers in turn, as a proxy would spread them."""
     editors, villages = people(db)
     all_villages = [code for codes in villages.values() for code in codes]
     simulated = [
-        SimulatedUser(base_url, name, villages[county], stats, marker_prefix, EDITOR_MIX, think)
-        for name, county in editors
+        SimulatedUser(base_urls[i % len(base_urls)], name, villages[county], stats, marker_prefix, EDITOR_MIX, think)
+        for i, (name, county) in enumerate(editors[:users])
     ]
     readers = ["admin", "viewer"]
     simulated += [
-        SimulatedUser(base_url, readers[i % 2], all_villages, stats, marker_prefix, READER_MIX, think)
-        for i in range(max(0, users - len(simulated)))
+        SimulatedUser(
+            base_urls[i % len(base_urls)], readers[i % 2], all_villages, stats, marker_prefix, READER_MIX, think
+        )
+        for i in range(len(simulated), users)
     ]
-    simulated = simulated[:users]
     failed = [user.username for user in simulated if not user.login()]
     if failed:
         print(f"login failed for {failed}")
@@ -508,6 +521,8 @@ def main():
     parser.add_argument(
         "--restart-postgres", action="store_true", help="also restart the PostgreSQL cluster during load"
     )
+    parser.add_argument("--servers", type=int, default=1, help="gunicorn servers sharing the database and Redis")
+    parser.add_argument("--registry", choices=["jinzhong", "shanxi"], default="jinzhong")
     args = parser.parse_args()
 
     db = Database(f"villages_load_{os.getpid()}")
@@ -515,19 +530,27 @@ def main():
         workdir = Path(workdir)
         try:
             started = time.monotonic()
-            env = prepare(db, workdir)
+            env = prepare(db, workdir, args.registry, args.servers)
             print(
-                f"database {db.name} ready in {time.monotonic() - started:.0f} s (migrate, load_registry, seed_demo, collectstatic)"
+                f"database {db.name} ready in {time.monotonic() - started:.0f} s "
+                f"({args.registry}: migrate, load_registry, seed_demo, collectstatic)"
             )
-            port = free_port(PORTS)
-            with gunicorn(env, port, workdir / "gunicorn.log", workers=args.workers) as server:
+            with contextlib.ExitStack() as running:
+                servers = []
+                for index in range(args.servers):
+                    log = workdir / f"gunicorn-{index}.log"
+                    servers.append(running.enter_context(gunicorn(env, free_port(PORTS), log, workers=args.workers)))
+                server = servers[0]
                 threads = env.get("GUNICORN_THREADS", "2 (configured)")
-                print(
-                    f"gunicorn on {server.base_url}: {len(worker_pids(server))} workers x {threads} threads, DEBUG=0, whitenoise"
-                )
+                for each in servers:
+                    print(
+                        f"gunicorn on {each.base_url}: {len(worker_pids(each))} workers x {threads} threads, "
+                        f"DEBUG=0, whitenoise{', Redis ' + env['REDIS_URL'] if 'REDIS_URL' in env else ''}"
+                    )
                 single_user_phase(server.base_url, db)
                 stats = Stats()
-                threads = load_phase(server.base_url, db, args.users, args.seconds, args.think, "bench-load", stats)
+                urls = [each.base_url for each in servers]
+                threads = load_phase(urls, db, args.users, args.seconds, args.think, "bench-load", stats)
                 for thread in threads:
                     thread.join()
                 server_errors = report(
@@ -536,9 +559,7 @@ def main():
                 conflict_phase(server.base_url, db)
                 if args.faults:
                     server_errors += fault_phase(server.base_url, db, server, args.restart_postgres)
-            log = (workdir / "gunicorn.log").read_text(errors="replace") + (workdir / "gunicorn.log.stderr").read_text(
-                errors="replace"
-            )
+            log = "".join(path.read_text(errors="replace") for path in workdir.glob("gunicorn-*.log*"))
             print(f"\ngunicorn log: {log.count('Traceback')} tracebacks, {log.count('WORKER TIMEOUT')} worker timeouts")
         finally:
             db.admin(f'DROP DATABASE IF EXISTS "{db.name}" WITH (FORCE)')

@@ -16,7 +16,10 @@ from django.utils.translation import gettext_lazy as _
 from config.env import env_bool, env_float, env_int, env_list, env_str, tile_source
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-DATA_DIR = BASE_DIR / "data" / "jinzhong"
+# The registry load_registry reads by default: 晋中's, or another folder of the same shape (data/shanxi: the province).
+DATA_DIR = Path(env_str("REGISTRY_DATA_DIR", str(BASE_DIR / "data" / "jinzhong")))
+# The place the site names in its title, where the registry's own name (its city, or its province) is not wanted.
+SITE_PLACE = env_str("SITE_PLACE").strip()
 
 DEBUG = env_bool("DEBUG", True)
 
@@ -121,6 +124,21 @@ try:
 except ValueError as error:
     raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {error}") from None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# With several app servers, REDIS_URL (e.g. redis://127.0.0.1:6379/0) gives them one cache, and sessions read through
+# it; without it each process keeps its own cache in memory (the default of `make run`).
+REDIS_URL = env_str("REDIS_URL").strip()
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "villages",
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -6,17 +6,60 @@ from django.db.models.lookups import StartsWith
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+PROVINCE_CODE_REGEX = r"^[0-9]{2}$"
+CITY_CODE_REGEX = r"^[0-9]{4}$"
 COUNTY_CODE_REGEX = r"^[0-9]{6}$"
 TOWNSHIP_CODE_REGEX = r"^[0-9]{9}$"
 
 
+class Province(models.Model):
+    """A province (省), keyed by its 2-digit administrative code."""
+
+    code = models.CharField(_("code"), max_length=2, primary_key=True)
+    name = models.CharField(_("name"), max_length=50, unique=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("province")
+        verbose_name_plural = _("provinces")
+        constraints = [
+            models.CheckConstraint(condition=Q(code__regex=PROVINCE_CODE_REGEX), name="province_code_2_digits"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class City(models.Model):
+    """A prefecture-level city (地级市), keyed by its 4-digit administrative code."""
+
+    code = models.CharField(_("code"), max_length=4, primary_key=True)
+    name = models.CharField(_("name"), max_length=50)
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="cities", verbose_name=_("province"))
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("city")
+        verbose_name_plural = _("cities")
+        constraints = [
+            models.CheckConstraint(condition=Q(code__regex=CITY_CODE_REGEX), name="city_code_4_digits"),
+            models.CheckConstraint(condition=StartsWith(F("code"), F("province_id")), name="city_code_within_province"),
+            models.UniqueConstraint(fields=["province", "name"], name="city_name_unique_in_province"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
 class County(models.Model):
-    """A county-level unit of 晋中市, keyed by its 6-digit administrative code (GB/T 2260)."""
+    """A county-level unit, keyed by its 6-digit administrative code (GB/T 2260). Statistical pseudo-counties
+    (开发区, 风景区) have townships and villages but no boundary and no label point."""
 
     code = models.CharField(_("code"), max_length=6, primary_key=True)
-    name = models.CharField(_("name"), max_length=50, unique=True)
-    label_lat = models.FloatField(_("label latitude"))
-    label_lon = models.FloatField(_("label longitude"))
+    name = models.CharField(_("name"), max_length=50)
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="counties", verbose_name=_("city"))
+    label_lat = models.FloatField(_("label latitude"), null=True, blank=True)
+    label_lon = models.FloatField(_("label longitude"), null=True, blank=True)
 
     class Meta:
         ordering = ["code"]
@@ -24,6 +67,9 @@ class County(models.Model):
         verbose_name_plural = _("counties")
         constraints = [
             models.CheckConstraint(condition=Q(code__regex=COUNTY_CODE_REGEX), name="county_code_6_digits"),
+            models.CheckConstraint(condition=StartsWith(F("code"), F("city_id")), name="county_code_within_city"),
+            # 阳泉市 and 晋城市 each have a 城区: names repeat across cities, not within one.
+            models.UniqueConstraint(fields=["city", "name"], name="county_name_unique_in_city"),
         ]
 
     def __str__(self):

@@ -27,6 +27,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
         load_registry(settings.DATA_DIR)
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Each test starts with an empty cache (the site's place, say, depends on the registry a test loads)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def registry(db):
     """The real 晋中 registry (11 counties, 130 townships, 1,940 villages), reloaded if a transactional test flushed it."""

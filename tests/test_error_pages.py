@@ -41,7 +41,7 @@ def test_a_link_from_another_site_is_not_offered_as_the_way_back(client_for, vie
     assert "evil.example" not in response.content.decode()
 
 
-def test_an_anonymous_visitor_is_offered_the_login(debug, client):
+def test_an_anonymous_visitor_is_offered_the_login(debug, client, db):
     assert_error_page(client.get("/no-such-page/"), 404, "页面不存在", 'href="/accounts/login/"')
 
 

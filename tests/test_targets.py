@@ -11,14 +11,23 @@ pytestmark = pytest.mark.django_db
 HOME = reverse("villages:home")
 
 
-def test_the_plan_targets_are_seeded():
-    plan = set(Target.objects.values_list("year", "tier", "kind", "count"))
+def test_jinzhongs_plan_comes_with_its_registry_as_its_own_targets(registry):
+    plan = set(Target.objects.values_list("city_id", "year", "tier", "kind", "count"))
     assert plan == {
-        (2025, Tier.SHOWCASE, Target.Kind.ANNUAL, 40),
-        (2025, Tier.UPGRADED, Target.Kind.ANNUAL, 300),
-        (2027, Tier.SHOWCASE, Target.Kind.CUMULATIVE, 100),
-        (2027, Tier.UPGRADED, Target.Kind.CUMULATIVE, 1000),
+        ("1407", 2025, Tier.SHOWCASE, Target.Kind.ANNUAL, 40),
+        ("1407", 2025, Tier.UPGRADED, Target.Kind.ANNUAL, 300),
+        ("1407", 2027, Tier.SHOWCASE, Target.Kind.CUMULATIVE, 100),
+        ("1407", 2027, Tier.UPGRADED, Target.Kind.CUMULATIVE, 1000),
     }
+
+
+def test_a_new_database_has_no_targets_until_a_registry_brings_them(transactional_db):
+    from django.core.management import call_command
+
+    call_command("flush", interactive=False, verbosity=0)
+    call_command("migrate", "villages", "zero", verbosity=0)
+    call_command("migrate", verbosity=0)
+    assert not Target.objects.exists()
 
 
 def test_unset_targets_and_quotas_are_none_not_invented(registry):
@@ -39,12 +48,14 @@ def test_city_admin_sets_a_target_in_the_admin_with_history(city_admin, viewer, 
 
 
 def test_a_second_target_for_the_same_year_tier_and_kind_is_refused(city_admin, client_for):
-    response = client_for(city_admin).post(
+    client = client_for(city_admin)
+    client.cookies["django_language"] = "en"
+    response = client.post(
         reverse("admin:villages_target_add"),
-        {"year": 2025, "tier": Tier.SHOWCASE, "kind": Target.Kind.ANNUAL, "count": 1},
+        {"city": "1407", "year": 2025, "tier": Tier.SHOWCASE, "kind": Target.Kind.ANNUAL, "count": 1},
     )
     assert response.status_code == 200
-    assert "的 目标 已经存在" in response.content.decode()
+    assert "This city already has a target of this kind for this year and tier." in response.content.decode()
     assert Target.objects.get(year=2025, tier=Tier.SHOWCASE, kind=Target.Kind.ANNUAL).count == 40
 
 

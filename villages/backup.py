@@ -40,7 +40,7 @@ DATA_PREFIX = "data/"
 MEDIA_PREFIX = "media/"
 CHUNK = 1000
 # Tables that `migrate` fills by itself (content types, permissions, data migrations). A restore replaces them.
-FILLED_BY_MIGRATE = {"contenttypes.contenttype", "auth.permission", "villages.target"}
+FILLED_BY_MIGRATE = {"contenttypes.contenttype", "auth.permission"}
 # Live sessions (a session key opens the app as its user) and login attempts: left out unless asked for.
 SESSION_APPS = {"sessions", "axes"}
 # What reading a damaged archive raises, besides BadZipFile (a member that does not inflate or ends early).

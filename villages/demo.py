@@ -107,14 +107,21 @@ def create_users(result):
     ensure_user("viewer", Profile.Role.VIEWER, [], result)
 
 
+def city_sizes():
+    """{city code: {county code: villages}}: every city of the registry gets the demo's numbers for itself."""
+    sizes = {}
+    for row in Village.objects.values("county_id", "county__city_id").annotate(count=Count("id")).order_by():
+        sizes.setdefault(row["county__city_id"], {})[row["county_id"]] = row["count"]
+    return dict(sorted(sizes.items()))
+
+
 def designate_villages(result, seed=DEMO_YEAR):
     if Village.objects.designated().exists():
         return
     rng = np.random.default_rng(seed)
     frame = county_frame()
-    sizes = {row["county_id"]: row["count"] for row in Village.objects.values("county_id").annotate(count=Count("id"))}
     chosen = []
-    for tier, quota in DEMO_QUOTAS.items():
+    for (tier, quota), sizes in ((item, sizes) for sizes in city_sizes().values() for item in DEMO_QUOTAS.items()):
         for county_code, share in proportional_shares(quota, sizes).items():
             candidates = list(
                 Village.objects.filter(county_id=county_code, tier=Tier.NONE)
@@ -140,6 +147,8 @@ def designate_villages(result, seed=DEMO_YEAR):
         if rng.random() >= SHARE_WITHOUT_LOCATION:
             by_county.setdefault(village.county_id, []).append(village)
     for county_code, villages in by_county.items():
+        if county_code not in frame.index:  # a county without a boundary: no illustrative point either
+            continue
         for village, (lon, lat) in zip(villages, random_points_in_county(county_code, len(villages), rng, frame)):
             village.lon, village.lat, village.location_source = lon, lat, LocationSource.ILLUSTRATIVE
     write_plausible_history(chosen, rng, now)
@@ -182,14 +191,14 @@ def seed_quotas(result):
     """County quotas for the demo years, split in proportion to county size like the designations."""
     if CountyQuota.objects.exists():
         return
-    sizes = {row["county_id"]: row["count"] for row in Village.objects.values("county_id").annotate(count=Count("id"))}
     quotas = []
-    for year, goals in [(DEMO_YEAR, DEMO_QUOTAS), (DEMO_GOAL_YEAR, DEMO_GOALS)]:
-        for tier, total in goals.items():
-            quotas += [
-                CountyQuota(year=year, tier=tier, county_id=code, count=count, is_illustrative=True)
-                for code, count in proportional_shares(total, sizes).items()
-            ]
+    for sizes in city_sizes().values():
+        for year, goals in [(DEMO_YEAR, DEMO_QUOTAS), (DEMO_GOAL_YEAR, DEMO_GOALS)]:
+            for tier, total in goals.items():
+                quotas += [
+                    CountyQuota(year=year, tier=tier, county_id=code, count=count, is_illustrative=True)
+                    for code, count in proportional_shares(total, sizes).items()
+                ]
     CountyQuota.objects.bulk_create(quotas)
     result.quotas_created = len(quotas)
 

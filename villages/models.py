@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from counties.models import County, Township
+from counties.models import City, County, Township
 from counties.ranges import FIRST_DATE, TEXT_MAX_LENGTH
 from villages import evidence
 
@@ -370,27 +370,49 @@ class YearAndTier(models.Model):
 
 
 class Target(YearAndTier):
-    """A city-wide target: villages of a tier to be accepted in one programme year, or cumulatively by a year."""
+    """A city's target: villages of a tier to be accepted in one programme year, or cumulatively by a year.
+    Without a city, the province's total where the province sets one."""
 
     class Kind(models.TextChoices):
         ANNUAL = "annual", _("in that year")
         CUMULATIVE = "cumulative", _("cumulative, by the end of that year")
 
+    city = models.ForeignKey(
+        City,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="targets",
+        verbose_name=_("city"),
+        help_text=_("Empty: a target for the whole province."),
+    )
     kind = models.CharField(_("target type"), max_length=10, choices=Kind.choices, default=Kind.ANNUAL)
     count = models.PositiveIntegerField(_("number of villages"))
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["year", "kind", "tier"]
+        ordering = ["city", "year", "kind", "tier"]
         verbose_name = _("target")
         verbose_name_plural = _("targets")
         constraints = [
-            models.UniqueConstraint(fields=["year", "tier", "kind"], name="target_unique_year_tier_kind"),
+            models.UniqueConstraint(
+                fields=["city", "year", "tier", "kind"],
+                condition=Q(city__isnull=False),
+                name="target_unique_per_city",
+                violation_error_message=_("This city already has a target of this kind for this year and tier."),
+            ),
+            models.UniqueConstraint(
+                fields=["year", "tier", "kind"],
+                condition=Q(city__isnull=True),
+                name="target_unique_for_the_province",
+                violation_error_message=_("The province already has a target of this kind for this year and tier."),
+            ),
             models.CheckConstraint(condition=~Q(tier=Tier.NONE), name="target_has_a_tier"),
         ]
 
     def __str__(self):
-        return f"{self.year} {self.get_tier_display()} {self.count} ({self.get_kind_display()})"
+        place = self.city or _("province")
+        return f"{place} {self.year} {self.get_tier_display()} {self.count} ({self.get_kind_display()})"
 
 
 class CountyQuota(YearAndTier):

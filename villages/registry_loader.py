@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from counties.models import County, CountyBoundary, Township
-from counties.registry_files import RegistryErrors, read_counties, read_csv_rows, read_townships
-from villages.models import VILLAGE_CODE_REGEX, Village
+from counties.models import City, County, CountyBoundary, Province, Township
+from counties.registry_files import TOWNSHIPS_FILE, RegistryErrors, read_csv_rows, read_geography, read_townships
+from counties.scope import forget_site_place
+from villages.models import FIRST_PROGRAMME_YEAR, LAST_PROGRAMME_YEAR, VILLAGE_CODE_REGEX, Target, Tier, Village
 
 
 class RegistryError(Exception):
@@ -73,18 +74,63 @@ def read_villages(path, townships_by_code, errors):
     return villages
 
 
+@dataclass
+class Registry:
+    """Everything the files hold, checked."""
+
+    geography: object
+    townships: list
+    villages: list
+    targets: list
+
+
+def read_targets(path, city_codes, errors):
+    """Targets of targets.csv: city_code (empty: the province), year, tier, kind (annual / cumulative), count."""
+    targets, seen = [], {}
+    tiers = {value for value in Tier.values if value != Tier.NONE}
+    for number, row in read_csv_rows(path, ["city_code", "year", "tier", "kind", "count"], errors):
+        city, year, tier, kind, count = (row[name] for name in ["city_code", "year", "tier", "kind", "count"])
+        key = (city, year, tier, kind)
+        if city and city not in city_codes:
+            errors.add(path.name, number, f"city {city!r} is not a city of the registry")
+        elif not (year.isdigit() and FIRST_PROGRAMME_YEAR <= int(year) <= LAST_PROGRAMME_YEAR):
+            errors.add(
+                path.name,
+                number,
+                f"year {year!r} is not a programme year ({FIRST_PROGRAMME_YEAR}–{LAST_PROGRAMME_YEAR})",
+            )
+        elif tier not in tiers:
+            errors.add(path.name, number, f"tier {tier!r} is not one of {', '.join(sorted(tiers))}")
+        elif kind not in Target.Kind.values:
+            errors.add(path.name, number, f"kind {kind!r} is not one of {', '.join(Target.Kind.values)}")
+        elif not count.isdigit():
+            errors.add(path.name, number, f"count {count!r} is not a whole number")
+        elif key in seen:
+            errors.add(path.name, number, f"the same target as row {seen[key]}")
+        else:
+            seen[key] = number
+            targets.append(
+                {"city_id": city or None, "year": int(year), "tier": tier, "kind": kind, "count": int(count)}
+            )
+    return targets
+
+
 def read_registry(data_dir):
     errors = RegistryErrors()
-    counties = read_counties(data_dir / "counties.geojson", errors)
-    county_codes = {county["code"] for county in counties} | set(County.objects.values_list("code", flat=True))
-    townships = read_townships(data_dir / "townships.csv", county_codes, errors)
+    stored = {code: (city, name) for code, city, name in County.objects.values_list("code", "city_id", "name")}
+    geography = read_geography(data_dir, stored, errors)
+    county_codes = {county["code"] for county in geography.counties} | set(stored)
+    townships = read_townships(data_dir / TOWNSHIPS_FILE, county_codes, errors)
     townships_by_code = {township["code"]: township for township in townships}
     for code, county_id in Township.objects.values_list("code", "county_id"):
         townships_by_code.setdefault(code, {"code": code, "county_id": county_id})
     villages = read_villages(data_dir / "villages.csv", townships_by_code, errors)
+    targets_path = data_dir / "targets.csv"
+    city_codes = set(geography.cities) | set(City.objects.values_list("code", flat=True))
+    targets = read_targets(targets_path, city_codes, errors) if targets_path.exists() else []
     if errors:
         raise RegistryError(errors.messages)
-    return counties, townships, villages
+    return Registry(geography, townships, villages, targets)
 
 
 def upsert(model, rows, key, fields, changed=frozenset()):
@@ -126,7 +172,11 @@ def upsert(model, rows, key, fields, changed=frozenset()):
 def changed_boundaries(counties):
     """The counties whose boundary is new or differs from the stored one."""
     stored = dict(CountyBoundary.objects.values_list("county_id", "geometry"))
-    return [county for county in counties if stored.get(county["code"]) != county["boundary"]]
+    return [
+        county
+        for county in counties
+        if county["boundary"] is not None and stored.get(county["code"]) != county["boundary"]
+    ]
 
 
 def write_boundaries(counties):
@@ -138,24 +188,46 @@ def write_boundaries(counties):
     )
 
 
+def write_targets(targets):
+    """Targets of the file that the database lacks; a target the city has changed since is kept as it is."""
+    existing = set(Target.objects.values_list("city_id", "year", "tier", "kind"))
+    new = [
+        Target(**target)
+        for target in targets
+        if (target["city_id"], target["year"], target["tier"], target["kind"]) not in existing
+    ]
+    bulk_create_with_history(new, Target, default_change_reason="registry load")
+    return Counts(created=len(new), unchanged=len(targets) - len(new))
+
+
 def load_registry(data_dir):
-    """Check all three files, then write them in one transaction. Returns Counts per kind."""
-    counties, townships, villages = read_registry(data_dir)
-    fields = ["name", "label_lat", "label_lon"]
+    """Check all the files, then write them in one transaction. Returns Counts per kind."""
+    registry = read_registry(data_dir)
+    geography = registry.geography
+    fields = ["name", "city_id", "label_lat", "label_lon"]
     with transaction.atomic():
-        reshaped = changed_boundaries(counties)
+        upsert(Province, [{"code": code, **values} for code, values in geography.provinces.items()], "code", ["name"])
+        upsert(
+            City,
+            [{"code": code, **values} for code, values in geography.cities.items()],
+            "code",
+            ["name", "province_id"],
+        )
+        reshaped = changed_boundaries(geography.counties)
         result = {
             "counties": upsert(
                 County,
-                [{name: county[name] for name in ["code", *fields]} for county in counties],
+                [{name: county[name] for name in ["code", *fields]} for county in geography.counties],
                 "code",
                 fields,
                 changed={county["code"] for county in reshaped},
             ),
         }
         write_boundaries(reshaped)
-        result["townships"] = upsert(Township, townships, "code", ["name", "kind"])
-        result["villages"] = upsert(Village, villages, "code", ["name", "short_name"])
-    in_file = {village["code"] for village in villages}
+        result["townships"] = upsert(Township, registry.townships, "code", ["name", "kind"])
+        result["villages"] = upsert(Village, registry.villages, "code", ["name", "short_name"])
+        result["targets"] = write_targets(registry.targets)
+    forget_site_place()
+    in_file = {village["code"] for village in registry.villages}
     result["villages"].kept_missing = sorted(set(Village.all_objects.values_list("code", flat=True)) - in_file)
     return result

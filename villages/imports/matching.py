@@ -6,6 +6,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from counties.models import County, Township
+from counties.scope import not_a_county_here
 from villages.imports.columns import PARSERS, ValueProblem, cell_limit, normalize, shortened
 from villages.imports.results import LOADED, Problem
 from villages.models import VILLAGE_CODE_REGEX, Village
@@ -170,7 +171,7 @@ class RowReader:
         if text.get("county"):
             county_code = registry.county_code(text["county"])
             if county_code is None:
-                self.problem(line, "county", _("%(value)s is not a county of 晋中市") % {"value": text["county"]})
+                self.problem(line, "county", not_a_county_here(text["county"]))
                 return None
         if text.get("township") and county_code:
             township_code = registry.township_code(county_code, text["township"])

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from counties.boundaries import county_places
-from counties.models import County, Pairing, Township
+from counties.models import County, CountyBoundary, Pairing, Township
 from villages.models import LocationSource, Status, Tier
 from villages.progress import counts, targets
 
@@ -30,6 +30,7 @@ class CountyOnMap:
     code: str
     name: str
     progress: counts.Progress
+    bounded: bool = True  # False: a statistical pseudo-county, listed beside the map
 
     @property
     def share(self):
@@ -43,7 +44,8 @@ def county_progress(year, tiers):
     figures = counts.county_progress(
         year, tiers, [code for code, _name in counties], all_targets, targets.quotas(years=[year])
     )
-    return [CountyOnMap(code, name, figures[code]) for code, name in counties]
+    bounded = set(CountyBoundary.objects.values_list("county_id", flat=True))
+    return [CountyOnMap(code, name, figures[code], code in bounded) for code, name in counties]
 
 
 def local_day(utc_text, offset):
@@ -159,10 +161,13 @@ def village_features(villages):
 
 
 def county_features(progress_rows, year, tiers, places=None):
-    """The counties as GeoJSON features with their boundary and the year's progress."""
+    """The counties as GeoJSON features with their boundary and the year's progress.
+
+    A county without a boundary (a statistical pseudo-county) has a null geometry and label."""
     places = places or county_places()
     features = []
     for row in progress_rows:
+        place = places.get(row.code)
         figures = {
             "designated": row.progress.designated,
             "accepted": row.progress.accepted,
@@ -174,12 +179,12 @@ def county_features(progress_rows, year, tiers, places=None):
             {
                 "type": "Feature",
                 "id": row.code,
-                "geometry": places[row.code].boundary,
+                "geometry": place.boundary if place else None,
                 "properties": {
                     "code": row.code,
                     "name": row.name,
-                    "label_lat": places[row.code].label_lat,
-                    "label_lon": places[row.code].label_lon,
+                    "label_lat": place.label_lat if place else None,
+                    "label_lon": place.label_lon if place else None,
                     "year": year,
                     "tiers": list(tiers),
                     **figures,

@@ -122,6 +122,7 @@ def pairing_payload(pairings):
             pairing_popup(p),
         ]
         for p in pairings
+        if None not in (p.county_a.label_lat, p.county_b.label_lat)  # a pseudo-county has no place to draw a line to
     ]
 
 
@@ -137,7 +138,7 @@ def tile_layer():
 
 def county_payload(progress_rows, year, tiers, places):
     by_code = {row.code: row for row in progress_rows}
-    features = county_features(progress_rows, year, tiers, places)
+    features = [feature for feature in county_features(progress_rows, year, tiers, places) if feature["geometry"]]
     for feature in features:
         row, properties = by_code[feature["id"]], feature["properties"]
         feature["properties"] = {
@@ -160,7 +161,10 @@ def build_map(progress_rows, villages, pairings, year, tiers, zoom_to=None):
     Zoomed to `zoom_to` (a County) if given, else to all counties.
     """
     places = county_places()
-    shown = [place for code, place in places.items() if zoom_to is None or code == zoom_to.code]
+    # A county without a boundary has no place of its own: the map then shows them all.
+    shown = [place for code, place in places.items() if zoom_to is None or code == zoom_to.code] or list(
+        places.values()
+    )
     min_lon, min_lat, max_lon, max_lat = joint_bounds(shown)
     payload = village_payload(villages)
     # Fitted by the script without animation, so that the map is still once the markers are drawn.

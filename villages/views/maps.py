@@ -50,6 +50,7 @@ def map_page(request):
         "without_location": unlocated.count(),
         "query": form.query_string(),
         "list_query": list_query,
+        "without_boundary": [row for row in progress if not row.bounded],
         "illustrative_quotas": illustrative_quotas_among(year=form.selected_year, tier__in=form.designated_tiers()),
         "village_counties": None
         if sees_every_county(request.user)

@@ -9,8 +9,9 @@ from villages.registry_loader import RegistryError, load_registry
 
 class Command(BaseCommand):
     help = _(
-        "Load 晋中's official registry (county boundaries, township-level units, village committees) from "
-        "counties.geojson, townships.csv and villages.csv. Checks every row first and writes nothing if any "
+        "Load the official registry of a city or a province (provinces, cities, county boundaries, township-level "
+        "units, village committees, and the city's targets) from counties.geojson, counties_without_boundary.csv "
+        "(optional), townships.csv, villages.csv and targets.csv (optional). Checks every row first and writes nothing if any "
         "is bad; a second run changes nothing; names are updated and new units added; villages are never deleted."
     )
 
@@ -34,6 +35,7 @@ class Command(BaseCommand):
             (_("Counties"), result["counties"]),
             (_("Townships"), result["townships"]),
             (_("Villages"), result["villages"]),
+            (_("Targets"), result["targets"]),
         ):
             self.stdout.write(
                 _("%(label)s: %(total)d (%(created)d created, %(updated)d updated, %(unchanged)d unchanged)")

@@ -1,0 +1,124 @@
+"""Server CPU per page on PostgreSQL, for 晋中 and for the whole province, with every village located.
+
+    .venv/bin/python bench/pages.py [--registry jinzhong|shanxi|both] [--rounds 15]
+                                    [--postgres postgres://postgres@127.0.0.1:5432/postgres]
+
+For each registry it makes a throwaway PostgreSQL database (villages_bench_pages_<pid>, dropped afterwards), loads the
+registry, seeds the demo data (designations, statuses, quotas, pairings) and gives every village an illustrative
+point inside its county. Then, in this one process, as a viewer (everything) and as 榆次区's editor, it requests
+each page `--rounds` times after one warm-up and prints the median CPU time of the process (time.process_time,
+i.e. the app's own work: Python, templates and the database driver, not PostgreSQL's), the median wall time,
+the size of the answer and its gzipped size, and the machine's load average.
+
+Goals on the 2-core development machine: 晋中 ≤ 20 ms for /, /villages/ and /map/, ≤ 10 ms for a village page;
+the province ≤ 40 ms for those pages, /map/ ≤ 250 ms and ≤ 700 KB gzipped, a county editor's map ≤ 150 KB gzipped.
+"""
+
+import argparse
+import gzip
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+PAGES = ["/", "/villages/", "/map/", "village page"]
+
+
+def locate_every_village():
+    import numpy as np
+
+    from counties.geo import county_frame, random_points_in_county
+    from villages.models import LocationSource, Village
+
+    rng = np.random.default_rng(7)
+    frame = county_frame()
+    by_county = {}
+    for pk, county in Village.objects.filter(lat__isnull=True).values_list("pk", "county_id"):
+        by_county.setdefault(county, []).append(pk)
+    changed = []
+    for county, pks in by_county.items():
+        if county not in frame.index:
+            continue
+        for pk, (lon, lat) in zip(pks, random_points_in_county(county, len(pks), rng, frame), strict=True):
+            changed.append(Village(pk=pk, lat=lat, lon=lon, location_source=LocationSource.ILLUSTRATIVE))
+    Village.objects.bulk_update(changed, ["lat", "lon", "location_source"], batch_size=2000)
+
+
+def measure(client, path, rounds):
+    client.get(path)  # warm-up: caches filled, templates compiled
+    cpu, wall, size, packed = [], [], 0, 0
+    for _ in range(rounds):
+        started_cpu, started = time.process_time(), time.perf_counter()
+        response = client.get(path)
+        cpu.append(time.process_time() - started_cpu)
+        wall.append(time.perf_counter() - started)
+        assert response.status_code == 200, (path, response.status_code)
+        content = b"".join(response) if response.streaming else response.content
+        size, packed = len(content), len(gzip.compress(content, 6))
+    return statistics.median(cpu) * 1000, statistics.median(wall) * 1000, size, packed
+
+
+def child(registry, rounds):
+    sys.path.insert(0, str(BASE_DIR))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    from villages.demo import seed_demo
+    from villages.models import Village
+    from villages.registry_loader import load_registry
+
+    setup_test_environment()  # the test client's host and no outgoing mail
+    call_command("migrate", verbosity=0)
+    load_registry(BASE_DIR / "data" / registry)
+    seed_demo()
+    locate_every_village()
+    village = Village.objects.designated().filter(county_id="140702").order_by("code").first()
+    users = get_user_model().objects
+    print(f"== {registry}: {Village.objects.count()} villages, all located")
+    print(f"{'user':8} {'page':14} {'CPU ms':>8} {'wall ms':>8} {'KB':>8} {'KB gz':>8}")
+    for username in ("viewer", "yuci"):
+        client = Client()
+        client.force_login(users.get(username=username))
+        for page in PAGES:
+            path = f"/villages/{village.code}/" if page == "village page" else page
+            cpu, wall, size, packed = measure(client, path, rounds)
+            print(f"{username:8} {page:14} {cpu:8.1f} {wall:8.1f} {size / 1024:8.0f} {packed / 1024:8.0f}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--registry", choices=["jinzhong", "shanxi", "both"], default="both")
+    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--child")
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.rounds)
+        return
+    load = " ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"machine load average (1, 5, 15 min): {load} on {os.cpu_count()} CPUs")
+    server = args.postgres.rsplit("/", 1)[0]
+    for registry in ["jinzhong", "shanxi"] if args.registry == "both" else [args.registry]:
+        name = f"villages_bench_pages_{os.getpid()}"
+        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
+        try:
+            env = {**os.environ, "DATABASE_URL": f"{server}/{name}", "DEBUG": "1"}
+            command = [sys.executable, __file__, "--child", registry, "--rounds", str(args.rounds)]
+            subprocess.run(command, env=env, cwd=BASE_DIR, check=True)
+        finally:
+            subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name], check=True)
+    load = " ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"machine load average (1, 5, 15 min): {load} on {os.cpu_count()} CPUs")
+
+
+if __name__ == "__main__":
+    main()
