@@ -14,7 +14,7 @@ from counties.models import Township
 from counties.ranges import TEXT_MAX_LENGTH, apply_limits, check_date
 from villages import access, evidence, workflow
 from villages.acceptance.models import ROUND_STATES, with_latest_round
-from villages.models import LocationSource, Status, Tier, Village
+from villages.models import PROGRAMME_FIELDS, LocationSource, Status, Tier, Village
 from villages.photos import check_request_pixels, clean_photo
 from villages.progress import counts
 from villages.progress.counts import TIERS
@@ -115,18 +115,7 @@ class VillageForm(forms.ModelForm):
 
     class Meta:
         model = Village
-        fields = [
-            "status",
-            "progress",
-            "planned_investment",
-            "actual_investment",
-            "main_works",
-            "contact_name",
-            "contact_phone",
-            "notes",
-            "tier",
-            "programme_year",
-        ]
+        fields = PROGRAMME_FIELDS
         widgets = {
             "progress": forms.NumberInput(attrs={"min": 0, "max": 100}),
             "main_works": forms.Textarea(attrs={"rows": 4}),

@@ -67,6 +67,22 @@ class CurrentVillageManager(models.Manager.from_queryset(VillageQuerySet)):
         return super().get_queryset().current()
 
 
+# What counties and the city record about a village's place in the programme, in the order the edit page shows
+# them: the edit page and an import set these.
+PROGRAMME_FIELDS = [
+    "status",
+    "progress",
+    "planned_investment",
+    "actual_investment",
+    "main_works",
+    "contact_name",
+    "contact_phone",
+    "notes",
+    "tier",
+    "programme_year",
+]
+
+
 class Village(models.Model):
     """An administrative village (村委会) of the registry and its place in the programme."""
 

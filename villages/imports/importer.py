@@ -16,12 +16,12 @@ from counties.coords import CoordinateSystem, to_wgs84
 from counties.geo import points_inside_counties
 from villages import access
 from villages.acceptance.workflow import needs_review
-from villages.imports.matching import TEXT_VALUE_KEYS, Registry, RowReader
+from villages.imports.matching import Registry, RowReader
 from villages.imports.reading import FileProblem
 from villages.imports.results import FIELDS, ImportResult, Problem, RowOutcome
 from villages.imports.tables import read_tables
 from villages.imports.writing import ConcurrentChange, write
-from villages.models import LocationSource, Status, Tier
+from villages.models import PROGRAMME_FIELDS, LocationSource, Status, Tier
 
 COORDINATE_DIGITS = 7  # about 1 cm: converted points are stored rounded, so re-imports compare equal
 
@@ -34,7 +34,7 @@ def same_point(a, b):
 def new_state(reader, line, village, values, now):
     """The village's fields after the row, or None with problems added."""
     state = {name: village[name] for name in FIELDS}
-    state.update({key: values[key] for key in TEXT_VALUE_KEYS if key in values})
+    state.update({key: values[key] for key in PROGRAMME_FIELDS if key in values})
     if "tier" in values and values["tier"] == Tier.NONE:
         if "programme_year" in values:
             reader.problem(line, "programme_year", _("a village without a tier has no programme year"))

@@ -9,21 +9,9 @@ from counties.models import County, Township
 from counties.scope import not_a_county_here
 from villages.imports.columns import PARSERS, ValueProblem, cell_limit, normalize, shortened
 from villages.imports.results import LOADED, Problem
-from villages.models import VILLAGE_CODE_REGEX, Village
+from villages.models import PROGRAMME_FIELDS, VILLAGE_CODE_REGEX, Village
 
 SCIENTIFIC = re.compile(r"^[0-9](\.[0-9]+)?[eE]\+?[0-9]+$")
-TEXT_VALUE_KEYS = [
-    "tier",
-    "programme_year",
-    "status",
-    "progress",
-    "planned_investment",
-    "actual_investment",
-    "main_works",
-    "contact_name",
-    "contact_phone",
-    "notes",
-]
 
 
 class Registry:
@@ -149,7 +137,7 @@ class RowReader:
 
     def parse(self, line, text):
         values, ok = {}, True
-        for key in TEXT_VALUE_KEYS + ["lon", "lat", "crs"]:
+        for key in PROGRAMME_FIELDS + ["lon", "lat", "crs"]:
             if text.get(key):
                 try:
                     values[key] = PARSERS[key](text[key])

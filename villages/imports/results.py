@@ -4,26 +4,11 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from villages.models import Village
+from villages.models import PROGRAMME_FIELDS, Village
 
-# The village fields an import may change, in the order the preview shows them.
-FIELDS = [
-    "tier",
-    "programme_year",
-    "status",
-    "progress",
-    "planned_investment",
-    "actual_investment",
-    "main_works",
-    "contact_name",
-    "contact_phone",
-    "lat",
-    "lon",
-    "location_source",
-    "notes",
-    "accepted_at",
-    "return_reason",
-]
+# The village fields an import may change, in the order the preview shows them: what a file gives, and what the
+# import sets with it (a location's source, the acceptance time, the return reason cleared).
+FIELDS = [*PROGRAMME_FIELDS, "lat", "lon", "location_source", "accepted_at", "return_reason"]
 LOADED = [f.attname for f in Village._meta.concrete_fields if f.attname != "updated_at"]
 
 

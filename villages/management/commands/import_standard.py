@@ -1,12 +1,12 @@
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from villages.acceptance.standard_file import import_standard
 from villages.access import can_manage_standards
+from villages.management.file_import import importing_user, not_imported, read_file
 from villages.models import FIRST_PROGRAMME_YEAR, LAST_PROGRAMME_YEAR
 
 
@@ -43,24 +43,12 @@ class Command(BaseCommand):
         parser.add_argument("--name", default="", help=_("Name of the standard (default: the file's title row)."))
 
     def handle(self, *args, path, tier, year, pass_score, user, name, **options):
-        importer = get_user_model().objects.filter(username=user, is_active=True).first()
-        if importer is None or not can_manage_standards(importer):
-            raise CommandError(
-                _("%(user)s is not an active city administrator; only they may import standards.") % {"user": user}
-            )
-        try:
-            content = path.read_bytes()
-        except OSError as error:
-            raise CommandError(_("Cannot read %(path)s: %(error)s") % {"path": path, "error": error.strerror}) from None
-        outcome = import_standard(content, path.name, tier, year, pass_score, importer, name=name)
+        importer = importing_user(
+            user,
+            can_manage_standards,
+            _("%(user)s is not an active city administrator; only they may import standards."),
+        )
+        outcome = import_standard(read_file(path), path.name, tier, year, pass_score, importer, name=name)
         if not outcome.ok:
-            raise CommandError(
-                _("%(name)s not imported, nothing was written. %(count)d problem(s):\n%(problems)s")
-                % {
-                    "name": path.name,
-                    "count": len(outcome.problems),
-                    "problems": "\n".join(map(str, outcome.problems)),
-                },
-                returncode=1,
-            )
+            raise not_imported(path.name, outcome.problems)
         self.stdout.write(self.style.SUCCESS(outcome.summary()))

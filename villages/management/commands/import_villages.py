@@ -1,14 +1,13 @@
 from pathlib import Path
 
-from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from counties.coords import CoordinateSystem
 from villages.access import can_import_villages
 from villages.imports.importer import import_villages
+from villages.management.file_import import importing_user, not_imported, read_file
 
 
 class Command(BaseCommand):
@@ -38,25 +37,12 @@ class Command(BaseCommand):
         parser.add_argument("--encoding", help=_("Encoding of a CSV file (default: detected), e.g. gb18030 or utf-8."))
 
     def handle(self, *args, path, user, dry_run, crs, encoding, **options):
-        importer = get_user_model().objects.filter(username=user, is_active=True).first()
-        if importer is None or not can_import_villages(importer):
-            raise CommandError(
-                _("%(user)s is not an active city administrator; only they may import villages.") % {"user": user}
-            )
-        try:
-            if path.stat().st_size > settings.IMPORT_MAX_BYTES:
-                raise CommandError(
-                    _("%(name)s is %(size).1f MB; an import file may be at most %(limit)d MB.")
-                    % {
-                        "name": path.name,
-                        "size": path.stat().st_size / 2**20,
-                        "limit": settings.IMPORT_MAX_BYTES // 2**20,
-                    },
-                    returncode=1,
-                )
-            content = path.read_bytes()
-        except OSError as error:
-            raise CommandError(_("Cannot read %(path)s: %(error)s") % {"path": path, "error": error.strerror}) from None
+        importer = importing_user(
+            user,
+            can_import_villages,
+            _("%(user)s is not an active city administrator; only they may import villages."),
+        )
+        content = read_file(path)
 
         def progress(rows):
             return tqdm(rows, desc=path.name, unit=_("rows"), disable=None)
@@ -67,11 +53,7 @@ class Command(BaseCommand):
         if not result.ok:
             for line in reading_notes(result):
                 self.stderr.write(line)
-            raise CommandError(
-                _("%(name)s not imported, nothing was written. %(count)d problem(s):\n%(problems)s")
-                % {"name": path.name, "count": len(result.problems), "problems": "\n".join(map(str, result.problems))},
-                returncode=1,
-            )
+            raise not_imported(path.name, result.problems)
         for line in reading_notes(result):
             self.stdout.write(line)
         counts = {"rows": len(result.rows), "changed": result.changed, "unchanged": result.unchanged}
