@@ -135,7 +135,9 @@ def decode_reduced(image):
 
 def reencode(image, image_format):
     """The pixels only, in the same format: the EXIF orientation applied, every metadata block left out."""
-    image = ImageOps.exif_transpose(image)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # a damaged EXIF block: no orientation to apply
+        image = ImageOps.exif_transpose(image)
     if image.mode not in ("RGB", "RGBA", "L", "LA"):
         image = image.convert("RGBA" if image.has_transparency_data else "RGB")
     if image_format == "JPEG" and image.mode != "L":
