@@ -33,6 +33,14 @@ def blank(value):
     return "" if value is None else value
 
 
+def pace_cells(forecast):
+    """Villages per month now, the forecast, villages per month needed and the outlook."""
+    rate, needed = (
+        blank(value if value is None else round(value, 1)) for value in (forecast.rate, forecast.needed_rate)
+    )
+    return rate, blank(forecast.projected), needed, str(forecast.verdict_label)
+
+
 def dashboard_workbook(data):
     workbook = Workbook()
     sheet = workbook.active
@@ -135,10 +143,7 @@ def dashboard_workbook(data):
             not_set(item.target),
             f.accepted,
             item.completed,
-            round(f.rate, 1) if f.rate is not None else "",
-            f.projected if f.projected is not None else "",
-            round(f.needed_rate, 1) if f.needed_rate is not None else "",
-            str(f.verdict_label),
+            *pace_cells(f),
         )
     row()
     row(
@@ -164,10 +169,7 @@ def dashboard_workbook(data):
             county_row.county.name,
             not_set(f.target),
             f.accepted,
-            round(f.rate, 1) if f.rate is not None else "",
-            f.projected if f.projected is not None else "",
-            round(f.needed_rate, 1) if f.needed_rate is not None else "",
-            str(f.verdict_label),
+            *pace_cells(f),
             illustrative_note(quota=data.quota_is_illustrative(county_row.county.code, data.goal)),
         )
     if data.pairings:
