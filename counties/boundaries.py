@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from counties.geo import geojson_bounds
 from counties.models import CountyBoundary
+from counties.scope import site_place
 
 
 @dataclass(frozen=True)
@@ -47,16 +48,26 @@ def joint_bounds(places):
     )
 
 
-def city_bounds():
-    """(min_lon, min_lat, max_lon, max_lat) around every county: the box no location of the city lies outside."""
+def area_bounds():
+    """(min_lon, min_lat, max_lon, max_lat) around every county: the box no location of the site lies outside."""
     return joint_bounds(county_places().values())
 
 
-def outside_city(lat, lon):
-    """Why the WGS84 point (lat, lon) cannot be in the city, or "" when it lies within the city's bounds."""
-    min_lon, min_lat, max_lon, max_lat = city_bounds()
+def outside_area(lat, lon, bounds=None):
+    """Why the WGS84 point (lat, lon) cannot be in the site's city or province, or "" when it lies within its
+    bounds (area_bounds(), given by a caller that checks many points)."""
+    min_lon, min_lat, max_lon, max_lat = bounds or area_bounds()
     if min_lat <= lat <= max_lat and min_lon <= lon <= max_lon:
         return ""
     return _(
-        "The point %(lat).6f, %(lon).6f is outside 晋中市 (latitude %(south).2f–%(north).2f, longitude %(west).2f–%(east).2f): check the coordinates."
-    ) % {"lat": lat, "lon": lon, "south": min_lat, "north": max_lat, "west": min_lon, "east": max_lon}
+        "The point %(lat).6f, %(lon).6f is outside %(place)s (latitude %(south).2f–%(north).2f, longitude "
+        "%(west).2f–%(east).2f): check the coordinates."
+    ) % {
+        "lat": lat,
+        "lon": lon,
+        "place": site_place()["name"],
+        "south": min_lat,
+        "north": max_lat,
+        "west": min_lon,
+        "east": max_lon,
+    }

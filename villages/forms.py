@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from counties.access import village_counties
-from counties.boundaries import outside_city
+from counties.boundaries import outside_area
 from counties.coords import CoordinateSystem, to_wgs84
 from counties.forms import DateInput
 from counties.geo import point_inside_county
@@ -172,7 +172,7 @@ class VillageForm(forms.ModelForm):
             raise ValidationError(_("Enter both the latitude and the longitude, or neither."))
         wgs_lat, wgs_lon = to_wgs84(lat, lon, data.get("coordinate_system", CoordinateSystem.WGS84))
         village = self.instance
-        if problem := outside_city(wgs_lat, wgs_lon):
+        if problem := outside_area(wgs_lat, wgs_lon):
             raise ValidationError(problem)
         if not point_inside_county(wgs_lon, wgs_lat, village.county_id):
             raise ValidationError(

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from counties.boundaries import outside_city
+from counties.boundaries import area_bounds, outside_area
 from counties.coords import CoordinateSystem, to_wgs84
 from counties.geo import points_inside_counties
 from villages import access
@@ -108,8 +108,9 @@ def check_locations(located):
     """located: [(reader, line, village, state)] with coordinates: inside the city's bounds, then (vectorised)
     inside the village's county."""
     in_city = []
+    bounds = area_bounds() if located else None
     for reader, line, village, state in located:
-        if problem := outside_city(state["lat"], state["lon"]):
+        if problem := outside_area(state["lat"], state["lon"], bounds):
             reader.problem(line, "lon", problem)
         else:
             in_city.append((reader, line, village, state))
