@@ -5,6 +5,8 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -171,3 +173,15 @@ def test_an_import_row_outside_the_city_is_refused_with_the_city_message(city_ad
         "longitude 111.41–114.13): check the coordinates."
     ]
     assert Village.objects.get(pk=yuci_village.pk).lat is None
+
+
+def test_an_import_reads_the_boundaries_the_same_number_of_times_for_3_rows_as_for_30(city_admin, registry):
+    def boundary_reads(count):
+        villages = Village.objects.filter(county_id=YUCI).order_by("code")[:count]
+        rows = [["村代码", "经度", "纬度"]] + [[v.code, "11.275", "37.68"] for v in villages]  # all outside
+        with CaptureQueriesContext(connection) as queries:
+            result = run_import(csv_file(rows), city_admin)
+        assert len(result.problems) == count
+        return sum("counties_countyboundary" in query["sql"] for query in queries.captured_queries)
+
+    assert boundary_reads(3) == boundary_reads(30) == 1
