@@ -224,7 +224,7 @@ def report(lines):
         goal = GOALS.get(step)
         verdict = "" if goal is None else (f"≤{goal:g} ok" if ratio <= goal else f"≤{goal:g} NO")
         print(
-            f"{vendor:<11}{step:<21}{seconds:>9.3f}{int(rows) / seconds:>10.0f}{ratio:>9.2f}{verdict:>7}{float(peak):>9.0f}"
+            f"{vendor:<11}{step:<21}{seconds:>9.3f}{int(rows) / seconds:>10.0f}{ratio:>9.2f}{verdict:>9}{float(peak):>9.0f}"
         )
 
 
