@@ -217,7 +217,7 @@ def run_child(url, args):
 
 def report(lines):
     floor = float(lines[0][2])
-    print(f"{'database':<11}{'step':<21}{'seconds':>9}{'rows/s':>10}{'x floor':>9}{'goal':>7}{'peak MB':>9}")
+    print(f"{'database':<11}{'step':<21}{'seconds':>9}{'rows/s':>10}{'x floor':>9}{'goal':>9}{'peak MB':>9}")
     for vendor, step, seconds, rows, peak in lines:
         seconds = float(seconds)
         ratio = seconds / floor
