@@ -3,8 +3,8 @@
 What a file says about itself is never trusted: a sheet's declared dimension, a zip's declared sizes. An
 XLSX or ODS is unzipped part by part (sizes and CRCs checked, at most IMPORT_MAX_UNZIPPED_BYTES, no part more
 than IMPORT_MAX_ZIP_RATIO times smaller zipped) and its XML parsed by expat with any DTD refused, so no entity
-is ever declared or expanded, counting the rows, cells and text calamine would build. An XLS's records are
-walked the way calamine walks them. calamine keeps every cell of a sheet's used range (32 bytes each), so a
+is ever declared or expanded, counting the rows, cells and text calamine would build. An XLSB's binary
+parts (BIFF12 records) and an XLS's records are walked the way calamine walks them. calamine keeps every cell of a sheet's used range (32 bytes each), so a
 file whose used ranges or declared dimensions exceed the limits is refused before calamine opens it.
 """
 
@@ -323,8 +323,8 @@ class OdsScan(XmlScan):
 
 
 def check_zip(content, budget):
-    """The kind of a zipped workbook ("xlsx", "ods" or "xlsb"), every part read and checked; and the merged
-    ranges of an ODS's tables (calamine gives none for ODS)."""
+    """Every part of a zipped workbook (XLSX, XLSB or ODS) read and checked; the merged ranges of an ODS's
+    tables and an XLSB's sheets (calamine gives none for them)."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
         parts = archive.infolist()
@@ -335,7 +335,8 @@ def check_zip(content, budget):
     names = [part.filename for part in parts]
     if len(parts) > MAX_PARTS:
         budget.refuse(_("its zip container holds more than %(limit)d parts."), limit=MAX_PARTS)
-    if len(set(names)) != len(names):
+    folded = {folded_name(name): name for name in names}  # calamine finds an XLSB's parts whatever their case
+    if len(folded) != len(names):
         budget.refuse(_("its zip container holds two parts of the same name."))
     total = sum(part.file_size for part in parts)
     if total > settings.IMPORT_MAX_UNZIPPED_BYTES:
@@ -354,15 +355,20 @@ def check_zip(content, budget):
                 ratio=part.file_size // max(part.compress_size, 1),
                 limit=settings.IMPORT_MAX_ZIP_RATIO,
             )
-    if "xl/workbook.bin" in names:
-        return "xlsb", {}
     kind = "ods" if "content.xml" in names and "xl/workbook.xml" not in names else "xlsx"
     sheets = sheet_parts(archive, budget) if kind == "xlsx" else {}
+    # calamine reads a zip with an xl/workbook.bin as an XLSB when it cannot read it as an XLSX: checked as both
+    binary = xlsb_parts(archive, budget, folded) if XLSB_WORKBOOK in folded else {}
     merges = {}
     for part in parts:
         try:
             with archive.open(part) as stream:
                 chunks = iter(lambda stream=stream: stream.read(CHUNK), b"")
+                if part.filename in binary:
+                    scan = Biff12Scan(budget, part.filename, binary[part.filename])
+                    scan.parse(chunks)
+                    merges.update(scan.merges)
+                    continue
                 first = next(chunks, b"")
                 if part.filename.lower().endswith((".xml", ".rels")) or is_xml(first):
                     # calamine reads a sheet from wherever the workbook's relationships say, whatever its name
@@ -377,7 +383,11 @@ def check_zip(content, budget):
                         pass
         except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, EOFError, OSError, ValueError):
             budget.refuse(_("%(part)s is damaged (its data or checksum is wrong)."), part=printable(part.filename))
-    return kind, merges
+    return merges
+
+
+def folded_name(name):
+    return name.replace("\\", "/").lower()
 
 
 def is_xml(chunk):
@@ -421,6 +431,191 @@ def sheet_parts(archive, budget):
             budget.refuse(_("two of its sheets are the same part %(part)s."), part=printable(part))
         if part:
             parts[part] = printable(attrs.get("name", part))
+    return parts
+
+
+# BIFF12 records (MS-XLSB 2.4) of the parts calamine reads from an .xlsb. A record is its type (1 or 2 bytes)
+# and its size (1 to 4 bytes), 7 bits a byte, the high bit saying another byte follows; then its body.
+XLSB_WORKBOOK, XLSB_RELATIONSHIPS = "xl/workbook.bin", "xl/_rels/workbook.bin.rels"
+XLSB_READ_ALSO = ("xl/sharedstrings.bin", "xl/styles.bin")
+XLSB_ROWS, XLSB_COLUMNS = 1_048_576, 16_384
+ROW_HEADER, CELL_BLANK, SST_ITEM, WS_DIMENSION, MERGE_CELL, BUNDLE_SHEET = 0x00, 0x01, 0x13, 0x94, 0xB0, 0x9C
+# Cells with a value, the column their first 4 bytes: calamine keeps types 2 to 10 (BrtCellRk … BrtFmlaBool);
+# BrtFmlaError and BrtCellRString are counted too. Where a text's length (then UTF-16) starts in a body:
+XLSB_VALUES = frozenset(range(0x02, 0x0C)) | {0x3E}
+XLSB_TEXTS = {0x06: 8, 0x08: 8, 0x3E: 9, SST_ITEM: 1}
+HEADER_BYTES = 6
+
+
+class Biff12Scan:
+    """Walks one binary part of an XLSB record by record, in chunks: a sheet's rows, the extent of its cells
+    with a value, its merged ranges and declared dimension; texts' lengths; a workbook's sheets."""
+
+    def __init__(self, budget, part, sheet=None):
+        self.budget, self.sheet = budget, sheet
+        name = printable(part)
+        self.part = _("%(part)s (sheet %(sheet)s)") % {"part": name, "sheet": sheet} if sheet else name
+        self.extent = Extent(sheet or name)
+        self.merges = {}
+        self.sheets = []  # a workbook's (relationship id, sheet name)
+
+    def parse(self, chunks):
+        budget, values, texts = self.budget, XLSB_VALUES, XLSB_TEXTS
+        unpack = struct.unpack_from
+        max_records, max_rows = 2 * settings.IMPORT_MAX_CELLS + settings.IMPORT_MAX_ROWS, settings.IMPORT_MAX_ROWS
+        data, pos, offset, more = b"", 0, 0, True
+        row = rows = records = 0
+        top = left = 1 << 40
+        bottom = right = -1
+        while True:
+            if more and len(data) - pos < HEADER_BYTES:
+                data, pos, offset, more = self.refill(chunks, data, pos, offset)
+            end = len(data)
+            if pos >= end:
+                break
+            at = offset + pos  # where the record starts in the part
+            kind = data[pos]
+            pos += 1
+            if kind & 0x80:
+                if pos >= end:
+                    self.truncated(at)
+                kind = (kind & 0x7F) | (data[pos] & 0x7F) << 7
+                pos += 1
+            size = shift = 0
+            while True:
+                if pos >= end:
+                    self.truncated(at)
+                byte = data[pos]
+                pos += 1
+                size |= (byte & 0x7F) << shift
+                if byte < 0x80 or shift == 21:
+                    break
+                shift += 7
+            if size > MAX_RUN_BYTES:
+                budget.refuse(_("%(part)s holds a record of more than 1 MB."), part=self.part)
+            while more and pos + size > len(data):
+                data, pos, offset, more = self.refill(chunks, data, pos, offset)
+            if pos + size > len(data):
+                self.truncated(at)
+            records += 1
+            if records > max_records:
+                budget.refuse(_("%(part)s holds more than %(limit)d records."), part=self.part, limit=max_records)
+            if kind in values:
+                if size < 8:
+                    self.too_short(offset + pos)
+                (column,) = unpack("<I", data, pos)
+                if column >= XLSB_COLUMNS:
+                    self.outside(row, column)
+                if row < top:
+                    top = row
+                if row > bottom:
+                    bottom = row
+                if column < left:
+                    left = column
+                if column > right:
+                    right = column
+                if kind in texts:
+                    self.text(data, pos, size, texts[kind], offset)
+            elif kind == ROW_HEADER:
+                if size < 4:
+                    self.too_short(offset + pos)
+                (row,) = unpack("<I", data, pos)
+                if row >= XLSB_ROWS:
+                    self.outside(row, 0)
+                rows += 1
+                if rows > max_rows:
+                    budget.check_rows(rows)
+            elif kind != CELL_BLANK:
+                self.other(kind, data, pos, size, offset)
+            pos += size
+        if bottom >= 0:
+            self.extent.add(top, left, bottom - top + 1, right - left + 1)
+            budget.add_extent(self.extent)
+
+    def refill(self, chunks, data, pos, offset):
+        """The unread rest of `data` and the next chunk; (data, position, offset of data in the part, more)."""
+        chunk = next(chunks, b"")
+        return data[pos:] + chunk, 0, offset + pos, bool(chunk)
+
+    def other(self, kind, data, pos, size, offset):
+        if kind == SST_ITEM:
+            self.text(data, pos, size, XLSB_TEXTS[kind], offset)
+        elif kind in (WS_DIMENSION, MERGE_CELL):
+            if size < 16:
+                self.too_short(offset + pos)
+            top, bottom, left, right = struct.unpack_from("<IIII", data, pos)
+            possible = top <= bottom < XLSB_ROWS and left <= right < XLSB_COLUMNS
+            if kind == WS_DIMENSION and not possible:
+                self.budget.refuse(
+                    _("sheet %(sheet)s declares an impossible dimension."), sheet=self.sheet or self.part
+                )
+            if kind == MERGE_CELL and self.sheet and possible:
+                self.budget.add_merges(1)
+                self.merges.setdefault(self.sheet, []).append(((top, left), (bottom, right)))
+        elif kind == BUNDLE_SHEET:
+            relation, at = self.wide_string(data, pos + 8, pos + size, offset)
+            name, _at = self.wide_string(data, at, pos + size, offset)
+            if relation is not None:
+                self.sheets.append((relation, printable(name or "")))
+
+    def text(self, data, pos, size, at, offset):
+        if size < at + 4:
+            self.too_short(offset + pos)
+        (length,) = struct.unpack_from("<I", data, pos + at)
+        if length > MAX_CELL_CHARS:
+            self.budget.check_text(length, self.part)
+
+    def wide_string(self, data, at, end, offset):
+        """An XLWideString (length, then UTF-16) at `at`, None for a null one; and where the next field starts."""
+        if at + 4 > end:
+            self.too_short(offset + at)
+        (length,) = struct.unpack_from("<I", data, at)
+        if length == 0xFFFFFFFF:
+            return None, at + 4
+        if at + 4 + 2 * length > end:
+            self.too_short(offset + at)
+        return data[at + 4 : at + 4 + 2 * length].decode("utf-16-le", errors="replace"), at + 4 + 2 * length
+
+    def truncated(self, at):
+        self.budget.refuse(
+            _("%(part)s is damaged: its record at byte %(offset)d runs past the end of the part."),
+            part=self.part,
+            offset=at,
+        )
+
+    def too_short(self, at):
+        self.budget.refuse(
+            _("%(part)s is damaged: its record at byte %(offset)d is too short for its type."),
+            part=self.part,
+            offset=at,
+        )
+
+    def outside(self, row, column):
+        self.budget.refuse(
+            _("sheet %(sheet)s has a cell outside a worksheet's 1048576 rows and 16384 columns."),
+            sheet=self.sheet or self.part,
+        )
+
+
+def xlsb_parts(archive, budget, folded):
+    """{part: sheet name, or None for another part calamine reads} of an XLSB, found as calamine finds them:
+    xl/workbook.bin's sheets, their targets in xl/_rels/workbook.bin.rels under xl/, names in any case."""
+    targets = {
+        attrs.get("Id"): attrs.get("Target", "")
+        for attrs in read_elements(archive, budget, XLSB_RELATIONSHIPS, "Relationship")
+    }
+    workbook = folded[XLSB_WORKBOOK]
+    scan = Biff12Scan(budget, workbook)
+    with archive.open(workbook) as stream:
+        scan.parse(iter(lambda: stream.read(CHUNK), b""))
+    parts = {folded[name]: None for name in XLSB_READ_ALSO if name in folded}
+    for relation, name in scan.sheets:
+        path = "xl/" + targets.get(relation, "")
+        part = folded.get(path.lower(), path if path in archive.namelist() else None)
+        if part in parts and parts[part]:
+            budget.refuse(_("two of its sheets are the same part %(part)s."), part=printable(part))
+        if part:
+            parts[part] = name
     return parts
 
 
