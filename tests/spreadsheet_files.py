@@ -386,6 +386,32 @@ HOSTILE = {
         "far.xls",
         xls_workbook({"榆次区": [["村代码", "状态"], [code, "已规划"]] + [[]] * 65_533 + [[""] * 255 + [1]]}),
     ),
+    "XLSB declared A1:XFD1048576": lambda code: (
+        "dimension.xlsb",
+        xlsb_workbook(
+            {"榆次区": xlsb_sheet([["村代码", "状态"], [code, "已规划"]], dimension=(0, 1_048_575, 0, 16_383))}
+        ),
+    ),
+    "XLSB declaring an impossible dimension": lambda code: (
+        "impossible.xlsb",
+        xlsb_workbook({"榆次区": xlsb_sheet([["村代码", "状态"], [code, "已规划"]], dimension=(1, 0, 0, 16_384))}),
+    ),
+    "XLSB with a cell at XFD1048576": lambda code: (
+        "far.xlsb",
+        xlsb_workbook({"榆次区": {0: ["村代码", "状态"], 1: [code, "已规划"], 1_048_575: [""] * 16_383 + [1]}}),
+    ),
+    # the record of the last cell (已规划, from byte 139) is cut
+    "XLSB with a truncated record": lambda code: (
+        "truncated.xlsb",
+        xlsb_workbook({"榆次区": xlsb_sheet([["村代码", "状态"], [code, "已规划"]])[:150]}),
+    ),
+    "XLSB shared string over 32,767 characters": lambda code: (
+        "string.xlsb",
+        xlsb_workbook(
+            {"榆次区": [["村代码", "状态"], [code, ("sst", 0)]]},
+            strings=["".join(chr(0x4E00 + n % 20_000) for n in range(40_000))],
+        ),
+    ),
 }
 
 

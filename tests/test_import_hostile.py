@@ -34,6 +34,10 @@ REFUSALS = {
     "NUL byte": "nul.csv cannot be imported: row 2, column 2 holds a NUL character: the file is damaged.",
     "XLS declaring 1048576 x 16384": "dimension.xls cannot be imported: sheet 榆次区 declares an impossible dimension.",
     "XLS with a cell at IV65536": "far.xls cannot be imported: sheet 榆次区 spans 256 columns; an import reads at most 200.",
+    "XLSB declaring an impossible dimension": "impossible.xlsb cannot be imported: sheet 榆次区 declares an impossible dimension.",
+    "XLSB with a cell at XFD1048576": "far.xlsb cannot be imported: sheet 榆次区 spans 16384 columns; an import reads at most 200.",
+    "XLSB with a truncated record": "truncated.xlsb cannot be imported: xl/worksheets/sheet1.bin (sheet 榆次区) is damaged: its record at byte 139 runs past the end of the part.",
+    "XLSB shared string over 32,767 characters": "string.xlsb cannot be imported: xl/sharedStrings.bin holds a text longer than 32767 characters, more than a spreadsheet cell can hold.",
 }
 
 
@@ -51,7 +55,7 @@ def admin_client(city_admin, client_for, settings, tmp_path):
 
 
 def test_every_refused_case_is_a_case_of_the_bench():
-    assert set(REFUSALS) | {"declared A1:XFD1048576"} == set(HOSTILE)
+    assert set(REFUSALS) | {"declared A1:XFD1048576", "XLSB declared A1:XFD1048576"} == set(HOSTILE)
 
 
 @pytest.mark.parametrize("case", sorted(REFUSALS))
@@ -88,8 +92,9 @@ def test_hostile_file_is_refused_by_the_command_with_exit_status_1(city_admin, v
     assert Village.history.count() == before
 
 
-def test_a_declared_dimension_is_not_believed_the_two_cells_are_read(admin_client, village):
-    name, content = HOSTILE["declared A1:XFD1048576"](village.code)
+@pytest.mark.parametrize("case", ["declared A1:XFD1048576", "XLSB declared A1:XFD1048576"])
+def test_a_declared_dimension_is_not_believed_the_two_cells_are_read(admin_client, village, case):
+    name, content = HOSTILE[case](village.code)
     before = Village.history.count()
     response = admin_client.post(
         IMPORT_URL, {"crs": "wgs84", "encoding": "", "file": SimpleUploadedFile(name, content)}
