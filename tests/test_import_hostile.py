@@ -11,7 +11,17 @@ from django.utils import translation
 
 from tests.conftest import YUCI
 from tests.import_helpers import csv_file, messages, run_import, xlsx_file
-from tests.spreadsheet_files import HEADER_ROW, HOSTILE, compound_file, data_row, xls_workbook, xlsx_parts
+from tests.spreadsheet_files import (
+    HEADER_ROW,
+    HOSTILE,
+    compound_file,
+    data_row,
+    xls_workbook,
+    xlsb_record,
+    xlsb_sheet,
+    xlsb_workbook,
+    xlsx_parts,
+)
 from villages.models import Status, Village
 
 IMPORT_URL = "/admin/villages/village/import/"
@@ -140,10 +150,21 @@ def test_row_column_and_cell_limits_are_settings(city_admin, village, settings):
     assert messages(run_import(xls_workbook({"名单": wide}), city_admin, filename="list.xls")) == [
         "list.xls cannot be imported: sheet 名单 spans 5 columns; an import reads at most 3."
     ]
+    assert messages(run_import(xlsb_workbook({"名单": wide}), city_admin, filename="list.xlsb")) == [
+        "list.xlsb cannot be imported: sheet 名单 spans 5 columns; an import reads at most 3."
+    ]
+    settings.IMPORT_MAX_ROWS = 4
+    assert messages(run_import(xlsb_workbook({"名单": rows}), city_admin, filename="list.xlsb")) == [
+        "list.xlsb cannot be imported: it has more than 4 rows."
+    ]
+    settings.IMPORT_MAX_ROWS = 100
     settings.IMPORT_MAX_COLUMNS = 200
     settings.IMPORT_MAX_CELLS = 10  # 2 columns x 6 rows = 12
     assert messages(run_import(xlsx_file(rows), city_admin, filename="list.xlsx")) == [
         "list.xlsx cannot be imported: its sheets span more than 10 cells (rows × columns of the area holding values)."
+    ]
+    assert messages(run_import(xlsb_workbook({"名单": rows}), city_admin, filename="list.xlsb")) == [
+        "list.xlsb cannot be imported: its sheets span more than 10 cells (rows × columns of the area holding values)."
     ]
 
 
@@ -161,6 +182,8 @@ def test_zip_limits_are_settings(city_admin, village, settings):
     settings.IMPORT_MAX_ZIP_RATIO = 2
     big = xlsx_parts("".join(f'<row r="{n}"/>' for n in range(1, 90_000)))
     assert "xl/worksheets/sheet1.xml unzips to" in messages(run_import(big, city_admin, filename="b.xlsx"))[0]
+    strings = xlsb_workbook({"名单": [["村代码", ("sst", 0)]]}, strings=["状态"] + ["长" * 1000] * 1000)
+    assert "xl/sharedStrings.bin unzips to" in messages(run_import(strings, city_admin, filename="c.xlsb"))[0]
 
 
 def test_long_cells_are_row_problems_at_the_field_length(city_admin, village, settings):
@@ -240,4 +263,47 @@ def test_more_merged_ranges_than_a_real_sheet_has_are_refused(city_admin):
     )
     assert messages(run_import(content, city_admin, filename="a.xlsx")) == [
         "a.xlsx cannot be imported: it has more than 100000 merged ranges."
+    ]
+
+
+XLSB_ROWS = [["村代码", "状态"], ["140702100200", "已规划"]]
+
+
+def test_an_xlsb_record_declaring_more_than_a_real_one_holds_is_refused_before_calamine_allocates_it(city_admin):
+    huge = b"\x01\xff\xff\xff\x7f"  # a BrtCellBlank declaring 268,435,455 bytes
+    content = xlsb_workbook({"名单": xlsb_sheet(XLSB_ROWS, extra=huge)})
+    assert messages(run_import(content, city_admin, filename="a.xlsb")) == [
+        "a.xlsb cannot be imported: xl/worksheets/sheet1.bin (sheet 名单) holds a record of more than 1 MB."
+    ]
+
+
+def test_an_xlsb_record_too_short_for_its_type_is_refused(city_admin):
+    sheet = xlsb_sheet(XLSB_ROWS, extra=xlsb_record(0x05, b"\0\0\0"))  # a number cell of 3 bytes, at byte 159
+    assert messages(run_import(xlsb_workbook({"名单": sheet}), city_admin, filename="a.xlsb")) == [
+        "a.xlsb cannot be imported: xl/worksheets/sheet1.bin (sheet 名单) is damaged: "
+        "its record at byte 159 is too short for its type."
+    ]
+
+
+def test_an_xlsb_row_past_the_last_row_of_a_worksheet_is_refused(city_admin):
+    sheet = xlsb_sheet({0: XLSB_ROWS[0], 1_048_576: ["x"]}, dimension=(0, 1, 0, 1))
+    content = xlsb_workbook({"名单": sheet})
+    assert messages(run_import(content, city_admin, filename="a.xlsb")) == [
+        "a.xlsb cannot be imported: sheet 名单 has a cell outside a worksheet's 1048576 rows and 16384 columns."
+    ]
+
+
+def test_an_xlsb_sheet_is_found_and_checked_whatever_the_case_of_its_part_name(city_admin, village):
+    rows = {0: XLSB_ROWS[0], 1: [village.code, "已规划"]}
+    renamed = {"XL/Worksheets/Sheet1.BIN": xlsb_sheet(rows)}
+    content = repacked(xlsb_workbook({"名单": rows}), renames={"xl/worksheets/sheet1.bin": "XL/Worksheets/Sheet1.BIN"})
+    assert run_import(content, city_admin, filename="a.xlsb").ok  # calamine reads it there
+    far = xlsb_workbook({"名单": {**rows, 1_048_575: [""] * 16_383 + [1]}})
+    content = repacked(far, renames={"xl/worksheets/sheet1.bin": "XL/Worksheets/Sheet1.BIN"})
+    assert messages(run_import(content, city_admin, filename="a.xlsb")) == [
+        "a.xlsb cannot be imported: sheet 名单 spans 16384 columns; an import reads at most 200."
+    ]
+    twice = xlsb_workbook({"名单": rows}, parts=renamed)
+    assert messages(run_import(twice, city_admin, filename="a.xlsb")) == [
+        "a.xlsb cannot be imported: its zip container holds two parts of the same name."
     ]

@@ -502,7 +502,7 @@ class Biff12Scan:
                 budget.refuse(_("%(part)s holds more than %(limit)d records."), part=self.part, limit=max_records)
             if kind in values:
                 if size < 8:
-                    self.too_short(offset + pos)
+                    self.too_short(at)
                 (column,) = unpack("<I", data, pos)
                 if column >= XLSB_COLUMNS:
                     self.outside(row, column)
@@ -515,10 +515,10 @@ class Biff12Scan:
                 if column > right:
                     right = column
                 if kind in texts:
-                    self.text(data, pos, size, texts[kind], offset)
+                    self.text(data, pos, size, texts[kind], at)
             elif kind == ROW_HEADER:
                 if size < 4:
-                    self.too_short(offset + pos)
+                    self.too_short(at)
                 (row,) = unpack("<I", data, pos)
                 if row >= XLSB_ROWS:
                     self.outside(row, 0)
@@ -526,7 +526,7 @@ class Biff12Scan:
                 if rows > max_rows:
                     budget.check_rows(rows)
             elif kind != CELL_BLANK:
-                self.other(kind, data, pos, size, offset)
+                self.other(kind, data, pos, size, at)
             pos += size
         if bottom >= 0:
             self.extent.add(top, left, bottom - top + 1, right - left + 1)
@@ -537,12 +537,13 @@ class Biff12Scan:
         chunk = next(chunks, b"")
         return data[pos:] + chunk, 0, offset + pos, bool(chunk)
 
-    def other(self, kind, data, pos, size, offset):
+    def other(self, kind, data, pos, size, at):
+        """`at`: where the record starts in the part, for a message."""
         if kind == SST_ITEM:
-            self.text(data, pos, size, XLSB_TEXTS[kind], offset)
+            self.text(data, pos, size, XLSB_TEXTS[kind], at)
         elif kind in (WS_DIMENSION, MERGE_CELL):
             if size < 16:
-                self.too_short(offset + pos)
+                self.too_short(at)
             top, bottom, left, right = struct.unpack_from("<IIII", data, pos)
             possible = top <= bottom < XLSB_ROWS and left <= right < XLSB_COLUMNS
             if kind == WS_DIMENSION and not possible:
@@ -553,28 +554,28 @@ class Biff12Scan:
                 self.budget.add_merges(1)
                 self.merges.setdefault(self.sheet, []).append(((top, left), (bottom, right)))
         elif kind == BUNDLE_SHEET:
-            relation, at = self.wide_string(data, pos + 8, pos + size, offset)
-            name, _at = self.wide_string(data, at, pos + size, offset)
+            relation, start = self.wide_string(data, pos + 8, pos + size, at)
+            name, _start = self.wide_string(data, start, pos + size, at)
             if relation is not None:
                 self.sheets.append((relation, printable(name or "")))
 
-    def text(self, data, pos, size, at, offset):
-        if size < at + 4:
-            self.too_short(offset + pos)
-        (length,) = struct.unpack_from("<I", data, pos + at)
+    def text(self, data, pos, size, start, at):
+        if size < start + 4:
+            self.too_short(at)
+        (length,) = struct.unpack_from("<I", data, pos + start)
         if length > MAX_CELL_CHARS:
             self.budget.check_text(length, self.part)
 
-    def wide_string(self, data, at, end, offset):
-        """An XLWideString (length, then UTF-16) at `at`, None for a null one; and where the next field starts."""
-        if at + 4 > end:
-            self.too_short(offset + at)
-        (length,) = struct.unpack_from("<I", data, at)
+    def wide_string(self, data, start, end, at):
+        """An XLWideString (length, then UTF-16) at `start`, None for a null one; and where the next field starts."""
+        if start + 4 > end:
+            self.too_short(at)
+        (length,) = struct.unpack_from("<I", data, start)
         if length == 0xFFFFFFFF:
-            return None, at + 4
-        if at + 4 + 2 * length > end:
-            self.too_short(offset + at)
-        return data[at + 4 : at + 4 + 2 * length].decode("utf-16-le", errors="replace"), at + 4 + 2 * length
+            return None, start + 4
+        if start + 4 + 2 * length > end:
+            self.too_short(at)
+        return data[start + 4 : start + 4 + 2 * length].decode("utf-16-le", errors="replace"), start + 4 + 2 * length
 
     def truncated(self, at):
         self.budget.refuse(
