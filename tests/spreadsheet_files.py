@@ -197,9 +197,9 @@ def xlsb_sheet(rows, dimension=None, merges=(), extra=b""):
     return b"".join(body) + xlsb_record(0x82)
 
 
-def xlsb_workbook(sheets, strings=None, parts=None):
+def xlsb_workbook(sheets, strings=None, parts=None, names=b""):
     """An .xlsb; sheets: {name: worksheet part (bytes, see xlsb_sheet) or rows}; strings: the shared strings;
-    parts: {name: bytes} replacing or adding parts."""
+    parts: {name: bytes} replacing or adding parts; names: records after the sheet list (defined names)."""
     bundles, relationships, files = b"", "", {}
     for number, (name, sheet) in enumerate(sheets.items(), start=1):
         bundles += xlsb_record(0x9C, struct.pack("<II", 0, number) + wide_string(f"rId{number}") + wide_string(name))
@@ -214,7 +214,7 @@ def xlsb_workbook(sheets, strings=None, parts=None):
             xlsb_record(0x9F, struct.pack("<II", len(strings), len(strings))) + items + xlsb_record(0xA0)
         )
     workbook = xlsb_record(0x83) + xlsb_record(0x8F) + bundles + xlsb_record(0x90)
-    files["xl/workbook.bin"] = workbook + xlsb_record(0x9D, b"\0" * 26) + xlsb_record(0x84)
+    files["xl/workbook.bin"] = workbook + names + xlsb_record(0x9D, b"\0" * 26) + xlsb_record(0x84)
     files["xl/_rels/workbook.bin.rels"] = (
         f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{PACKAGE}">{relationships}</Relationships>'
     ).encode()
@@ -233,6 +233,25 @@ def xlsb_workbook(sheets, strings=None, parts=None):
         for name, data in files.items():
             archive.writestr(name, data)
     return output.getvalue()
+
+
+def xlsb_styles(font=b"Arial"):
+    """An xl/styles.bin: one font (its name's bytes as given), one number format 0.00, one cell format."""
+    return b"".join(
+        [
+            xlsb_record(0x0116),  # BrtBeginStyleSheet
+            xlsb_record(0x0267, struct.pack("<I", 1)),  # BrtBeginFmts
+            xlsb_record(0x002C, struct.pack("<H", 164) + wide_string("0.00")),
+            xlsb_record(0x0268),
+            xlsb_record(0x0263, struct.pack("<I", 1)),  # BrtBeginFonts
+            xlsb_record(0x002B, struct.pack("<HHHHBBBB", 220, 0, 400, 0, 0, 0, 0, 0) + b"\0" * 8 + font),
+            xlsb_record(0x0264),
+            xlsb_record(0x0269, struct.pack("<I", 1)),  # BrtBeginCellXFs
+            xlsb_record(0x002F, struct.pack("<HHHHHHI", 0xFFFF, 0, 0, 0, 0, 0, 0)),
+            xlsb_record(0x026A),
+            xlsb_record(0x0117),
+        ]
+    )
 
 
 # Hand-written XLSX parts, for files openpyxl would not write.

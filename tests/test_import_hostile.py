@@ -19,6 +19,7 @@ from tests.spreadsheet_files import (
     xls_workbook,
     xlsb_record,
     xlsb_sheet,
+    xlsb_styles,
     xlsb_workbook,
     xlsx_parts,
 )
@@ -306,4 +307,21 @@ def test_an_xlsb_sheet_is_found_and_checked_whatever_the_case_of_its_part_name(c
     twice = xlsb_workbook({"名单": rows}, parts=renamed)
     assert messages(run_import(twice, city_admin, filename="a.xlsb")) == [
         "a.xlsb cannot be imported: its zip container holds two parts of the same name."
+    ]
+
+
+def test_xlsb_styles_and_names_are_walked_as_calamine_walks_them_so_it_never_reserves_over_1_mb(city_admin, village):
+    rows = [XLSB_ROWS[0], [village.code, "已规划"]]
+    styled = xlsb_workbook({"名单": rows}, parts={"xl/styles.bin": xlsb_styles()})
+    assert run_import(styled, city_admin, filename="a.xlsb").ok
+    # calamine looks for BrtBeginFmts (e7 04) type by type, inside a font's name too, and reserves the size after it
+    hidden = xlsb_styles(font=b"\xe7\x04\xff\xff\xff\x7f")
+    content = xlsb_workbook({"名单": rows}, parts={"xl/styles.bin": hidden})
+    assert messages(run_import(content, city_admin, filename="a.xlsb")) == [
+        "a.xlsb cannot be imported: xl/styles.bin holds a record of more than 1 MB."
+    ]
+    # after the sheet list, it looks for BrtName (27) the same way
+    content = xlsb_workbook({"名单": rows}, names=xlsb_record(0x0163, b"\x27\xff\xff\xff\x7f"))
+    assert messages(run_import(content, city_admin, filename="a.xlsb")) == [
+        "a.xlsb cannot be imported: xl/workbook.bin holds a record of more than 1 MB."
     ]

@@ -437,7 +437,8 @@ def sheet_parts(archive, budget):
 # BIFF12 records (MS-XLSB 2.4) of the parts calamine reads from an .xlsb. A record is its type (1 or 2 bytes)
 # and its size (1 to 4 bytes), 7 bits a byte, the high bit saying another byte follows; then its body.
 XLSB_WORKBOOK, XLSB_RELATIONSHIPS = "xl/workbook.bin", "xl/_rels/workbook.bin.rels"
-XLSB_READ_ALSO = ("xl/sharedstrings.bin", "xl/styles.bin")
+XLSB_STYLES = "xl/styles.bin"
+XLSB_READ_ALSO = ("xl/sharedstrings.bin", XLSB_STYLES)
 XLSB_ROWS, XLSB_COLUMNS = 1_048_576, 16_384
 ROW_HEADER, CELL_BLANK, SST_ITEM, WS_DIMENSION, MERGE_CELL, BUNDLE_SHEET = 0x00, 0x01, 0x13, 0x94, 0xB0, 0x9C
 # Cells with a value, the column their first 4 bytes: calamine keeps types 2 to 10 (BrtCellRk … BrtFmlaBool);
@@ -598,6 +599,133 @@ class Biff12Scan:
         )
 
 
+def token_pattern(*kinds):
+    """A regular expression skipping the record types, read as calamine reads them one after the other, that
+    are none of `kinds` (a type below 0x80 may also be written in two bytes)."""
+    ones, pairs = set(range(0x80)), {first: set() for first in range(0x80, 0x100)}
+    for kind in kinds:
+        if kind < 0x80:
+            ones.discard(kind)
+        first, second = (kind & 0x7F) | 0x80, kind >> 7
+        pairs[first] |= {second, second | 0x80}
+    byte = "\\x{:02x}".format
+    choices = ["[" + "".join(map(byte, sorted(ones))) + "]"]
+    free = [first for first, seconds in pairs.items() if not seconds]
+    choices.append("[" + "".join(map(byte, free)) + "][\\x00-\\xff]")
+    for first, seconds in pairs.items():
+        if seconds:
+            choices.append(byte(first) + "[^" + "".join(map(byte, sorted(seconds))) + "]")
+    return re.compile(("(?:" + "|".join(choices) + ")*+").encode(), re.S)
+
+
+STYLE_LISTS = {0x0267: 0x002C, 0x0269: 0x002F}  # BrtBeginFmts: BrtFmt records, BrtBeginCellXFs: BrtXF records
+WORKBOOK_READ = (0x016A, 0x0027)  # BrtExternSheet, BrtName
+WORKBOOK_STOPS = (0x009D, 0x0225, 0x018D, 0x0180, 0x009A, 0x0252, 0x0229, 0x009B, 0x0084)
+STYLES_SKIP = token_pattern(*STYLE_LISTS)
+WORKBOOK_SKIP = token_pattern(*WORKBOOK_READ, *WORKBOOK_STOPS)
+END_BUNDLE_SHEETS = 0x0090
+MAX_XLSB_INDEX_BYTES = 16 << 20
+
+
+class CalamineWalk:
+    """calamine reads xl/styles.bin and the end of xl/workbook.bin not record by record but type by type
+    until it finds one it wants, then believes the size that follows and reserves it: walked the same way,
+    so that no size it would reserve is over 1 MB."""
+
+    def __init__(self, budget, part, data):
+        self.budget, self.part, self.data = budget, printable(part), data
+        self.records, self.max_records = 0, 2 * settings.IMPORT_MAX_CELLS + settings.IMPORT_MAX_ROWS
+
+    def kind(self, pos):
+        """(type, where its size starts), or None at the end of the part."""
+        data = self.data
+        if pos >= len(data) or (data[pos] & 0x80 and pos + 1 >= len(data)):
+            return None
+        if data[pos] & 0x80:
+            return (data[pos] & 0x7F) | (data[pos + 1] & 0x7F) << 7, pos + 2
+        return data[pos], pos + 1
+
+    def body(self, start):
+        """(size, where the body starts) of the size at `start`, or None at the end of the part."""
+        size = shift = 0
+        for pos in range(start, start + 4):
+            if pos >= len(self.data):
+                return None
+            size |= (self.data[pos] & 0x7F) << shift
+            shift += 7
+            if self.data[pos] < 0x80:
+                break
+        if size > MAX_RUN_BYTES:
+            self.budget.refuse(_("%(part)s holds a record of more than 1 MB."), part=self.part)
+        self.records += 1
+        if self.records > self.max_records:
+            self.budget.refuse(_("%(part)s holds more than %(limit)d records."), part=self.part, limit=self.max_records)
+        return size, pos + 1
+
+    def record(self, pos):
+        """(type, size, where the body starts) of the record at `pos`, or None at the end of the part."""
+        kind = self.kind(pos)
+        body = kind and self.body(kind[1])
+        return body and (kind[0], *body)
+
+    def skip(self, pattern, pos):
+        return pattern.match(self.data, pos).end()
+
+    def styles(self):
+        pos = 0
+        while True:
+            found = self.record(self.skip(STYLES_SKIP, pos))
+            if found is None:
+                return
+            kind, size, pos = found
+            count = struct.unpack_from("<I", self.data, pos)[0] if size >= 4 else 0
+            pos += size
+            for _item in range(count):
+                while True:
+                    found = self.record(pos)
+                    if found is None:
+                        return
+                    pos = found[2] + found[1]
+                    if found[0] == STYLE_LISTS[kind]:
+                        break
+            if kind == 0x0269:
+                return
+
+    def workbook(self):
+        pos = 0
+        while True:  # record by record up to BrtEndBundleShs, whose size calamine leaves unread
+            kind = self.kind(pos)
+            if kind is None:
+                return
+            if kind[0] == END_BUNDLE_SHEETS:
+                pos = kind[1]
+                break
+            body = self.body(kind[1])
+            if body is None:
+                return
+            pos = body[1] + body[0]
+        while True:
+            kind = self.kind(self.skip(WORKBOOK_SKIP, pos))
+            if kind is None or kind[0] in WORKBOOK_STOPS:
+                return
+            body = self.body(kind[1])
+            if body is None:
+                return
+            pos = body[1] + body[0]
+
+
+def walk_as_calamine(archive, budget, part, walk):
+    info = archive.getinfo(part)
+    if info.file_size > MAX_XLSB_INDEX_BYTES:
+        budget.refuse(
+            _("%(part)s unzips to %(size)d MB; no workbook's is larger than %(limit)d MB."),
+            part=printable(part),
+            size=info.file_size // 2**20,
+            limit=MAX_XLSB_INDEX_BYTES // 2**20,
+        )
+    getattr(CalamineWalk(budget, part, archive.read(info)), walk)()
+
+
 def xlsb_parts(archive, budget, folded):
     """{part: sheet name, or None for another part calamine reads} of an XLSB, found as calamine finds them:
     xl/workbook.bin's sheets, their targets in xl/_rels/workbook.bin.rels under xl/, names in any case."""
@@ -609,6 +737,9 @@ def xlsb_parts(archive, budget, folded):
     scan = Biff12Scan(budget, workbook)
     with archive.open(workbook) as stream:
         scan.parse(iter(lambda: stream.read(CHUNK), b""))
+    walk_as_calamine(archive, budget, workbook, "workbook")
+    if XLSB_STYLES in folded:
+        walk_as_calamine(archive, budget, folded[XLSB_STYLES], "styles")
     parts = {folded[name]: None for name in XLSB_READ_ALSO if name in folded}
     for relation, name in scan.sheets:
         path = "xl/" + targets.get(relation, "")
