@@ -2,6 +2,7 @@
 and in `manage.py import_villages` alike; the limits are settings. (Time and memory: bench/hostile.py.)"""
 
 import io
+import random
 import zipfile
 
 import pytest
@@ -23,6 +24,7 @@ from tests.spreadsheet_files import (
     xlsb_workbook,
     xlsx_parts,
 )
+from villages.imports import limits
 from villages.models import Status, Village
 
 IMPORT_URL = "/admin/villages/village/import/"
@@ -324,4 +326,14 @@ def test_xlsb_styles_and_names_are_walked_as_calamine_walks_them_so_it_never_res
     content = xlsb_workbook({"名单": rows}, names=xlsb_record(0x0163, b"\x27\xff\xff\xff\x7f"))
     assert messages(run_import(content, city_admin, filename="a.xlsb")) == [
         "a.xlsb cannot be imported: xl/workbook.bin holds a record of more than 1 MB."
+    ]
+
+
+def test_xlsb_styles_or_workbook_part_larger_than_a_real_one_is_refused(city_admin, monkeypatch):
+    monkeypatch.setattr(limits, "MAX_XLSB_INDEX_BYTES", 2**20)
+    content = xlsb_workbook(
+        {"名单": XLSB_ROWS}, parts={"xl/styles.bin": xlsb_styles() + random.Random(1).randbytes(2**20)}
+    )
+    assert messages(run_import(content, city_admin, filename="a.xlsb")) == [
+        "a.xlsb cannot be imported: xl/styles.bin unzips to 1 MB; no workbook's is larger than 1 MB."
     ]

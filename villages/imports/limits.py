@@ -355,7 +355,7 @@ def check_zip(content, budget):
                 ratio=part.file_size // max(part.compress_size, 1),
                 limit=settings.IMPORT_MAX_ZIP_RATIO,
             )
-    kind = "ods" if "content.xml" in names and "xl/workbook.xml" not in names else "xlsx"
+    kind = "ods" if "content.xml" in names and "xl/workbook.xml" not in folded else "xlsx"
     sheets = sheet_parts(archive, budget) if kind == "xlsx" else {}
     # calamine reads a zip with an xl/workbook.bin as an XLSB when it cannot read it as an XLSX: checked as both
     binary = xlsb_parts(archive, budget, folded) if XLSB_WORKBOOK in folded else {}
