@@ -506,7 +506,7 @@ class Biff12Scan:
                     self.too_short(at)
                 (column,) = unpack("<I", data, pos)
                 if column >= XLSB_COLUMNS:
-                    self.outside(row, column)
+                    self.outside()
                 if row < top:
                     top = row
                 if row > bottom:
@@ -522,7 +522,7 @@ class Biff12Scan:
                     self.too_short(at)
                 (row,) = unpack("<I", data, pos)
                 if row >= XLSB_ROWS:
-                    self.outside(row, 0)
+                    self.outside()
                 rows += 1
                 if rows > max_rows:
                     budget.check_rows(rows)
@@ -592,7 +592,7 @@ class Biff12Scan:
             offset=at,
         )
 
-    def outside(self, row, column):
+    def outside(self):
         self.budget.refuse(
             _("sheet %(sheet)s has a cell outside a worksheet's 1048576 rows and 16384 columns."),
             sheet=self.sheet or self.part,
