@@ -337,3 +337,12 @@ def test_xlsb_styles_or_workbook_part_larger_than_a_real_one_is_refused(city_adm
     assert messages(run_import(content, city_admin, filename="a.xlsb")) == [
         "a.xlsb cannot be imported: xl/styles.bin unzips to 1 MB; no workbook's is larger than 1 MB."
     ]
+
+
+def test_xlsb_records_are_limited_for_the_whole_file_not_part_by_part(city_admin, settings):
+    settings.IMPORT_MAX_CELLS, settings.IMPORT_MAX_ROWS = 100, 100  # at most 2 x 100 + 100 = 300 records
+    blanks = b"".join(xlsb_record(0x01, bytes(8)) for _n in range(120))  # 120 empty cells: not in the extent
+    sheets = {f"表{n}": xlsb_sheet(XLSB_ROWS, extra=blanks) for n in range(1, 4)}
+    assert messages(run_import(xlsb_workbook(sheets), city_admin, filename="a.xlsb")) == [
+        "a.xlsb cannot be imported: xl/worksheets/sheet3.bin (sheet 表3) holds more than 300 records."
+    ]

@@ -4,8 +4,9 @@ What a file says about itself is never trusted: a sheet's declared dimension, a 
 XLSX or ODS is unzipped part by part (sizes and CRCs checked, at most IMPORT_MAX_UNZIPPED_BYTES, no part more
 than IMPORT_MAX_ZIP_RATIO times smaller zipped) and its XML parsed by expat with any DTD refused, so no entity
 is ever declared or expanded, counting the rows, cells and text calamine would build. An XLSB's binary
-parts (BIFF12 records) and an XLS's records are walked the way calamine walks them. calamine keeps every cell of a sheet's used range (32 bytes each), so a
-file whose used ranges or declared dimensions exceed the limits is refused before calamine opens it.
+parts (BIFF12 records) and an XLS's records are walked the way calamine walks them. calamine keeps every
+cell of a sheet's used range (32 bytes each), so a file whose used ranges or declared dimensions exceed the
+limits is refused before calamine opens it.
 """
 
 import io
@@ -65,6 +66,8 @@ class Budget:
     def __init__(self, filename):
         self.filename = filename
         self.rows = self.cells = self.sheets = self.merges = 0
+        self.records = 0  # an XLSB's, walked in Python: limited for the whole file
+        self.max_records = 2 * settings.IMPORT_MAX_CELLS + settings.IMPORT_MAX_ROWS
 
     def refuse(self, message, **values):
         raise FileProblem(
@@ -80,6 +83,11 @@ class Budget:
         self.check_columns(sheet, columns)
         self.check_rows(self.rows)
         self.check_cells(self.cells)
+
+    def count_records(self, records, part):
+        self.records = records
+        if records > self.max_records:
+            self.refuse(_("%(part)s holds more than %(limit)d records."), part=part, limit=self.max_records)
 
     def add_merges(self, count):
         self.merges += count
@@ -463,9 +471,10 @@ class Biff12Scan:
     def parse(self, chunks):
         budget, values, texts = self.budget, XLSB_VALUES, XLSB_TEXTS
         unpack = struct.unpack_from
-        max_records, max_rows = 2 * settings.IMPORT_MAX_CELLS + settings.IMPORT_MAX_ROWS, settings.IMPORT_MAX_ROWS
+        max_rows = settings.IMPORT_MAX_ROWS
+        records = budget.records  # counted here, for speed, and handed back at the end
         data, pos, offset, more = b"", 0, 0, True
-        row = rows = records = 0
+        row = rows = 0
         top = left = 1 << 40
         bottom = right = -1
         while True:
@@ -499,8 +508,8 @@ class Biff12Scan:
             if pos + size > len(data):
                 self.truncated(at)
             records += 1
-            if records > max_records:
-                budget.refuse(_("%(part)s holds more than %(limit)d records."), part=self.part, limit=max_records)
+            if records > budget.max_records:
+                budget.count_records(records, self.part)
             if kind in values:
                 if size < 8:
                     self.too_short(at)
@@ -529,6 +538,7 @@ class Biff12Scan:
             elif kind != CELL_BLANK:
                 self.other(kind, data, pos, size, at)
             pos += size
+        budget.count_records(records, self.part)
         if bottom >= 0:
             self.extent.add(top, left, bottom - top + 1, right - left + 1)
             budget.add_extent(self.extent)
@@ -634,7 +644,6 @@ class CalamineWalk:
 
     def __init__(self, budget, part, data):
         self.budget, self.part, self.data = budget, printable(part), data
-        self.records, self.max_records = 0, 2 * settings.IMPORT_MAX_CELLS + settings.IMPORT_MAX_ROWS
 
     def kind(self, pos):
         """(type, where its size starts), or None at the end of the part."""
@@ -657,9 +666,7 @@ class CalamineWalk:
                 break
         if size > MAX_RUN_BYTES:
             self.budget.refuse(_("%(part)s holds a record of more than 1 MB."), part=self.part)
-        self.records += 1
-        if self.records > self.max_records:
-            self.budget.refuse(_("%(part)s holds more than %(limit)d records."), part=self.part, limit=self.max_records)
+        self.budget.count_records(self.budget.records + 1, self.part)
         return size, pos + 1
 
     def record(self, pos):
