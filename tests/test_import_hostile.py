@@ -280,8 +280,16 @@ def test_an_xlsb_record_declaring_more_than_a_real_one_holds_is_refused_before_c
     ]
 
 
-def test_an_xlsb_record_too_short_for_its_type_is_refused(city_admin):
-    sheet = xlsb_sheet(XLSB_ROWS, extra=xlsb_record(0x05, b"\0\0\0"))  # a number cell of 3 bytes, at byte 159
+@pytest.mark.parametrize(
+    "record",
+    [
+        xlsb_record(0x05, bytes(12)),  # a number cell without the last 4 bytes of its number
+        xlsb_record(0x07, bytes(8)),  # a shared string cell without its index
+        xlsb_record(0x06, bytes(8) + b"\x03\0\0\0" + "ab".encode("utf-16-le")),  # a text of 3 with 2 characters
+    ],
+)
+def test_an_xlsb_record_too_short_for_its_type_is_refused(city_admin, record):
+    sheet = xlsb_sheet(XLSB_ROWS, extra=record)  # at byte 159, after the cells
     assert messages(run_import(xlsb_workbook({"名单": sheet}), city_admin, filename="a.xlsb")) == [
         "a.xlsb cannot be imported: xl/worksheets/sheet1.bin (sheet 名单) is damaged: "
         "its record at byte 159 is too short for its type."

@@ -449,9 +449,10 @@ XLSB_STYLES = "xl/styles.bin"
 XLSB_READ_ALSO = ("xl/sharedstrings.bin", XLSB_STYLES)
 XLSB_ROWS, XLSB_COLUMNS = 1_048_576, 16_384
 ROW_HEADER, CELL_BLANK, SST_ITEM, WS_DIMENSION, MERGE_CELL, BUNDLE_SHEET = 0x00, 0x01, 0x13, 0x94, 0xB0, 0x9C
-# Cells with a value, the column their first 4 bytes: calamine keeps types 2 to 10 (BrtCellRk … BrtFmlaBool);
-# BrtFmlaError and BrtCellRString are counted too. Where a text's length (then UTF-16) starts in a body:
-XLSB_VALUES = frozenset(range(0x02, 0x0C)) | {0x3E}
+# Cells with a value, the column their first 4 bytes, and the fewest bytes each holds (calamine reads a shorter
+# one's value from the record before): calamine keeps types 2 to 10 (BrtCellRk … BrtFmlaBool); BrtFmlaError
+# and BrtCellRString are counted too. Where a text's length (then its UTF-16) starts in a body:
+XLSB_VALUES = {2: 12, 3: 9, 4: 9, 5: 16, 6: 12, 7: 12, 8: 12, 9: 16, 10: 9, 11: 9, 0x3E: 13}
 XLSB_TEXTS = {0x06: 8, 0x08: 8, 0x3E: 9, SST_ITEM: 1}
 HEADER_BYTES = 6
 
@@ -511,7 +512,7 @@ class Biff12Scan:
             if records > budget.max_records:
                 budget.count_records(records, self.part)
             if kind in values:
-                if size < 8:
+                if size < values[kind]:
                     self.too_short(at)
                 (column,) = unpack("<I", data, pos)
                 if column >= XLSB_COLUMNS:
@@ -576,6 +577,8 @@ class Biff12Scan:
         (length,) = struct.unpack_from("<I", data, pos + start)
         if length > MAX_CELL_CHARS:
             self.budget.check_text(length, self.part)
+        if size < start + 4 + 2 * length:
+            self.too_short(at)
 
     def wide_string(self, data, start, end, at):
         """An XLWideString (length, then UTF-16) at `start`, None for a null one; and where the next field starts."""
