@@ -16,6 +16,7 @@ from tests.spreadsheet_files import (
     HEADER_ROW,
     HOSTILE,
     compound_file,
+    corrupt_crc,
     data_row,
     xls_workbook,
     xlsb_record,
@@ -353,4 +354,18 @@ def test_xlsb_records_are_limited_for_the_whole_file_not_part_by_part(city_admin
     sheets = {f"表{n}": xlsb_sheet(XLSB_ROWS, extra=blanks) for n in range(1, 4)}
     assert messages(run_import(xlsb_workbook(sheets), city_admin, filename="a.xlsb")) == [
         "a.xlsb cannot be imported: xl/worksheets/sheet3.bin (sheet 表3) holds more than 300 records."
+    ]
+
+
+@pytest.mark.parametrize(
+    "name,build,part",
+    [
+        ("a.xlsb", lambda: xlsb_workbook({"名单": XLSB_ROWS}), "xl/workbook.bin"),
+        ("a.xlsb", lambda: xlsb_workbook({"名单": XLSB_ROWS}), "xl/_rels/workbook.bin.rels"),
+        ("a.xlsx", lambda: xlsx_parts(HEADER_ROW), "xl/workbook.xml"),
+    ],
+)
+def test_a_bad_checksum_in_the_part_listing_the_sheets_is_a_file_problem(city_admin, name, build, part):
+    assert messages(run_import(corrupt_crc(build(), part), city_admin, filename=name)) == [
+        f"{name} cannot be imported: {part} is damaged (its data or checksum is wrong)."
     ]

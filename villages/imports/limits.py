@@ -9,6 +9,7 @@ cell of a sheet's used range (32 bytes each), so a file whose used ranges or dec
 limits is refused before calamine opens it.
 """
 
+import contextlib
 import io
 import itertools
 import posixpath
@@ -369,29 +370,35 @@ def check_zip(content, budget):
     binary = xlsb_parts(archive, budget, folded) if XLSB_WORKBOOK in folded else {}
     merges = {}
     for part in parts:
-        try:
-            with archive.open(part) as stream:
-                chunks = iter(lambda stream=stream: stream.read(CHUNK), b"")
-                if part.filename in binary:
-                    scan = Biff12Scan(budget, part.filename, binary[part.filename])
-                    scan.parse(chunks)
-                    merges.update(scan.merges)
-                    continue
-                first = next(chunks, b"")
-                if part.filename.lower().endswith((".xml", ".rels")) or is_xml(first):
-                    # calamine reads a sheet from wherever the workbook's relationships say, whatever its name
-                    if kind == "ods":
-                        scan = OdsScan(budget, part.filename)
-                    else:
-                        scan = OoxmlScan(budget, part.filename, sheets.get(part.filename))
-                    scan.parse(itertools.chain([first], chunks))
-                    merges.update(scan.merges)
+        with reading(budget, part.filename), archive.open(part) as stream:
+            chunks = iter(lambda stream=stream: stream.read(CHUNK), b"")
+            if part.filename in binary:
+                scan = Biff12Scan(budget, part.filename, binary[part.filename])
+                scan.parse(chunks)
+                merges.update(scan.merges)
+                continue
+            first = next(chunks, b"")
+            if part.filename.lower().endswith((".xml", ".rels")) or is_xml(first):
+                # calamine reads a sheet from wherever the workbook's relationships say, whatever its name
+                if kind == "ods":
+                    scan = OdsScan(budget, part.filename)
                 else:
-                    for _chunk in chunks:
-                        pass
-        except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, EOFError, OSError, ValueError):
-            budget.refuse(_("%(part)s is damaged (its data or checksum is wrong)."), part=printable(part.filename))
+                    scan = OoxmlScan(budget, part.filename, sheets.get(part.filename))
+                scan.parse(itertools.chain([first], chunks))
+                merges.update(scan.merges)
+            else:
+                for _chunk in chunks:
+                    pass
     return merges
+
+
+@contextlib.contextmanager
+def reading(budget, part):
+    """Reading `part` of the zip: a damaged part is a file problem."""
+    try:
+        yield
+    except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, EOFError, OSError, ValueError):
+        budget.refuse(_("%(part)s is damaged (its data or checksum is wrong)."), part=printable(part))
 
 
 def folded_name(name):
@@ -419,7 +426,7 @@ def read_elements(archive, budget, part, *names):
     if part not in archive.namelist():
         return []
     scan = ElementScan(budget, part, names)
-    with archive.open(part) as stream:
+    with reading(budget, part), archive.open(part) as stream:
         scan.parse(iter(lambda: stream.read(CHUNK), b""))
     return scan.found
 
@@ -733,7 +740,9 @@ def walk_as_calamine(archive, budget, part, walk):
             size=info.file_size // 2**20,
             limit=MAX_XLSB_INDEX_BYTES // 2**20,
         )
-    getattr(CalamineWalk(budget, part, archive.read(info)), walk)()
+    with reading(budget, part):
+        data = archive.read(info)
+    getattr(CalamineWalk(budget, part, data), walk)()
 
 
 def xlsb_parts(archive, budget, folded):
@@ -745,7 +754,7 @@ def xlsb_parts(archive, budget, folded):
     }
     workbook = folded[XLSB_WORKBOOK]
     scan = Biff12Scan(budget, workbook)
-    with archive.open(workbook) as stream:
+    with reading(budget, workbook), archive.open(workbook) as stream:
         scan.parse(iter(lambda: stream.read(CHUNK), b""))
     walk_as_calamine(archive, budget, workbook, "workbook")
     if XLSB_STYLES in folded:
