@@ -369,3 +369,10 @@ def test_a_bad_checksum_in_the_part_listing_the_sheets_is_a_file_problem(city_ad
     assert messages(run_import(corrupt_crc(build(), part), city_admin, filename=name)) == [
         f"{name} cannot be imported: {part} is damaged (its data or checksum is wrong)."
     ]
+
+
+def test_an_xlsb_sheet_ending_between_two_records_before_its_end_is_a_file_problem(city_admin):
+    sheet = xlsb_sheet(XLSB_ROWS)[:159]  # its cells, without BrtEndSheetData and BrtEndSheet
+    assert messages(run_import(xlsb_workbook({"名单": sheet}), city_admin, filename="a.xlsb")) == [
+        "a.xlsb cannot be imported: it is not a readable workbook (calamine could not read it)."
+    ]

@@ -677,6 +677,8 @@ class CalamineWalk:
         if size > MAX_RUN_BYTES:
             self.budget.refuse(_("%(part)s holds a record of more than 1 MB."), part=self.part)
         self.budget.count_records(self.budget.records + 1, self.part)
+        if pos + 1 + size > len(self.data):
+            return None  # calamine stops there, having reserved no more than 1 MB
         return size, pos + 1
 
     def record(self, pos):

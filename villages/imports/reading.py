@@ -84,7 +84,7 @@ def read_workbook(content, budget, merges):
             _("%(name)s is protected by a password; save it without one and import it again.")
             % {"name": budget.filename}
         ) from None
-    except (CalamineError, ValueError, TypeError, IndexError, OverflowError):
+    except (CalamineError, OSError, ValueError, TypeError, IndexError, OverflowError):  # OSError: a part ends early
         budget.refuse(_("it is not a readable workbook (calamine could not read it)."))
     except BaseException as error:
         # A Rust panic in calamine arrives as pyo3's PanicException, which derives from BaseException.
