@@ -1,6 +1,7 @@
 """Hostile and malformed files are refused with a clear file-level message and change nothing, in the admin
 and in `manage.py import_villages` alike; the limits are settings. (Time and memory: bench/hostile.py.)"""
 
+import contextlib
 import io
 import random
 import zipfile
@@ -26,6 +27,7 @@ from tests.spreadsheet_files import (
     xlsx_parts,
 )
 from villages.imports import limits
+from villages.imports.reading import FileProblem, read_sheets
 from villages.models import Status, Village
 
 IMPORT_URL = "/admin/villages/village/import/"
@@ -376,3 +378,26 @@ def test_an_xlsb_sheet_ending_between_two_records_before_its_end_is_a_file_probl
     assert messages(run_import(xlsb_workbook({"名单": sheet}), city_admin, filename="a.xlsb")) == [
         "a.xlsb cannot be imported: it is not a readable workbook (calamine could not read it)."
     ]
+
+
+def test_damaged_xlsb_parts_are_read_or_refused_never_a_traceback():
+    rows = [["村代码", "状态"], ["140702100200", ("sst", 0)], [1.5, "x"]]
+    sheet = xlsb_sheet(rows, merges=[(0, 0, 0, 1)])
+    parts = {"xl/styles.bin": xlsb_styles(), "xl/worksheets/sheet1.bin": sheet}
+    base = zipfile.ZipFile(io.BytesIO(xlsb_workbook({"名单": sheet}, strings=["已规划"], parts=parts)))
+    originals = {name: base.read(name) for name in base.namelist()}
+    chance = random.Random(12)
+    for _attempt in range(300):
+        name = chance.choice(sorted(n for n in originals if n.endswith(".bin")))
+        data = bytearray(originals[name])
+        for _change in range(chance.randint(1, 4)):
+            at = chance.randrange(len(data) + 1)
+            if chance.random() < 0.5 and at < len(data):
+                data[at] = chance.randrange(256)
+            elif chance.random() < 0.5:
+                del data[at:]
+            else:
+                data[at:at] = chance.randbytes(chance.randint(1, 6))
+        content = xlsb_workbook({"名单": sheet}, strings=["已规划"], parts={**parts, name: bytes(data)})
+        with contextlib.suppress(FileProblem):
+            read_sheets(content, "a.xlsb")
