@@ -1,6 +1,10 @@
 """Spreadsheets written by the tests and the benchmark: real XLSX (openpyxl), ODS (odfpy) and XLS, and the
 hostile files an import must refuse, each made here, small.
 
+XLSB: nothing installed writes Excel binary workbooks (LibreOffice and openpyxl do not). xlsb_workbook writes
+one by [MS-XLSB]: the zip parts calamine reads (xl/workbook.bin, its relationships, one xl/worksheets/sheetN.bin
+per sheet, xl/sharedStrings.bin) made of BIFF12 records, and the tests check that calamine reads it.
+
 XLS: no maintained library writes Excel 97-2003 files (xlwt's last release was in 2017; LibreOffice is not
 installed). xls_file writes one by the published specifications — a BIFF8 workbook stream ([MS-XLS]: BOF,
 BOUNDSHEET, SST, LABELSST, NUMBER, MERGECELLS, EOF records) in a Compound File Binary container ([MS-CFB]
@@ -144,6 +148,110 @@ def compound_file(stream, name="Workbook"):
 
 def xls_workbook(sheets, merges=None, dimensions=None):
     return compound_file(biff8_stream(sheets, merges, dimensions))
+
+
+def xlsb_record(kind, body=b""):
+    """A BIFF12 record: its type and its size as 7-bit variable-length integers, then its body."""
+    head = bytearray()
+    for value in (kind, len(body)):
+        while True:
+            head.append((value & 0x7F) | (0x80 if value >> 7 else 0))
+            value >>= 7
+            if not value:
+                break
+    return bytes(head) + body
+
+
+def wide_string(text):
+    return struct.pack("<I", len(text)) + text.encode("utf-16-le")
+
+
+def xlsb_sheet(rows, dimension=None, merges=(), extra=b""):
+    """A worksheet part: str cells as BrtCellSt (or BrtCellIsst for ("sst", index)), numbers as BrtCellReal;
+    `rows` is [row, ...] or {row index: row}; dimension: (first row, last row, first column, last column)."""
+    rows = rows if isinstance(rows, dict) else dict(enumerate(rows))
+    cells = [(r, c) for r, row in rows.items() for c, v in enumerate(row) if v not in ("", None)]
+    if dimension is None:
+        dimension = (
+            min((r for r, _c in cells), default=0),
+            max((r for r, _c in cells), default=0),
+            min((c for _r, c in cells), default=0),
+            max((c for _r, c in cells), default=0),
+        )
+    body = [xlsb_record(0x81), xlsb_record(0x94, struct.pack("<IIII", *dimension)), xlsb_record(0x91)]
+    for r, values in sorted(rows.items()):
+        body.append(xlsb_record(0x00, struct.pack("<IIHBBBI", r, 0, 300, 0, 0, 0, 0)))
+        for c, value in enumerate(values):
+            if value in ("", None):
+                continue
+            if isinstance(value, tuple):
+                body.append(xlsb_record(0x07, struct.pack("<III", c, 0, value[1])))
+            elif isinstance(value, str):
+                body.append(xlsb_record(0x06, struct.pack("<II", c, 0) + wide_string(value)))
+            else:
+                body.append(xlsb_record(0x05, struct.pack("<IId", c, 0, float(value))))
+    body += [extra, xlsb_record(0x92)]
+    if merges:
+        body.append(xlsb_record(0xB1, struct.pack("<I", len(merges))))
+        body += [xlsb_record(0xB0, struct.pack("<IIII", *m)) for m in merges] + [xlsb_record(0xB2)]
+    return b"".join(body) + xlsb_record(0x82)
+
+
+def xlsb_workbook(sheets, strings=None, parts=None, names=b""):
+    """An .xlsb; sheets: {name: worksheet part (bytes, see xlsb_sheet) or rows}; strings: the shared strings;
+    parts: {name: bytes} replacing or adding parts; names: records after the sheet list (defined names)."""
+    bundles, relationships, files = b"", "", {}
+    for number, (name, sheet) in enumerate(sheets.items(), start=1):
+        bundles += xlsb_record(0x9C, struct.pack("<II", 0, number) + wide_string(f"rId{number}") + wide_string(name))
+        relationships += (
+            f'<Relationship Id="rId{number}" Type="{RELATIONSHIPS}/worksheet" Target="worksheets/sheet{number}.bin"/>'
+        )
+        files[f"xl/worksheets/sheet{number}.bin"] = sheet if isinstance(sheet, bytes) else xlsb_sheet(sheet)
+    if strings is not None:
+        relationships += f'<Relationship Id="rIdS" Type="{RELATIONSHIPS}/sharedStrings" Target="sharedStrings.bin"/>'
+        items = b"".join(xlsb_record(0x13, b"\0" + wide_string(text)) for text in strings)
+        files["xl/sharedStrings.bin"] = (
+            xlsb_record(0x9F, struct.pack("<II", len(strings), len(strings))) + items + xlsb_record(0xA0)
+        )
+    workbook = xlsb_record(0x83) + xlsb_record(0x8F) + bundles + xlsb_record(0x90)
+    files["xl/workbook.bin"] = workbook + names + xlsb_record(0x9D, b"\0" * 26) + xlsb_record(0x84)
+    files["xl/_rels/workbook.bin.rels"] = (
+        f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{PACKAGE}">{relationships}</Relationships>'
+    ).encode()
+    files["[Content_Types].xml"] = (
+        b'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        b'<Default Extension="bin" ContentType="application/vnd.ms-excel.sheet.binary.macroEnabled.main"/>'
+        b'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/></Types>'
+    )
+    files["_rels/.rels"] = (
+        f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{PACKAGE}"><Relationship Id="rId1" '
+        f'Type="{RELATIONSHIPS}/officeDocument" Target="xl/workbook.bin"/></Relationships>'
+    ).encode()
+    files.update(parts or {})
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return output.getvalue()
+
+
+def xlsb_styles(font=b"Arial"):
+    """An xl/styles.bin: one font (its name's bytes as given), one number format 0.00, one cell format."""
+    return b"".join(
+        [
+            xlsb_record(0x0116),  # BrtBeginStyleSheet
+            xlsb_record(0x0267, struct.pack("<I", 1)),  # BrtBeginFmts
+            xlsb_record(0x002C, struct.pack("<H", 164) + wide_string("0.00")),
+            xlsb_record(0x0268),
+            xlsb_record(0x0263, struct.pack("<I", 1)),  # BrtBeginFonts
+            xlsb_record(0x002B, struct.pack("<HHHHBBBB", 220, 0, 400, 0, 0, 0, 0, 0) + b"\0" * 8 + font),
+            xlsb_record(0x0264),
+            xlsb_record(0x0269, struct.pack("<I", 1)),  # BrtBeginCellXFs
+            xlsb_record(0x002F, struct.pack("<HHHHHHI", 0xFFFF, 0, 0, 0, 0, 0, 0)),
+            xlsb_record(0x026A),
+            xlsb_record(0x0117),
+        ]
+    )
 
 
 # Hand-written XLSX parts, for files openpyxl would not write.
@@ -297,15 +405,43 @@ HOSTILE = {
         "far.xls",
         xls_workbook({"榆次区": [["村代码", "状态"], [code, "已规划"]] + [[]] * 65_533 + [[""] * 255 + [1]]}),
     ),
+    "XLSB declared A1:XFD1048576": lambda code: (
+        "dimension.xlsb",
+        xlsb_workbook(
+            {"榆次区": xlsb_sheet([["村代码", "状态"], [code, "已规划"]], dimension=(0, 1_048_575, 0, 16_383))}
+        ),
+    ),
+    "XLSB declaring an impossible dimension": lambda code: (
+        "impossible.xlsb",
+        xlsb_workbook({"榆次区": xlsb_sheet([["村代码", "状态"], [code, "已规划"]], dimension=(1, 0, 0, 16_384))}),
+    ),
+    "XLSB with a cell at XFD1048576": lambda code: (
+        "far.xlsb",
+        xlsb_workbook({"榆次区": {0: ["村代码", "状态"], 1: [code, "已规划"], 1_048_575: [""] * 16_383 + [1]}}),
+    ),
+    # the record of the last cell (已规划, from byte 139) is cut
+    "XLSB with a truncated record": lambda code: (
+        "truncated.xlsb",
+        xlsb_workbook({"榆次区": xlsb_sheet([["村代码", "状态"], [code, "已规划"]])[:150]}),
+    ),
+    "XLSB shared string over 32,767 characters": lambda code: (
+        "string.xlsb",
+        xlsb_workbook(
+            {"榆次区": [["村代码", "状态"], [code, ("sst", 0)]]},
+            strings=["".join(chr(0x4E00 + n % 20_000) for n in range(40_000))],
+        ),
+    ),
 }
 
 
 def workbook(kind, sheets, merges=None):
-    """The same sheets as an .xlsx, .xls or .ods; merges: {name: [(first row, last row, first column, last
+    """The same sheets as an .xlsx, .xlsb, .xls or .ods; merges: {name: [(first row, last row, first column, last
     column)]}, 0-based."""
     merges = merges or {}
     if kind == "xls":
         return xls_workbook(sheets, merges)
+    if kind == "xlsb":
+        return xlsb_workbook({name: xlsb_sheet(rows, merges=merges.get(name, ())) for name, rows in sheets.items()})
     if kind == "ods":
         spans = {
             name: {(r0, c0): (r1 - r0 + 1, c1 - c0 + 1) for r0, r1, c0, c1 in ranges} for name, ranges in merges.items()

@@ -7,6 +7,7 @@ from django.db.models import Count
 from counties.geo import county_frame
 from tests.conftest import TAIGU, YUCI
 from tests.import_helpers import csv_file, messages, run_import, xlsx_file
+from tests.spreadsheet_files import xlsb_workbook
 from villages.models import LocationSource, Status, Tier, Village
 
 
@@ -64,6 +65,21 @@ def test_xlsx_with_title_rows_above_the_header_and_numeric_codes(city_admin):
     assert result.changed == len(villages)
     assert_designated(villages)
     assert min(row.line for row in result.rows) == 4  # the spreadsheet's own row numbers
+
+
+def test_xlsb_with_shared_strings_and_numeric_codes(city_admin):
+    villages = some_villages(TAIGU, count=2)
+    rows = [[("sst", 0), ("sst", 1), "类型", "年度", "状态"]]
+    rows += [[int(v.code), v.name, "精品示范村", 2025, ("sst", 2)] for v in villages]
+    content = xlsb_workbook({"太谷区": rows}, strings=["村代码", "村名", "已规划"])
+    result = run_import(content, city_admin, filename="名单.xlsb")
+    assert messages(result) == []
+    assert [(row.sheet, row.line, row.village["code"]) for row in result.rows] == [
+        ("太谷区", 2, villages[0].code),
+        ("太谷区", 3, villages[1].code),
+    ]
+    assert result.changed == 2
+    assert_designated(villages)
 
 
 def test_blank_trailing_rows_and_columns_are_ignored(city_admin):

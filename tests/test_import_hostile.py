@@ -1,7 +1,9 @@
 """Hostile and malformed files are refused with a clear file-level message and change nothing, in the admin
 and in `manage.py import_villages` alike; the limits are settings. (Time and memory: bench/hostile.py.)"""
 
+import contextlib
 import io
+import random
 import zipfile
 
 import pytest
@@ -11,7 +13,21 @@ from django.utils import translation
 
 from tests.conftest import YUCI
 from tests.import_helpers import csv_file, messages, run_import, xlsx_file
-from tests.spreadsheet_files import HEADER_ROW, HOSTILE, compound_file, data_row, xls_workbook, xlsx_parts
+from tests.spreadsheet_files import (
+    HEADER_ROW,
+    HOSTILE,
+    compound_file,
+    corrupt_crc,
+    data_row,
+    xls_workbook,
+    xlsb_record,
+    xlsb_sheet,
+    xlsb_styles,
+    xlsb_workbook,
+    xlsx_parts,
+)
+from villages.imports import limits
+from villages.imports.reading import FileProblem, read_sheets
 from villages.models import Status, Village
 
 IMPORT_URL = "/admin/villages/village/import/"
@@ -34,6 +50,10 @@ REFUSALS = {
     "NUL byte": "nul.csv cannot be imported: row 2, column 2 holds a NUL character: the file is damaged.",
     "XLS declaring 1048576 x 16384": "dimension.xls cannot be imported: sheet 榆次区 declares an impossible dimension.",
     "XLS with a cell at IV65536": "far.xls cannot be imported: sheet 榆次区 spans 256 columns; an import reads at most 200.",
+    "XLSB declaring an impossible dimension": "impossible.xlsb cannot be imported: sheet 榆次区 declares an impossible dimension.",
+    "XLSB with a cell at XFD1048576": "far.xlsb cannot be imported: sheet 榆次区 spans 16384 columns; an import reads at most 200.",
+    "XLSB with a truncated record": "truncated.xlsb cannot be imported: xl/worksheets/sheet1.bin (sheet 榆次区) is damaged: its record at byte 139 runs past the end of the part.",
+    "XLSB shared string over 32,767 characters": "string.xlsb cannot be imported: xl/sharedStrings.bin holds a text longer than 32767 characters, more than a spreadsheet cell can hold.",
 }
 
 
@@ -51,7 +71,7 @@ def admin_client(city_admin, client_for, settings, tmp_path):
 
 
 def test_every_refused_case_is_a_case_of_the_bench():
-    assert set(REFUSALS) | {"declared A1:XFD1048576"} == set(HOSTILE)
+    assert set(REFUSALS) | {"declared A1:XFD1048576", "XLSB declared A1:XFD1048576"} == set(HOSTILE)
 
 
 @pytest.mark.parametrize("case", sorted(REFUSALS))
@@ -88,8 +108,9 @@ def test_hostile_file_is_refused_by_the_command_with_exit_status_1(city_admin, v
     assert Village.history.count() == before
 
 
-def test_a_declared_dimension_is_not_believed_the_two_cells_are_read(admin_client, village):
-    name, content = HOSTILE["declared A1:XFD1048576"](village.code)
+@pytest.mark.parametrize("case", ["declared A1:XFD1048576", "XLSB declared A1:XFD1048576"])
+def test_a_declared_dimension_is_not_believed_the_two_cells_are_read(admin_client, village, case):
+    name, content = HOSTILE[case](village.code)
     before = Village.history.count()
     response = admin_client.post(
         IMPORT_URL, {"crs": "wgs84", "encoding": "", "file": SimpleUploadedFile(name, content)}
@@ -135,10 +156,21 @@ def test_row_column_and_cell_limits_are_settings(city_admin, village, settings):
     assert messages(run_import(xls_workbook({"名单": wide}), city_admin, filename="list.xls")) == [
         "list.xls cannot be imported: sheet 名单 spans 5 columns; an import reads at most 3."
     ]
+    assert messages(run_import(xlsb_workbook({"名单": wide}), city_admin, filename="list.xlsb")) == [
+        "list.xlsb cannot be imported: sheet 名单 spans 5 columns; an import reads at most 3."
+    ]
+    settings.IMPORT_MAX_ROWS = 4
+    assert messages(run_import(xlsb_workbook({"名单": rows}), city_admin, filename="list.xlsb")) == [
+        "list.xlsb cannot be imported: it has more than 4 rows."
+    ]
+    settings.IMPORT_MAX_ROWS = 100
     settings.IMPORT_MAX_COLUMNS = 200
     settings.IMPORT_MAX_CELLS = 10  # 2 columns x 6 rows = 12
     assert messages(run_import(xlsx_file(rows), city_admin, filename="list.xlsx")) == [
         "list.xlsx cannot be imported: its sheets span more than 10 cells (rows × columns of the area holding values)."
+    ]
+    assert messages(run_import(xlsb_workbook({"名单": rows}), city_admin, filename="list.xlsb")) == [
+        "list.xlsb cannot be imported: its sheets span more than 10 cells (rows × columns of the area holding values)."
     ]
 
 
@@ -156,6 +188,8 @@ def test_zip_limits_are_settings(city_admin, village, settings):
     settings.IMPORT_MAX_ZIP_RATIO = 2
     big = xlsx_parts("".join(f'<row r="{n}"/>' for n in range(1, 90_000)))
     assert "xl/worksheets/sheet1.xml unzips to" in messages(run_import(big, city_admin, filename="b.xlsx"))[0]
+    strings = xlsb_workbook({"名单": [["村代码", ("sst", 0)]]}, strings=["状态"] + ["长" * 1000] * 1000)
+    assert "xl/sharedStrings.bin unzips to" in messages(run_import(strings, city_admin, filename="c.xlsb"))[0]
 
 
 def test_long_cells_are_row_problems_at_the_field_length(city_admin, village, settings):
@@ -179,13 +213,7 @@ def test_a_cell_longer_than_a_spreadsheet_can_hold_is_refused_for_the_file(city_
     ]
 
 
-def test_an_xlsb_or_a_web_page_named_xls_is_explained(city_admin):
-    output = io.BytesIO()
-    with zipfile.ZipFile(output, "w") as archive:
-        archive.writestr("xl/workbook.bin", b"\x83\x01\x00")
-    assert messages(run_import(output.getvalue(), city_admin, filename="a.xlsb")) == [
-        "a.xlsb cannot be imported: it is an Excel binary workbook (.xlsb); save it as .xlsx and import that."
-    ]
+def test_a_web_page_named_xls_is_explained(city_admin):
     assert messages(run_import(b"<html><table><tr><td>1</td></tr></table></html>", city_admin, filename="a.xls")) == [
         "a.xls cannot be imported: it is a web page (HTML) named like a spreadsheet; open it and save it as .xlsx."
     ]
@@ -242,3 +270,134 @@ def test_more_merged_ranges_than_a_real_sheet_has_are_refused(city_admin):
     assert messages(run_import(content, city_admin, filename="a.xlsx")) == [
         "a.xlsx cannot be imported: it has more than 100000 merged ranges."
     ]
+
+
+XLSB_ROWS = [["村代码", "状态"], ["140702100200", "已规划"]]
+
+
+def test_an_xlsb_record_declaring_more_than_a_real_one_holds_is_refused_before_calamine_allocates_it(city_admin):
+    huge = b"\x01\xff\xff\xff\x7f"  # a BrtCellBlank declaring 268,435,455 bytes
+    content = xlsb_workbook({"名单": xlsb_sheet(XLSB_ROWS, extra=huge)})
+    assert messages(run_import(content, city_admin, filename="a.xlsb")) == [
+        "a.xlsb cannot be imported: xl/worksheets/sheet1.bin (sheet 名单) holds a record of more than 1 MB."
+    ]
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        xlsb_record(0x05, bytes(12)),  # a number cell without the last 4 bytes of its number
+        xlsb_record(0x07, bytes(8)),  # a shared string cell without its index
+        xlsb_record(0x06, bytes(8) + b"\x03\0\0\0" + "ab".encode("utf-16-le")),  # a text of 3 with 2 characters
+    ],
+)
+def test_an_xlsb_record_too_short_for_its_type_is_refused(city_admin, record):
+    sheet = xlsb_sheet(XLSB_ROWS, extra=record)  # at byte 159, after the cells
+    assert messages(run_import(xlsb_workbook({"名单": sheet}), city_admin, filename="a.xlsb")) == [
+        "a.xlsb cannot be imported: xl/worksheets/sheet1.bin (sheet 名单) is damaged: "
+        "its record at byte 159 is too short for its type."
+    ]
+
+
+def test_an_xlsb_row_past_the_last_row_of_a_worksheet_is_refused(city_admin):
+    sheet = xlsb_sheet({0: XLSB_ROWS[0], 1_048_576: ["x"]}, dimension=(0, 1, 0, 1))
+    content = xlsb_workbook({"名单": sheet})
+    assert messages(run_import(content, city_admin, filename="a.xlsb")) == [
+        "a.xlsb cannot be imported: sheet 名单 has a cell outside a worksheet's 1048576 rows and 16384 columns."
+    ]
+
+
+def test_an_xlsb_sheet_is_found_and_checked_whatever_the_case_of_its_part_name(city_admin, village):
+    rows = {0: XLSB_ROWS[0], 1: [village.code, "已规划"]}
+    renamed = {"XL/Worksheets/Sheet1.BIN": xlsb_sheet(rows)}
+    content = repacked(xlsb_workbook({"名单": rows}), renames={"xl/worksheets/sheet1.bin": "XL/Worksheets/Sheet1.BIN"})
+    assert run_import(content, city_admin, filename="a.xlsb").ok  # calamine reads it there
+    far = xlsb_workbook({"名单": {**rows, 1_048_575: [""] * 16_383 + [1]}})
+    content = repacked(far, renames={"xl/worksheets/sheet1.bin": "XL/Worksheets/Sheet1.BIN"})
+    assert messages(run_import(content, city_admin, filename="a.xlsb")) == [
+        "a.xlsb cannot be imported: sheet 名单 spans 16384 columns; an import reads at most 200."
+    ]
+    twice = xlsb_workbook({"名单": rows}, parts=renamed)
+    assert messages(run_import(twice, city_admin, filename="a.xlsb")) == [
+        "a.xlsb cannot be imported: its zip container holds two parts of the same name."
+    ]
+
+
+def test_xlsb_styles_and_names_are_walked_as_calamine_walks_them_so_it_never_reserves_over_1_mb(city_admin, village):
+    rows = [XLSB_ROWS[0], [village.code, "已规划"]]
+    styled = xlsb_workbook({"名单": rows}, parts={"xl/styles.bin": xlsb_styles()})
+    assert run_import(styled, city_admin, filename="a.xlsb").ok
+    # calamine looks for BrtBeginFmts (e7 04) type by type, inside a font's name too, and reserves the size after it
+    hidden = xlsb_styles(font=b"\xe7\x04\xff\xff\xff\x7f")
+    content = xlsb_workbook({"名单": rows}, parts={"xl/styles.bin": hidden})
+    assert messages(run_import(content, city_admin, filename="a.xlsb")) == [
+        "a.xlsb cannot be imported: xl/styles.bin holds a record of more than 1 MB."
+    ]
+    # after the sheet list, it looks for BrtName (27) the same way
+    content = xlsb_workbook({"名单": rows}, names=xlsb_record(0x0163, b"\x27\xff\xff\xff\x7f"))
+    assert messages(run_import(content, city_admin, filename="a.xlsb")) == [
+        "a.xlsb cannot be imported: xl/workbook.bin holds a record of more than 1 MB."
+    ]
+
+
+def test_xlsb_styles_or_workbook_part_larger_than_a_real_one_is_refused(city_admin, monkeypatch):
+    monkeypatch.setattr(limits, "MAX_XLSB_INDEX_BYTES", 2**20)
+    content = xlsb_workbook(
+        {"名单": XLSB_ROWS}, parts={"xl/styles.bin": xlsb_styles() + random.Random(1).randbytes(2**20)}
+    )
+    assert messages(run_import(content, city_admin, filename="a.xlsb")) == [
+        "a.xlsb cannot be imported: xl/styles.bin unzips to 1 MB; no workbook's is larger than 1 MB."
+    ]
+
+
+def test_xlsb_records_are_limited_for_the_whole_file_not_part_by_part(city_admin, settings):
+    settings.IMPORT_MAX_CELLS, settings.IMPORT_MAX_ROWS = 100, 100  # at most 2 x 100 + 100 = 300 records
+    blanks = b"".join(xlsb_record(0x01, bytes(8)) for _n in range(120))  # 120 empty cells: not in the extent
+    sheets = {f"表{n}": xlsb_sheet(XLSB_ROWS, extra=blanks) for n in range(1, 4)}
+    assert messages(run_import(xlsb_workbook(sheets), city_admin, filename="a.xlsb")) == [
+        "a.xlsb cannot be imported: xl/worksheets/sheet3.bin (sheet 表3) holds more than 300 records."
+    ]
+
+
+@pytest.mark.parametrize(
+    "name,build,part",
+    [
+        ("a.xlsb", lambda: xlsb_workbook({"名单": XLSB_ROWS}), "xl/workbook.bin"),
+        ("a.xlsb", lambda: xlsb_workbook({"名单": XLSB_ROWS}), "xl/_rels/workbook.bin.rels"),
+        ("a.xlsx", lambda: xlsx_parts(HEADER_ROW), "xl/workbook.xml"),
+    ],
+)
+def test_a_bad_checksum_in_the_part_listing_the_sheets_is_a_file_problem(city_admin, name, build, part):
+    assert messages(run_import(corrupt_crc(build(), part), city_admin, filename=name)) == [
+        f"{name} cannot be imported: {part} is damaged (its data or checksum is wrong)."
+    ]
+
+
+def test_an_xlsb_sheet_ending_between_two_records_before_its_end_is_a_file_problem(city_admin):
+    sheet = xlsb_sheet(XLSB_ROWS)[:159]  # its cells, without BrtEndSheetData and BrtEndSheet
+    assert messages(run_import(xlsb_workbook({"名单": sheet}), city_admin, filename="a.xlsb")) == [
+        "a.xlsb cannot be imported: it is not a readable workbook (calamine could not read it)."
+    ]
+
+
+def test_damaged_xlsb_parts_are_read_or_refused_never_a_traceback():
+    rows = [["村代码", "状态"], ["140702100200", ("sst", 0)], [1.5, "x"]]
+    sheet = xlsb_sheet(rows, merges=[(0, 0, 0, 1)])
+    parts = {"xl/styles.bin": xlsb_styles(), "xl/worksheets/sheet1.bin": sheet}
+    base = zipfile.ZipFile(io.BytesIO(xlsb_workbook({"名单": sheet}, strings=["已规划"], parts=parts)))
+    originals = {name: base.read(name) for name in base.namelist()}
+    chance = random.Random(12)
+    for _attempt in range(300):
+        name = chance.choice(sorted(n for n in originals if n.endswith(".bin")))
+        data = bytearray(originals[name])
+        for _change in range(chance.randint(1, 4)):
+            at = chance.randrange(len(data) + 1)
+            if chance.random() < 0.5 and at < len(data):
+                data[at] = chance.randrange(256)
+            elif chance.random() < 0.5:
+                del data[at:]
+            else:
+                data[at:at] = chance.randbytes(chance.randint(1, 6))
+        content = xlsb_workbook({"名单": sheet}, strings=["已规划"], parts={**parts, name: bytes(data)})
+        with contextlib.suppress(FileProblem):
+            read_sheets(content, "a.xlsb")

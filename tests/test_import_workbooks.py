@@ -14,7 +14,7 @@ from tests.spreadsheet_files import workbook, xls_workbook, xlsx_parts, xlsx_wor
 from villages.models import Status, Village
 
 IMPORT_URL = "/admin/villages/village/import/"
-KINDS = ["xlsx", "xls", "ods"]
+KINDS = ["xlsx", "xlsb", "xls", "ods"]
 INSTRUCTIONS = [["填报说明"], ["1. 每个县一个工作表"], ["2. 村代码填12位统计用区划代码"]]
 
 

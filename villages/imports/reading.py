@@ -1,4 +1,4 @@
-"""Read an import file into sheets of numbered rows of cell texts: XLSX, XLS and ODS through python-calamine,
+"""Read an import file into sheets of numbered rows of cell texts: XLSX, XLSB, XLS and ODS through python-calamine,
 CSV in UTF-8, UTF-16 or GBK/GB18030, however the office saved it.
 
 Every limit of villages/imports/limits.py is checked first; anything unreadable raises FileProblem with a
@@ -50,9 +50,7 @@ def read_sheets(content, filename, encoding=None):
         )
     merges = {}
     if content[:2] == b"PK":
-        kind, merges = limits.check_zip(content, budget)
-        if kind == "xlsb":
-            budget.refuse(_("it is an Excel binary workbook (.xlsb); save it as .xlsx and import that."))
+        merges = limits.check_zip(content, budget)
     elif limits.is_cfb(content):
         limits.check_xls(content, budget)
     elif filename.lower().endswith(CSV_EXTENSIONS):
@@ -62,7 +60,7 @@ def read_sheets(content, filename, encoding=None):
             budget.refuse(_("it is a web page (HTML) named like a spreadsheet; open it and save it as .xlsx."))
         budget.refuse(_("it is not a readable workbook (neither a zip container nor an Excel 97-2003 file)."))
     else:
-        budget.refuse(_("it is neither a spreadsheet (.xlsx, .xls, .ods) nor a .csv file."))
+        budget.refuse(_("it is neither a spreadsheet (.xlsx, .xlsb, .xls, .ods) nor a .csv file."))
     sheets = read_workbook(content, budget, merges)
     check_cells(sheets, budget)
     return sheets
@@ -86,7 +84,7 @@ def read_workbook(content, budget, merges):
             _("%(name)s is protected by a password; save it without one and import it again.")
             % {"name": budget.filename}
         ) from None
-    except (CalamineError, ValueError, TypeError, IndexError, OverflowError):
+    except (CalamineError, OSError, ValueError, TypeError, IndexError, OverflowError):  # OSError: a part ends early
         budget.refuse(_("it is not a readable workbook (calamine could not read it)."))
     except BaseException as error:
         # A Rust panic in calamine arrives as pyo3's PanicException, which derives from BaseException.
