@@ -34,9 +34,12 @@ class PairingForm(forms.ModelForm):
         ]
         widgets = {"focus_areas": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, counties=None, **kwargs):
+        """`counties`: those the user may pair (counties.access.pairing_counties), every county without."""
         super().__init__(*args, **kwargs)
         apply_limits(self)
+        if counties is not None:
+            self.fields["county_a"].queryset = self.fields["county_b"].queryset = counties
         if self.instance.pk:
             self.fields["seen_version"].initial = self.current_version()
 
