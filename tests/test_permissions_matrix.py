@@ -238,7 +238,7 @@ def test_figures_are_the_same_for_every_signed_in_user(world):
     assert len(set(counties.values())) == 1
     dashboards = {
         role: [
-            (row.county.code, row.progress.accepted, row.progress.designated, row.progress.target)
+            (row.unit.code, row.progress.accepted, row.progress.designated, row.progress.target)
             for row in world["clients"][role].get("/", {"year": 2025, "tier": "upgraded"}).context["data"].rows
         ]
         for role in signed_in

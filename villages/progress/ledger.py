@@ -85,8 +85,8 @@ def dashboard_workbook(data):
     for county_row in data.rows:
         p = county_row.progress
         row(
-            county_row.county.code,
-            county_row.county.name,
+            county_row.unit.code,
+            county_row.unit.name,
             not_set(p.target),
             p.designated,
             p.in_progress,
@@ -94,7 +94,7 @@ def dashboard_workbook(data):
             p.accepted,
             Percent(p.share),
             p.change,
-            illustrative_note(quota=data.quota_is_illustrative(county_row.county.code)),
+            illustrative_note(quota=data.quota_is_illustrative(county_row.unit.code)),
         )
     if data.standard or data.applications:
         row()
@@ -112,7 +112,7 @@ def dashboard_workbook(data):
         )
         for county_row in data.rows:
             a = county_row.applications
-            row(county_row.county.code, county_row.county.name, a.waiting, a.returned, a.accepted, blank(a.average))
+            row(county_row.unit.code, county_row.unit.name, a.waiting, a.returned, a.accepted, blank(a.average))
         a = data.applications
         row("", _("City"), a.waiting, a.returned, a.accepted, blank(a.average), strong=True)
     row()
@@ -160,15 +160,15 @@ def dashboard_workbook(data):
     for county_row in data.rows:
         f = county_row.forecast
         row(
-            county_row.county.code,
-            county_row.county.name,
+            county_row.unit.code,
+            county_row.unit.name,
             not_set(f.target),
             f.accepted,
             round(f.rate, 1) if f.rate is not None else "",
             f.projected if f.projected is not None else "",
             round(f.needed_rate, 1) if f.needed_rate is not None else "",
             str(f.verdict_label),
-            illustrative_note(quota=data.quota_is_illustrative(county_row.county.code, data.goal)),
+            illustrative_note(quota=data.quota_is_illustrative(county_row.unit.code, data.goal)),
         )
     if data.pairings:
         row()
