@@ -110,7 +110,7 @@ class TownshipAdmin(WithinScope, admin.ModelAdmin):
         return township.village_total
 
 
-class ProfileInline(admin.StackedInline):
+class ProfileInline(CityAdminOnly, admin.StackedInline):
     model = Profile
     form = ProfileForm
     can_delete = False

@@ -138,8 +138,11 @@ class StandardAdmin(CityAdminOnly, SimpleHistoryAdmin):
     def used(self, standard):
         return standard.in_use()
 
+    def has_add_permission(self, request, *args):
+        return access.can_manage_standards(request.user)
+
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and not (obj and obj.in_use())
+        return access.can_manage_standards(request.user) and not (obj and obj.in_use())
 
     def has_delete_permission(self, request, obj=None):
         return self.has_change_permission(request, obj)

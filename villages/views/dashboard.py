@@ -3,6 +3,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from counties.access import NotVisible
 from counties.models import City, County
@@ -33,7 +34,11 @@ def selected_dashboard(request, city=None):
 
 
 # On the province's dashboard the rows are cities, against their targets.
-PROVINCE_LABELS = {"county": _("City"), "quota": _("Target"), "percent": _("Percent of target accepted")}
+PROVINCE_LABELS = {
+    "county": pgettext_lazy("column", "City"),
+    "quota": _("Target"),
+    "percent": _("Percent of target accepted"),
+}
 
 
 def columns(data):
