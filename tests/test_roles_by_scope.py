@@ -336,3 +336,19 @@ def test_the_demo_has_province_staff_and_jinzhongs_administrator(second_city):
         "jinzhong_admin": ("city_admin", JINZHONG),
     }
     assert City.objects.count() == 2
+
+
+def test_the_province_ledger_has_a_row_per_city(two_city_programme, viewer, client_for):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    response = client_for(viewer).get(reverse("villages:dashboard_xlsx"), {"year": 2025, "tier": "upgraded"})
+    sheet = load_workbook(BytesIO(response.content)).active
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert [value for value in rows[5] if value] == ["全省"]
+    header = rows.index(next(row for row in rows if row[0] == "市代码"))
+    assert [row[:5] for row in rows[header + 1 : header + 3]] == [
+        [YANGQUAN, "阳泉市", 4, 1, 0],
+        [JINZHONG, "晋中市", 10, 3, 1],
+    ]
