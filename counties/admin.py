@@ -11,6 +11,7 @@ from counties.access import (
     can_manage_pairing,
     city_of,
     is_city_admin,
+    is_province_admin,
     pairing_counties,
     sees_every_county,
     village_counties,
@@ -133,6 +134,11 @@ class TrackerUserAdmin(CityAdminOnly, UserAdmin):
     list_display = ["username", "first_name", "last_name", "role", "is_active"]
     list_select_related = ["profile"]
     list_filter = ["profile__role", "profile__city", "profile__counties", "is_active"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A superuser is a province administrator: only one may make one.
+        fixed = () if is_province_admin(request.user) else ("is_superuser", "groups", "user_permissions")
+        return [*super().get_readonly_fields(request, obj), *fixed]
 
     def get_queryset(self, request):
         users = super().get_queryset(request)

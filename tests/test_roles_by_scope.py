@@ -242,7 +242,7 @@ class FormFields(HTMLParser):
 def user_form(client, user):
     parser = FormFields()
     parser.feed(client.get(f"/admin/auth/user/{user.pk}/change/").content.decode())
-    return {name: value for name, value in parser.data.items() if value != "" or name.startswith("profile-")}
+    return {name: value for name, value in parser.data.items() if value != "" or name.endswith("-city")}
 
 
 REFUSED = [
@@ -352,3 +352,11 @@ def test_the_province_ledger_has_a_row_per_city(two_city_programme, viewer, clie
         [YANGQUAN, "阳泉市", 4, 1, 0],
         [JINZHONG, "晋中市", 10, 3, 1],
     ]
+
+
+def test_a_city_administrator_cannot_make_anyone_a_superuser(registry, jinzhong_admin, client_for):
+    client = client_for(jinzhong_admin)
+    form = user_form(client, jinzhong_admin)
+    saved = client.post(f"/admin/auth/user/{jinzhong_admin.pk}/change/", {**form, "is_superuser": "on"})
+    assert saved.status_code == 302  # the rest of the form was saved
+    assert not get_user_model().objects.get(pk=jinzhong_admin.pk).is_superuser
