@@ -176,7 +176,11 @@ def administers_every_county(user):
     county (acceptance standards) is theirs."""
     if is_province_admin(user):
         return True
-    return is_city_admin(user) and not City.objects.exclude(code=city_of(user)).exists()
+    if not is_city_admin(user):
+        return False
+    if not hasattr(user, "_tracker_only_city"):
+        user._tracker_only_city = not City.objects.exclude(code=city_of(user)).exists()
+    return user._tracker_only_city
 
 
 def can_change_county(user, county_code):

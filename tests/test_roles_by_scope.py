@@ -360,3 +360,27 @@ def test_a_city_administrator_cannot_make_anyone_a_superuser(registry, jinzhong_
     saved = client.post(f"/admin/auth/user/{jinzhong_admin.pk}/change/", {**form, "is_superuser": "on"})
     assert saved.status_code == 302  # the rest of the form was saved
     assert not get_user_model().objects.get(pk=jinzhong_admin.pk).is_superuser
+
+
+def count_queries(client, path, data):
+    from django.db import connection
+
+    executed = []
+    with connection.execute_wrapper(lambda execute, *args: executed.append(1) or execute(*args)):
+        client.get(path, data)
+    return len(executed)
+
+
+def test_the_province_dashboard_makes_as_many_queries_with_three_cities_as_with_two(
+    two_city_programme, viewer, client_for
+):
+    from counties.models import County
+
+    client = client_for(viewer)
+    client.get("/")  # the site's place is cached
+    with_two = count_queries(client, "/", {"year": 2025, "tier": "upgraded"})
+    third = City.objects.create(code="1405", name="晋城市", province_id="14")
+    County.objects.create(code="140502", name="城区", city=third)
+    client.get("/")
+    assert count_queries(client, "/", {"year": 2025, "tier": "upgraded"}) == with_two
+    assert 'data-progress-city="1405"' in client.get("/").content.decode()
