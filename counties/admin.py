@@ -149,8 +149,10 @@ class TrackerUserAdmin(CityAdminOnly, UserAdmin):
 
     @admin.display(description=_("role"), ordering="profile__role")
     def role(self, user):
+        if user.is_superuser:  # as counties.access reads them
+            return Profile.Role.PROVINCE_ADMIN.label
         profile = getattr(user, "profile", None)
-        return profile.get_role_display() if profile else Profile.Role.VIEWER.label
+        return profile.get_role_display() if profile else Profile.Role.PROVINCE_VIEWER.label
 
 
 # django-axes' lockouts, so a city administrator can see and lift them (delete the attempt to unlock).
