@@ -1,15 +1,18 @@
-"""Who a user is in the programme, at the county level: their role, whose records they see and change, and what
-they may do with pairings. The rules about villages build on this module (villages/access.py); views, forms,
-templates and the admin only ask the two modules.
+"""Who a user is in the programme, at the county level: their role and its scope, whose records they see and
+change, and what they may do with pairings. The rules about villages build on this module (villages/access.py);
+views, forms, templates and the admin only ask the two modules.
 
-One visibility rule:
+Roles come at three levels: the province (administrators and viewers of every city; superusers are province
+administrators), a city (administrators and viewers of their city) and counties (editors of their counties).
+
+One visibility rule, applied at each level:
 - Figures of every county (counts, quotas, rates, rankings, burn-ups, forecasts) are open to every signed-in
   user: the programme compares counties openly.
-- Village records (villages, their updates, photos and history): city administrators and viewers see every
-  county's; a county editor sees their own counties', and read-only those of the counties paired with one of
-  theirs in a pairing active this year.
-- Changes: a county editor changes their own counties' records only, a city administrator everything, a viewer
-  nothing.
+- Village records (villages, their updates, photos and history): province staff see every county's, city staff
+  their city's counties'; a county editor sees their own counties', and read-only those of the counties paired
+  with one of theirs in a pairing active this year.
+- Changes: a county editor changes their own counties' records only, an administrator those of their scope (a
+  city administrator their city's, a province administrator everything), a viewer nothing.
 
 A refusal says why: the error pages show the message of AccessRefused (403) and NotVisible (404).
 """
@@ -19,22 +22,35 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from counties.models import County, Pairing, Profile
+from counties.models import City, County, Pairing, Profile
 
+PROVINCE_ADMIN = Profile.Role.PROVINCE_ADMIN
+PROVINCE_VIEWER = Profile.Role.PROVINCE_VIEWER
 CITY_ADMIN = Profile.Role.CITY_ADMIN
+CITY_VIEWER = VIEWER = Profile.Role.VIEWER
 COUNTY_EDITOR = Profile.Role.COUNTY_EDITOR
-VIEWER = Profile.Role.VIEWER
+ADMINISTRATORS = (PROVINCE_ADMIN, CITY_ADMIN)
+VIEWERS = (PROVINCE_VIEWER, CITY_VIEWER)
+# A city-level role saved without a city (only possible outside the admin) is not limited to a city.
+WITHOUT_A_CITY = {CITY_ADMIN: PROVINCE_ADMIN, CITY_VIEWER: PROVINCE_VIEWER}
 
 READ_ONLY = _("A read-only account cannot make changes.")
 OTHER_COUNTY_RECORDS = _(
     "This is a village of another county. Its records are open to that county's editors, to the editors of the "
     "counties paired with it this year, and to city staff."
 )
+OTHER_CITY_RECORDS = _(
+    "This is a village of another city. Its records are open to that city's staff, its counties' editors and "
+    "province staff."
+)
 PAIRED_COUNTY_READ_ONLY = _(
     "This is a village of a county paired with yours: you may look at its records, but only its own county's "
     "editors and city administrators change them."
 )
 PAIRING_OUTSIDER = _("Only the editors of this pairing's two counties and city administrators record its activities.")
+OTHER_CITY_PAIRING = _(
+    "This pairing involves a county outside your city: only province administrators create and edit it."
+)
 
 
 class AccessRefused(PermissionDenied):
@@ -45,19 +61,41 @@ class NotVisible(Http404):
     """404 with the reason the error page shows."""
 
 
-def role_of(user):
+def scope_of(user):
+    """(role, city code or None) of a signed-in, active user; (None, None) otherwise."""
     if not user.is_authenticated or not user.is_active:
-        return None
+        return None, None
     if user.is_superuser:
-        return CITY_ADMIN
-    if not hasattr(user, "_tracker_role"):
-        profile = Profile.objects.filter(user=user).only("role").first()
-        user._tracker_role = profile.role if profile else VIEWER
-    return user._tracker_role
+        return PROVINCE_ADMIN, None
+    if not hasattr(user, "_tracker_scope"):
+        profile = Profile.objects.filter(user=user).only("role", "city_id").first()
+        role, city = (profile.role, profile.city_id) if profile else (PROVINCE_VIEWER, None)
+        if role in WITHOUT_A_CITY and city is None:
+            role = WITHOUT_A_CITY[role]
+        user._tracker_scope = (role, city)
+    return user._tracker_scope
+
+
+def role_of(user):
+    return scope_of(user)[0]
+
+
+def city_of(user):
+    """The code of a city administrator's or city viewer's city (None for every other role)."""
+    return scope_of(user)[1]
 
 
 def is_city_admin(user):
-    return role_of(user) == CITY_ADMIN
+    """Whether the user is an administrator, of a city or of the province (city_scope() says which counties)."""
+    return role_of(user) in ADMINISTRATORS
+
+
+def is_province_admin(user):
+    return role_of(user) == PROVINCE_ADMIN
+
+
+def is_viewer(user):
+    return role_of(user) in VIEWERS
 
 
 def is_county_editor(user):
@@ -65,8 +103,18 @@ def is_county_editor(user):
 
 
 def sees_every_county(user):
-    """Whether the user sees the village records of every county."""
-    return role_of(user) in (CITY_ADMIN, VIEWER)
+    """Whether the user sees the village records of every county (province staff)."""
+    return role_of(user) in (PROVINCE_ADMIN, PROVINCE_VIEWER)
+
+
+def city_county_codes(user):
+    """Codes of the counties of a city administrator's or city viewer's city (empty for every other role)."""
+    city = city_of(user)
+    if city is None:
+        return frozenset()
+    if not hasattr(user, "_tracker_city_counties"):
+        user._tracker_city_counties = frozenset(County.objects.filter(city_id=city).values_list("code", flat=True))
+    return user._tracker_city_counties
 
 
 def editor_county_codes(user):
@@ -94,16 +142,21 @@ def village_county_codes(user):
     """Codes of the counties whose village records the user may see."""
     if sees_every_county(user):
         return frozenset(County.objects.values_list("code", flat=True))
-    return editor_county_codes(user) | paired_county_codes(user)
+    return city_county_codes(user) | editor_county_codes(user) | paired_county_codes(user)
 
 
 def can_see_county_villages(user, county_code):
-    return sees_every_county(user) or county_code in editor_county_codes(user) | paired_county_codes(user)
+    return sees_every_county(user) or county_code in village_county_codes(user)
+
+
+def not_visible_reason(user, county_code):
+    """Why the user does not see the county's village records, at the user's level."""
+    return OTHER_CITY_RECORDS if city_of(user) and county_code not in city_county_codes(user) else OTHER_COUNTY_RECORDS
 
 
 def check_see_county_villages(user, county_code):
     if not can_see_county_villages(user, county_code):
-        raise NotVisible(OTHER_COUNTY_RECORDS)
+        raise NotVisible(not_visible_reason(user, county_code))
 
 
 def village_counties(user):
@@ -113,40 +166,78 @@ def village_counties(user):
     return County.objects.filter(code__in=village_county_codes(user))
 
 
+def administers_county(user, county_code):
+    """Whether the user is an administrator whose scope holds the county."""
+    return is_province_admin(user) or (is_city_admin(user) and county_code in city_county_codes(user))
+
+
+def administers_every_county(user):
+    """Province administrators, and the administrators of the one city the registry holds: what belongs to no
+    county (acceptance standards) is theirs."""
+    if is_province_admin(user):
+        return True
+    if not is_city_admin(user):
+        return False
+    if not hasattr(user, "_tracker_only_city"):
+        user._tracker_only_city = not City.objects.exclude(code=city_of(user)).exists()
+    return user._tracker_only_city
+
+
 def can_change_county(user, county_code):
     """Whether the user may change what belongs to the county (its villages, their updates)."""
-    return is_city_admin(user) or county_code in editor_county_codes(user)
+    return administers_county(user, county_code) or county_code in editor_county_codes(user)
 
 
 def change_refusal(user, county_code):
     """Why the user may not change the county's records (they may see them), or None if they may."""
     if can_change_county(user, county_code):
         return None
-    return READ_ONLY if role_of(user) == VIEWER else PAIRED_COUNTY_READ_ONLY
+    if is_viewer(user):
+        return READ_ONLY
+    if city_of(user):
+        return not_visible_reason(user, county_code)
+    return PAIRED_COUNTY_READ_ONLY
 
 
-def check_city_admin(user, reason):
-    if not is_city_admin(user):
-        raise AccessRefused(READ_ONLY if role_of(user) == VIEWER else reason)
+def check_city_admin(user, reason, county_code=None):
+    """An administrator, and with `county_code` one whose scope holds that county."""
+    if is_city_admin(user) if county_code is None else administers_county(user, county_code):
+        return
+    if is_viewer(user):
+        raise AccessRefused(READ_ONLY)
+    raise AccessRefused(not_visible_reason(user, county_code) if is_city_admin(user) else reason)
 
 
 # --- Pairings ----------------------------------------------------------------------------------
-# Every signed-in user sees every pairing (they are figures); city administrators manage them and the editors of
-# either county record their activities.
+# Every signed-in user sees every pairing (they are figures); administrators manage those between counties of
+# their scope and the editors of either county record their activities.
 
 
 def can_manage_pairings(user):
     return is_city_admin(user)
 
 
+def can_manage_pairing(user, pairing):
+    return administers_county(user, pairing.county_a_id) and administers_county(user, pairing.county_b_id)
+
+
+def pairing_counties(user):
+    """The counties an administrator may pair."""
+    return County.objects.filter(code__in=village_county_codes(user)) if is_city_admin(user) else County.objects.none()
+
+
 def can_add_pairing_activity(user, pairing):
-    return is_city_admin(user) or bool({pairing.county_a_id, pairing.county_b_id} & editor_county_codes(user))
+    return can_manage_pairing(user, pairing) or bool(
+        {pairing.county_a_id, pairing.county_b_id} & editor_county_codes(user)
+    )
 
 
-def check_manage_pairings(user):
+def check_manage_pairings(user, pairing=None):
     check_city_admin(user, _("Only city administrators create and edit pairings."))
+    if pairing is not None and not can_manage_pairing(user, pairing):
+        raise AccessRefused(OTHER_CITY_PAIRING)
 
 
 def check_add_pairing_activity(user, pairing):
     if not can_add_pairing_activity(user, pairing):
-        raise AccessRefused(READ_ONLY if role_of(user) == VIEWER else PAIRING_OUTSIDER)
+        raise AccessRefused(READ_ONLY if is_viewer(user) else PAIRING_OUTSIDER)

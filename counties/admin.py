@@ -7,9 +7,18 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from counties.access import is_city_admin
-from counties.forms import PairingActivityForm, PairingForm
-from counties.models import County, Pairing, PairingActivity, Profile, Township
+from counties.access import (
+    can_manage_pairing,
+    city_of,
+    is_city_admin,
+    is_province_admin,
+    pairing_counties,
+    sees_every_county,
+    village_counties,
+    village_county_codes,
+)
+from counties.forms import PairingActivityForm, PairingForm, ProfileForm
+from counties.models import City, County, Pairing, PairingActivity, Profile, Township
 
 # Withdrawn villages (村庄撤并) are not counted.
 CURRENT_VILLAGES = Q(villages__withdrawn_at__isnull=True)
@@ -34,8 +43,36 @@ class CityAdminOnly:
         return is_city_admin(request.user)
 
 
+class WithinScope(CityAdminOnly):
+    """A city administrator lists and changes the rows of their city only (figures are open on the site, not
+    here); a province administrator every row. `scope` is the lookup of the row's county code, or of its city
+    with `scope_is_city`."""
+
+    scope = "county"
+    scope_is_city = False
+
+    def scope_filter(self, user):
+        if self.scope_is_city:
+            return Q(**{self.scope: city_of(user)})
+        return Q(**{f"{self.scope}__in": village_county_codes(user)})
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset if sees_every_county(request.user) else queryset.filter(self.scope_filter(request.user))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if not sees_every_county(request.user):
+            if db_field.related_model is County:
+                kwargs["queryset"] = village_counties(request.user)
+            elif db_field.related_model is City:
+                kwargs["queryset"] = City.objects.filter(code=city_of(request.user))
+                kwargs["required"] = True
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 @admin.register(County)
-class CountyAdmin(CityAdminOnly, admin.ModelAdmin):
+class CountyAdmin(WithinScope, admin.ModelAdmin):
+    scope = "code"
     list_display = ["code", "name", "township_count", "village_count"]
     search_fields = ["code", "name"]
     readonly_fields = ["code"]
@@ -60,7 +97,7 @@ class CountyAdmin(CityAdminOnly, admin.ModelAdmin):
 
 
 @admin.register(Township)
-class TownshipAdmin(CityAdminOnly, admin.ModelAdmin):
+class TownshipAdmin(WithinScope, admin.ModelAdmin):
     list_display = ["code", "name", "kind", "county", "village_count"]
     list_filter = ["county", "kind"]
     list_select_related = ["county"]
@@ -74,11 +111,17 @@ class TownshipAdmin(CityAdminOnly, admin.ModelAdmin):
         return township.village_total
 
 
-class ProfileInline(admin.StackedInline):
+class ProfileInline(CityAdminOnly, admin.StackedInline):
     model = Profile
+    form = ProfileForm
     can_delete = False
     filter_horizontal = ["counties"]
     verbose_name_plural = _("role in the programme")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = type(ProfileForm.__name__, (formset.form,), {"acting_user": request.user})
+        return formset
 
 
 User = get_user_model()
@@ -90,12 +133,26 @@ class TrackerUserAdmin(CityAdminOnly, UserAdmin):
     inlines = [ProfileInline]
     list_display = ["username", "first_name", "last_name", "role", "is_active"]
     list_select_related = ["profile"]
-    list_filter = ["profile__role", "profile__counties", "is_active"]
+    list_filter = ["profile__role", "profile__city", "profile__counties", "is_active"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A superuser is a province administrator: only one may make one.
+        fixed = () if is_province_admin(request.user) else ("is_superuser", "groups", "user_permissions")
+        return [*super().get_readonly_fields(request, obj), *fixed]
+
+    def get_queryset(self, request):
+        users = super().get_queryset(request)
+        if sees_every_county(request.user):
+            return users
+        own = Q(profile__city=city_of(request.user)) | Q(profile__counties__in=village_county_codes(request.user))
+        return users.filter(own | Q(pk=request.user.pk)).distinct()
 
     @admin.display(description=_("role"), ordering="profile__role")
     def role(self, user):
+        if user.is_superuser:  # as counties.access reads them
+            return Profile.Role.PROVINCE_ADMIN.label
         profile = getattr(user, "profile", None)
-        return profile.get_role_display() if profile else Profile.Role.VIEWER.label
+        return profile.get_role_display() if profile else Profile.Role.PROVINCE_VIEWER.label
 
 
 # django-axes' lockouts, so a city administrator can see and lift them (delete the attempt to unlock).
@@ -131,8 +188,15 @@ class PairingActivityInline(admin.TabularInline):
 
 
 @admin.register(Pairing)
-class PairingAdmin(CityAdminOnly, SimpleHistoryAdmin):
+class PairingAdmin(WithinScope, SimpleHistoryAdmin):
     form = PairingForm
+
+    def scope_filter(self, user):
+        return Q(county_a__in=pairing_counties(user), county_b__in=pairing_counties(user))
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or can_manage_pairing(request.user, obj))
+
     list_display = ["__str__", "kind", "start_year", "end_year", "committed_funds", "is_illustrative"]
     list_filter = ["kind", "is_illustrative"]
     list_select_related = ["county_a", "county_b"]
@@ -140,8 +204,12 @@ class PairingAdmin(CityAdminOnly, SimpleHistoryAdmin):
 
 
 @admin.register(PairingActivity)
-class PairingActivityAdmin(CityAdminOnly, SimpleHistoryAdmin):
+class PairingActivityAdmin(WithinScope, SimpleHistoryAdmin):
     form = PairingActivityForm
+
+    def scope_filter(self, user):
+        return Q(pairing__county_a__in=pairing_counties(user), pairing__county_b__in=pairing_counties(user))
+
     list_display = ["pairing", "date", "funds", "projects", "people", "created_by"]
     list_filter = ["pairing__kind"]
     list_select_related = ["pairing__county_a", "pairing__county_b", "created_by"]

@@ -2,7 +2,8 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from counties.models import Pairing, PairingActivity
+from counties import access
+from counties.models import Pairing, PairingActivity, Profile
 from counties.ranges import a_year_ahead, apply_limits, check_date
 
 
@@ -34,9 +35,12 @@ class PairingForm(forms.ModelForm):
         ]
         widgets = {"focus_areas": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, counties=None, **kwargs):
+        """`counties`: those the user may pair (counties.access.pairing_counties), every county without."""
         super().__init__(*args, **kwargs)
         apply_limits(self)
+        if counties is not None:
+            self.fields["county_a"].queryset = self.fields["county_b"].queryset = counties
         if self.instance.pk:
             self.fields["seen_version"].initial = self.current_version()
 
@@ -90,3 +94,38 @@ class PairingActivityForm(forms.ModelForm):
 
     def clean_date(self):
         return check_date(self.cleaned_data["date"], a_year_ahead())
+
+
+class ProfileForm(forms.ModelForm):
+    """A role with its scope, given in the admin: refused with the reason when they do not fit together, or when
+    it reaches beyond the scope of the administrator giving it."""
+
+    acting_user = None  # set by the admin
+
+    class Meta:
+        model = Profile
+        fields = ["role", "city", "counties"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if "role" not in cleaned:
+            return cleaned
+        self.instance.role, self.instance.city = cleaned["role"], cleaned.get("city")
+        counties = cleaned.get("counties") or []
+        for field, problem in self.instance.scope_problems(counties).items():
+            self.add_error(field, problem)
+        user = self.acting_user
+        if user is None or access.is_province_admin(user):
+            return cleaned
+        if cleaned["role"] in (Profile.Role.PROVINCE_ADMIN, Profile.Role.PROVINCE_VIEWER):
+            self.add_error("role", _("Only province administrators give province roles."))
+        city = cleaned.get("city")
+        if city is not None and city.code != access.city_of(user):
+            self.add_error("city", _("You administer one city: give roles of that city only."))
+        outside = [county.name for county in counties if not access.administers_county(user, county.code)]
+        if outside:
+            self.add_error(
+                "counties",
+                _("These counties are outside your city: %(counties)s.") % {"counties": "、".join(outside)},
+            )
+        return cleaned

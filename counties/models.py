@@ -119,15 +119,29 @@ class Township(models.Model):
 
 
 class Profile(models.Model):
-    """A user's role in the programme. Users without a profile are read-only viewers."""
+    """A user's role in the programme, at its level: the province (every city), one city, or counties.
+    Users without a profile are read-only viewers of the province."""
 
     class Role(models.TextChoices):
+        PROVINCE_ADMIN = "province_admin", _("province administrator")
+        PROVINCE_VIEWER = "province_viewer", _("province viewer (read-only)")
         CITY_ADMIN = "city_admin", _("city administrator")
+        VIEWER = "viewer", _("city viewer (read-only)")
         COUNTY_EDITOR = "county_editor", _("county editor")
-        VIEWER = "viewer", _("viewer (read-only)")
+
+    CITY_ROLES = (Role.CITY_ADMIN, Role.VIEWER)
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.VIEWER)
+    city = models.ForeignKey(
+        City,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name=_("city"),
+        help_text=_("Only for city administrators and city viewers: the city whose villages they see."),
+    )
     counties = models.ManyToManyField(
         County,
         blank=True,
@@ -142,6 +156,21 @@ class Profile(models.Model):
 
     def __str__(self):
         return f"{self.user} ({self.get_role_display()})"
+
+    def scope_problems(self, counties):
+        """{field: why} when the role, the city and the counties given with it do not fit together."""
+        problems = {}
+        if self.role in self.CITY_ROLES and self.city_id is None:
+            problems["city"] = _("A city administrator or city viewer needs a city.")
+        elif self.role not in self.CITY_ROLES and self.city_id is not None:
+            problems["city"] = (
+                _("A county editor works on counties, not a city: leave the city empty.")
+                if self.role == self.Role.COUNTY_EDITOR
+                else _("A province role covers every city: leave the city empty.")
+            )
+        if counties and self.role != self.Role.COUNTY_EDITOR:
+            problems["counties"] = _("Only county editors have counties: leave them empty for this role.")
+        return problems
 
 
 class PairingQuerySet(models.QuerySet):

@@ -4,6 +4,10 @@
 - yuci_editor: county editor of 榆次区 (140702)
 - taigu_editor: county editor of 太谷区 (140703)
 - viewer: read-only
+Roles by scope (counties.access):
+- province_admin, province_viewer: of every city
+- jinzhong_admin, jinzhong_viewer: city administrator and city viewer of 晋中市 (1407)
+- yangquan_admin: city administrator of 阳泉市 (1403), the small second city of `second_city`
 """
 
 import pytest
@@ -14,9 +18,17 @@ from django.db import connections
 from django.test import Client
 from django.test.testcases import LiveServerThread
 
-from counties.models import County, Profile
+from counties.models import City, County, Profile, Township
 from tests import map_helpers, village_helpers
-from tests.constants import PASSWORD, TAIGU, YUCI  # noqa: F401 (tests import them from here too)
+from tests.constants import (  # noqa: F401 (tests import them from here too)
+    JINZHONG,
+    PASSWORD,
+    TAIGU,
+    YANGQUAN,
+    YANGQUAN_CHENGQU,
+    YANGQUAN_VILLAGE,
+    YUCI,
+)
 from villages.models import Village
 from villages.registry_loader import load_registry
 
@@ -44,9 +56,9 @@ def registry(db):
         load_registry(settings.DATA_DIR)
 
 
-def make_user(username, role, county_codes=()):
+def make_user(username, role, county_codes=(), city=None):
     user = get_user_model().objects.create_user(username=username, password=PASSWORD)
-    profile = Profile.objects.create(user=user, role=role)
+    profile = Profile.objects.create(user=user, role=role, city_id=city)
     profile.counties.set(county_codes)
     return user
 
@@ -69,6 +81,43 @@ def taigu_editor(registry):
 @pytest.fixture
 def viewer(registry):
     return make_user("viewer", Profile.Role.VIEWER)
+
+
+@pytest.fixture
+def province_admin(registry):
+    return make_user("province-admin", Profile.Role.PROVINCE_ADMIN)
+
+
+@pytest.fixture
+def province_viewer(registry):
+    return make_user("province-viewer", Profile.Role.PROVINCE_VIEWER)
+
+
+@pytest.fixture
+def jinzhong_admin(registry):
+    return make_user("jinzhong-admin", Profile.Role.CITY_ADMIN, city=JINZHONG)
+
+
+@pytest.fixture
+def jinzhong_viewer(registry):
+    return make_user("jinzhong-viewer", Profile.Role.VIEWER, city=JINZHONG)
+
+
+@pytest.fixture
+def second_city(registry):
+    """晋中 and a second, small city: 阳泉市 with one county (城区, no boundary), one township and one village."""
+    city = City.objects.create(code=YANGQUAN, name="阳泉市", province_id="14")
+    county = County.objects.create(code=YANGQUAN_CHENGQU, name="城区", city=city)
+    township = Township.objects.create(code="140302001", name="上站街道", kind=Township.Kind.SUBDISTRICT, county=county)
+    Village.objects.create(
+        code=YANGQUAN_VILLAGE, name="义井村委会", short_name="义井村", township=township, county=county
+    )
+    return city
+
+
+@pytest.fixture
+def yangquan_admin(second_city):
+    return make_user("yangquan-admin", Profile.Role.CITY_ADMIN, city=YANGQUAN)
 
 
 @pytest.fixture

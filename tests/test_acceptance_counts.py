@@ -57,7 +57,7 @@ def cells(page, county):
 
 def test_the_dashboard_counts_applications_per_county(client_for, viewer, villages):
     response = client_for(viewer).get("/", {"year": 2025, "tier": "upgraded"})
-    rows = {row.county.code: row.applications for row in response.context["data"].rows}
+    rows = {row.unit.code: row.applications for row in response.context["data"].rows}
     yuci, taigu = rows[YUCI], rows[TAIGU]
     assert (yuci.waiting, yuci.returned, yuci.accepted, str(yuci.average)) == (1, 1, 1, "87.8")
     assert (taigu.waiting, taigu.returned, taigu.accepted, str(taigu.average)) == (0, 1, 0, "70.0")
@@ -70,7 +70,7 @@ def test_the_dashboard_counts_applications_per_county(client_for, viewer, villag
 
 def test_the_accepted_village_counts_toward_the_target_and_waiting_ones_as_completed(client_for, viewer, villages):
     data = client_for(viewer).get("/", {"year": 2025, "tier": "upgraded"}).context["data"]
-    progress = {row.county.code: row.progress for row in data.rows}
+    progress = {row.unit.code: row.progress for row in data.rows}
     assert (progress[YUCI].accepted, progress[YUCI].completed) == (1, 2)  # B is 待复核, C completed (returned)
 
 

@@ -63,7 +63,7 @@ def every_kind_of_object(settings, tmp_path, city_admin, yuci_editor, viewer):
     applying = submitted_application(yuci_editor)
     evidence = applying.self_scores.get(item__number="1").evidence.get()
     objects = [photo, update, pairing, activity, quota, village, target, city_admin, applying, evidence]
-    keys = [village.code, applying.village.code, YUCI, village.township_id, city_admin.username]
+    keys = [village.code, applying.village.code, YUCI, village.county.city_id, village.township_id, city_admin.username]
     return {
         "int": [applying.number] + [obj.pk for obj in objects],
         "str": keys + [obj.pk for obj in objects],
@@ -123,6 +123,12 @@ BROKEN_HEADER_TEXT = """() => [...document.querySelectorAll('.site-header a, .si
 # Every page of the app must say what its key values are (a new page fails here until it does).
 KEY_VALUES = {
     "villages:home": [
+        "[data-city=accepted]",
+        "#progress-table [data-col=accepted]",
+        "#progress-table [data-col=percent]",
+        "#forecast-table [data-verdict]",
+    ],
+    "villages:city": [
         "[data-city=accepted]",
         "#progress-table [data-col=accepted]",
         "#progress-table [data-col=percent]",

@@ -6,6 +6,7 @@
   administrators and viewers all; a county editor their own counties', and read-only those of the counties
   paired with theirs in a pairing active this year;
 - changes: editors in their own counties only, city administrators everywhere, viewers nowhere.
+(The registry here is 晋中's alone; tests/test_roles_by_scope.py checks the levels with a second city.)
 
 The objects: a village, its update and photo in 榆次区 (140702); 太谷区 (140703) is paired with 榆次 this year;
 左权县 (140722) is not. The roles: city administrator, 榆次's editor (own), 太谷's editor (paired), 左权's
@@ -53,6 +54,7 @@ WALK = [
     ("reinstate", "post", "/villages/{village}/reinstate/", "VERSION", REVIEW),
     ("photo", "get", "/photos/{photo}/", {}, RECORDS),
     ("dashboard_xlsx", "get", "/dashboard.xlsx", {}, EVERYONE_SIGNED_IN),
+    ("city", "get", "/cities/1407/", {}, EVERYONE_SIGNED_IN),
     ("county", "get", "/counties/140702/", {}, EVERYONE_SIGNED_IN),
     ("county", "get", "/counties/140722/", {}, EVERYONE_SIGNED_IN),
     ("pairings", "get", "/pairings/", {}, EVERYONE_SIGNED_IN),
@@ -238,7 +240,7 @@ def test_figures_are_the_same_for_every_signed_in_user(world):
     assert len(set(counties.values())) == 1
     dashboards = {
         role: [
-            (row.county.code, row.progress.accepted, row.progress.designated, row.progress.target)
+            (row.unit.code, row.progress.accepted, row.progress.designated, row.progress.target)
             for row in world["clients"][role].get("/", {"year": 2025, "tier": "upgraded"}).context["data"].rows
         ]
         for role in signed_in

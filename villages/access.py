@@ -8,14 +8,16 @@ functions; none of them re-derives a rule. A refusal carries its reason for the 
 from django.utils.translation import gettext_lazy as _
 
 from counties.access import (
-    OTHER_COUNTY_RECORDS,
     AccessRefused,
     NotVisible,
+    administers_county,
+    administers_every_county,
     can_change_county,
     can_see_county_villages,
     change_refusal,
     check_city_admin,
     is_city_admin,
+    not_visible_reason,
     sees_every_county,
     village_county_codes,
 )
@@ -42,8 +44,9 @@ def can_change_village(user, village):
 def get_village_for_view(user, code, queryset=None):
     village = visible_villages(user, queryset).filter(code=code).first()
     if village is None:
-        if Village.objects.filter(code=code).exists():
-            raise NotVisible(OTHER_COUNTY_RECORDS)
+        county_code = Village.objects.filter(code=code).values_list("county_id", flat=True).first()
+        if county_code is not None:
+            raise NotVisible(not_visible_reason(user, county_code))
         raise NotVisible(_("There is no village with the code %(code)s.") % {"code": code})
     return village
 
@@ -61,7 +64,9 @@ def get_village_for_review(user, code, queryset=None):
     """A village a city administrator is deciding on: accepting, returning (验收 / 退回), withdrawing or
     reinstating (撤并 / 恢复), withdrawn villages included unless `queryset` leaves them out."""
     village = get_village_for_view(user, code, Village.all_objects.all() if queryset is None else queryset)
-    check_city_admin(user, _("Only city administrators accept, return, withdraw or reinstate villages."))
+    check_city_admin(
+        user, _("Only city administrators accept, return, withdraw or reinstate villages."), village.county_id
+    )
     return village
 
 
@@ -75,7 +80,7 @@ def allowed_transition(user, village, old_status, new_status):
     if not can_change_village(user, village):
         return False
     move = (old_status, new_status)
-    return move in COUNTY_MOVES or (is_city_admin(user) and move in CITY_REVIEW_MOVES)
+    return move in COUNTY_MOVES or (administers_county(user, village.county_id) and move in CITY_REVIEW_MOVES)
 
 
 def allowed_statuses(user, village):
@@ -126,11 +131,11 @@ def check_see_withdrawn_villages(user):
 
 
 def can_withdraw_village(user, village):
-    return is_city_admin(user) and village.withdrawn_at is None
+    return administers_county(user, village.county_id) and village.withdrawn_at is None
 
 
 def can_reinstate_village(user, village):
-    return is_city_admin(user) and village.withdrawn_at is not None
+    return administers_county(user, village.county_id) and village.withdrawn_at is not None
 
 
 def get_photo_for_view(user, pk):
@@ -161,7 +166,7 @@ def allowed_import_transition(user, village, old_status, new_status):
         return False
     if new_status == Status.UNDER_REVIEW or (new_status == Status.ACCEPTED and needs_review(village)):
         return False
-    if is_city_admin(user):
+    if administers_county(user, village.county_id):
         return is_forward(old_status, new_status)
     return allowed_transition(user, village, old_status, new_status)
 
@@ -181,15 +186,18 @@ def get_village_for_application(user, code, queryset=None):
 
 def can_review_acceptance(user, village):
     """City administrators review; an editor never does, even for their own county."""
-    return is_city_admin(user) and village.status == Status.UNDER_REVIEW
+    return administers_county(user, village.county_id) and village.status == Status.UNDER_REVIEW
 
 
 def can_manage_standards(user):
-    return is_city_admin(user)
+    """Standards hold for every county: for province administrators (and those of the only city)."""
+    return administers_every_county(user)
 
 
 def check_manage_standards(user):
     check_city_admin(user, _("Only city administrators set the acceptance standards."))
+    if not can_manage_standards(user):
+        raise AccessRefused(_("Acceptance standards hold for every city: only province administrators set them."))
 
 
 def get_evidence_for_view(user, pk):

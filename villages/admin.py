@@ -9,7 +9,7 @@ from import_export.forms import ExportForm
 from import_export.resources import ModelResource
 from simple_history.admin import SimpleHistoryAdmin
 
-from counties.admin import CityAdminOnly
+from counties.admin import CityAdminOnly, WithinScope
 from villages import access
 from villages.acceptance.scoring import format_points
 from villages.imports.export import export_bytes
@@ -26,7 +26,7 @@ class VillageExportResource(ModelResource):
 
 
 @admin.register(Village)
-class VillageAdmin(CityAdminOnly, ExportMixin, SimpleHistoryAdmin):
+class VillageAdmin(WithinScope, ExportMixin, SimpleHistoryAdmin):
     list_display = ["code", "name", "township", "county", "tier", "programme_year", "status", "progress", "updated_at"]
     list_filter = ["county", "township__kind", "tier", "status", "programme_year", "location_source"]
     list_select_related = ["county", "township"]
@@ -82,13 +82,15 @@ class VillageAdmin(CityAdminOnly, ExportMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(CityAdminOnly, SimpleHistoryAdmin):
-    list_display = ["year", "tier", "kind", "count"]
-    list_filter = ["kind", "tier"]
+class TargetAdmin(WithinScope, SimpleHistoryAdmin):
+    scope = "city"
+    scope_is_city = True
+    list_display = ["city", "year", "tier", "kind", "count"]
+    list_filter = ["city", "kind", "tier"]
 
 
 @admin.register(CountyQuota)
-class CountyQuotaAdmin(CityAdminOnly, SimpleHistoryAdmin):
+class CountyQuotaAdmin(WithinScope, SimpleHistoryAdmin):
     list_display = ["year", "tier", "county", "count", "is_illustrative"]
     list_filter = ["year", "tier", "county", "is_illustrative"]
     list_select_related = ["county"]
@@ -136,8 +138,11 @@ class StandardAdmin(CityAdminOnly, SimpleHistoryAdmin):
     def used(self, standard):
         return standard.in_use()
 
+    def has_add_permission(self, request, *args):
+        return access.can_manage_standards(request.user)
+
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and not (obj and obj.in_use())
+        return access.can_manage_standards(request.user) and not (obj and obj.in_use())
 
     def has_delete_permission(self, request, obj=None):
         return self.has_change_permission(request, obj)

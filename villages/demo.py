@@ -16,12 +16,13 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from counties.geo import county_frame, random_points_in_county
-from counties.models import County, Pairing, PairingActivity, Profile
+from counties.models import City, County, Pairing, PairingActivity, Profile
 from villages.models import CountyQuota, LocationSource, Status, Tier, Village
 
 DEMO_PASSWORD = "demo-pass-2025"
 DEMO_YEAR = 2025
 DEMO_QUOTAS = {Tier.SHOWCASE: 40, Tier.UPGRADED: 300}
+JINZHONG = "1407"
 EDITOR_USERNAMES = {
     "140702": "yuci",
     "140703": "taigu",
@@ -84,27 +85,52 @@ def proportional_shares(total, sizes):
     return shares
 
 
-def ensure_user(username, role, counties, result):
+def ensure_user(username, role, counties, result, city=None):
     User = get_user_model()
     user, created = User.objects.get_or_create(
-        username=username, defaults={"is_staff": role == Profile.Role.CITY_ADMIN}
+        username=username, defaults={"is_staff": role in (Profile.Role.CITY_ADMIN, Profile.Role.PROVINCE_ADMIN)}
     )
     if created:
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])
-        profile = Profile.objects.create(user=user, role=role)
+        profile = Profile.objects.create(user=user, role=role, city=city)
         profile.counties.set(counties)
         result.users_created.append(username)
     return user
 
 
+def editor_username(county_code):
+    return EDITOR_USERNAMES.get(county_code, f"editor{county_code}")
+
+
+def editor_usernames():
+    return [editor_username(code) for code in County.objects.order_by("code").values_list("code", flat=True)]
+
+
+def demo_staff():
+    """[(username, role, city)] of the demo's administrators and viewers: `admin` and `viewer` of the one city
+    the registry holds, or of the province; a province administrator and viewer; 晋中's administrator."""
+    cities = list(City.objects.order_by("code")[:2])
+    one = cities[0] if len(cities) == 1 else None
+    staff = [
+        ("admin", Profile.Role.CITY_ADMIN if one else Profile.Role.PROVINCE_ADMIN, one),
+        ("viewer", Profile.Role.VIEWER if one else Profile.Role.PROVINCE_VIEWER, one),
+        ("province_admin", Profile.Role.PROVINCE_ADMIN, None),
+        ("province_viewer", Profile.Role.PROVINCE_VIEWER, None),
+    ]
+    jinzhong = City.objects.filter(code=JINZHONG).first()
+    if jinzhong:
+        staff.append(("jinzhong_admin", Profile.Role.CITY_ADMIN, jinzhong))
+    return staff
+
+
 def create_users(result):
-    ensure_user("admin", Profile.Role.CITY_ADMIN, [], result)
+    staff = demo_staff()
+    for username, role, city in staff[:1] + staff[2:]:
+        ensure_user(username, role, [], result, city)
     for county in County.objects.order_by("code"):
-        ensure_user(
-            EDITOR_USERNAMES.get(county.code, f"editor{county.code}"), Profile.Role.COUNTY_EDITOR, [county], result
-        )
-    ensure_user("viewer", Profile.Role.VIEWER, [], result)
+        ensure_user(editor_username(county.code), Profile.Role.COUNTY_EDITOR, [county], result)
+    ensure_user(*staff[1][:2], [], result, staff[1][2])
 
 
 def city_sizes():

@@ -45,6 +45,7 @@ urlpatterns = [
     path("offline/copy.json", offline.offline_copy, name="offline_copy"),
     path("offline/fallback/", offline.fallback, name="offline_fallback"),
     path("dashboard.xlsx", dashboard.dashboard_xlsx, name="dashboard_xlsx"),
+    path("cities/<str:code>/", dashboard.city, name="city"),
     path("counties/<str:code>/", county.detail, name="county"),
     path("counties/<str:code>/updates/", county.updates, name="county_updates"),
     path("pairings/", pairings.pairing_list, name="pairings"),

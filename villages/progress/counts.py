@@ -74,7 +74,7 @@ class Acceptances:
 
     items: list = field(default_factory=list)
 
-    def dates(self, tier, year=None, up_to_year=None, county_code=None):
+    def dates(self, tier, year=None, up_to_year=None, county_code=None, county_codes=None):
         return [
             item.date
             for item in self.items
@@ -82,6 +82,7 @@ class Acceptances:
             and (year is None or item.year == year)
             and (up_to_year is None or item.year <= up_to_year)
             and (county_code is None or item.county_code == county_code)
+            and (county_codes is None or item.county_code in county_codes)
         ]
 
 
@@ -176,8 +177,8 @@ def county_years(county_code, all_targets, all_quotas, accepted, today):
     return result
 
 
-def cumulative_forecast(accepted, tier, target, goal, today, county_code=None):
-    dates = accepted.dates(tier, up_to_year=goal, county_code=county_code)
+def cumulative_forecast(accepted, tier, target, goal, today, county_code=None, county_codes=None):
+    dates = accepted.dates(tier, up_to_year=goal, county_code=county_code, county_codes=county_codes)
     return forecast(dates, target, today, date(goal, 12, 31))
 
 

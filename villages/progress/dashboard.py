@@ -1,9 +1,11 @@
-"""Everything the dashboard (home page) and its ledger show, assembled in a fixed number of queries."""
+"""Everything the dashboard (home page), a city's page and their ledger show, assembled in a fixed number of
+queries. The same columns at each level: the province's total and a row per city when the registry holds several
+cities; a city's total and a row per county on the city's page, and on the dashboard when it holds one."""
 
 from dataclasses import dataclass, field
 from datetime import date
 
-from counties.models import County, Pairing
+from counties.models import City, County, Pairing
 from villages.acceptance.counts import Applications, application_counts
 from villages.models import Standard, Target, Village
 from villages.progress import counts, targets
@@ -14,8 +16,8 @@ SORT_KEYS = ["county", "quota", "designated", "in_progress", "completed", "accep
 
 
 @dataclass
-class CountyRow:
-    county: County
+class Row:
+    unit: County | City
     progress: Progress
     forecast: object = None
     applications: Applications = None
@@ -42,14 +44,21 @@ class Dashboard(HasTier):
     tier: str
     today: date
     goal: int
-    city: Progress
+    city: Progress  # the total of the page: its city's, or the province's
     rows: list
+    place: City = None  # the city of the page, None for the province
+    cities: list = field(default_factory=list)  # the cities of the registry
     cumulative: list = field(default_factory=list)
     pairings: list = field(default_factory=list)
     quota_total: Progress = None  # the counties that have a quota, together: the city average
     illustrative: set = field(default_factory=set)  # (year, tier, county code) of the quotas shown that are demo data
     standard: Standard = None  # the acceptance standard of the year and tier, if any
     applications: Applications = None  # the city's applications for acceptance, all counties together
+
+    @property
+    def level(self):
+        """What a row is: "county" (on a city's page) or "city" (on the province's)."""
+        return "county" if self.place else "city"
 
     @property
     def illustrative_quotas(self):
@@ -62,7 +71,7 @@ class Dashboard(HasTier):
 def sort_value(row, name):
     """(missing, value) so that "not set" sorts last whichever way the column is sorted."""
     if name == "county":
-        return (False, row.county.code)
+        return (False, row.unit.code)
     value = row.progress.target if name == "quota" else getattr(row.progress, name)
     return (value is None, value if value is not None else 0)
 
@@ -78,41 +87,60 @@ def sort_rows(rows, sort):
     ]
 
 
-def build(year, tier, today, sort=""):
-    all_targets = targets.targets()
+def build(year, tier, today, sort="", city=None):
+    """The dashboard of `city`, or without it of the registry: its one city, or the province."""
+    cities = list(City.objects.only("code", "name"))
+    if city is None and len(cities) == 1:
+        city = cities[0]
+    by_place = targets.targets_by_place(cities)
+    all_targets = by_place.get(city.code if city else None, {})
     goal = targets.goal_year(all_targets)
-    counties = list(County.objects.only("code", "name"))
+    counties = list(County.objects.filter(**({"city": city} if city else {})).only("code", "name", "city_id"))
     codes = [county.code for county in counties]
-    all_quotas = targets.quotas(years=[year, goal])
-    accepted = counts.acceptances()
+    all_quotas = targets.quotas(years=[year, goal], county_codes=codes if city else None)
+    accepted = counts.acceptances(codes if city else None)
     by_county = counts.county_progress(year, [tier], codes, all_targets, all_quotas, accepted, today)
+    if city is None:  # a county's quota is a share of its own city's target
+        for county in counties:
+            city_targets = by_place.get(county.city_id, {})
+            by_county[county.code].target = counts.county_target(year, [tier], county.code, all_quotas, city_targets)
+    applications = application_counts(year, tier, codes)
 
-    city = Progress(target=all_targets.get((year, tier, Target.Kind.ANNUAL)))
+    total = Progress(target=all_targets.get((year, tier, Target.Kind.ANNUAL)))
     quota_total = Progress(target=0)
     for code in codes:
-        city.add(by_county[code])
+        total.add(by_county[code])
         if by_county[code].target is not None:
             quota_total.add(by_county[code])
             quota_total.target += by_county[code].target
-    applications = application_counts(year, tier, codes)
-    rows = [
-        CountyRow(
-            county,
-            by_county[county.code],
-            counts.cumulative_forecast(
-                accepted, tier, all_quotas.get((goal, tier, county.code)), goal, today, county.code
-            ),
-            applications[county.code],
-        )
-        for county in counties
-    ]
+    if city:
+        rows = [
+            Row(
+                county,
+                by_county[county.code],
+                counts.cumulative_forecast(
+                    accepted, tier, all_quotas.get((goal, tier, county.code)), goal, today, county.code
+                ),
+                applications[county.code],
+            )
+            for county in counties
+        ]
+    else:
+        rows = [
+            city_row(
+                each, counties, by_county, by_place.get(each.code, {}), applications, accepted, year, tier, goal, today
+            )
+            for each in cities
+        ]
     dashboard = Dashboard(
         year,
         tier,
         today,
         goal,
-        city,
+        total,
         sort_rows(rows, sort),
+        place=city,
+        cities=cities,
         quota_total=quota_total if quota_total.target else None,
         illustrative=targets.illustrative_quota_keys(year__in=[year, goal], tier=tier),
         standard=Standard.objects.current(tier, year),
@@ -120,10 +148,8 @@ def build(year, tier, today, sort=""):
     )
     for code in codes:
         dashboard.applications.add(applications[code])
-    completed = {
-        row["tier"]: row["completed"]
-        for row in counts.status_counts(Village.objects.filter(programme_year__lte=goal, tier__in=TIERS), "tier")
-    }
+    villages = Village.objects.filter(programme_year__lte=goal, tier__in=TIERS, county_id__in=codes)
+    completed = {row["tier"]: row["completed"] for row in counts.status_counts(villages, "tier")}
     first_year = min([y for (y, _t, _k) in all_targets] + [item.date.year for item in accepted.items] + [today.year])
     for each_tier in TIERS:
         target = all_targets.get((goal, each_tier, Target.Kind.CUMULATIVE))
@@ -132,6 +158,20 @@ def build(year, tier, today, sort=""):
         chart = burnup(series, target, outlook.projected, date(goal, 12, 31))
         dashboard.cumulative.append(Cumulative(each_tier, target, completed.get(each_tier, 0), outlook, chart))
 
-    helped = Pairing.objects.filter(kind=Pairing.Kind.HELP).with_counties()
-    dashboard.pairings = [PairingRow(pairing, by_county[pairing.county_b_id]) for pairing in helped]
+    if city:  # the province's dashboard leaves them to each city's page
+        helped = Pairing.objects.filter(kind=Pairing.Kind.HELP, county_b__in=codes).with_counties()
+        dashboard.pairings = [PairingRow(pairing, by_county[pairing.county_b_id]) for pairing in helped]
     return dashboard
+
+
+def city_row(city, counties, by_county, city_targets, applications, accepted, year, tier, goal, today):
+    """A city on the province's dashboard: its counties together, against the city's own targets."""
+    codes = {county.code for county in counties if county.city_id == city.code}
+    progress = Progress(target=city_targets.get((year, tier, Target.Kind.ANNUAL)))
+    city_applications = Applications()
+    for code in codes:
+        progress.add(by_county[code])
+        city_applications.add(applications[code])
+    target = city_targets.get((goal, tier, Target.Kind.CUMULATIVE))
+    outlook = counts.cumulative_forecast(accepted, tier, target, goal, today, county_codes=codes)
+    return Row(city, progress, outlook, city_applications)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from io import BytesIO
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -61,7 +62,9 @@ def dashboard_workbook(data):
     row(_("Year"), data.year)
     row(_("Tier"), str(data.tier_label))
     row()
-    row(_("City"), strong=True)
+    by_county = data.level == "county"  # else the rows are cities, on the province's ledger
+    unit_code, unit = (_("County code"), _("County")) if by_county else (_("City code"), pgettext("column", "City"))
+    row(_("City") if by_county else _("Province"), strong=True)
     row(
         _("Target"),
         _("Designated"),
@@ -74,13 +77,13 @@ def dashboard_workbook(data):
     city = data.city
     row(not_set(city.target), city.designated, city.in_progress, city.completed, city.accepted, Percent(city.share))
     row()
-    row(_("By county"), strong=True)
+    row(_("By county") if by_county else _("By city"), strong=True)
     if data.illustrative_quotas:
         row(_("The county quotas on this page are demo data, not quotas set by the city."))
     row(
-        _("County code"),
-        _("County"),
-        _("Quota"),
+        unit_code,
+        unit,
+        _("Quota") if by_county else _("Target"),
         _("Designated"),
         _("In progress"),
         _("Completed"),
@@ -93,8 +96,8 @@ def dashboard_workbook(data):
     for county_row in data.rows:
         p = county_row.progress
         row(
-            county_row.county.code,
-            county_row.county.name,
+            county_row.unit.code,
+            county_row.unit.name,
             not_set(p.target),
             p.designated,
             p.in_progress,
@@ -102,16 +105,19 @@ def dashboard_workbook(data):
             p.accepted,
             Percent(p.share),
             p.change,
-            illustrative_note(quota=data.quota_is_illustrative(county_row.county.code)),
+            illustrative_note(quota=data.quota_is_illustrative(county_row.unit.code)),
         )
     if data.standard or data.applications:
         row()
-        row(_("Acceptance reviews (验收复核) by county"), strong=True)
+        row(
+            _("Acceptance reviews (验收复核) by county") if by_county else _("Acceptance reviews (验收复核) by city"),
+            strong=True,
+        )
         if data.standard:
             row(_("Standard"), str(data.standard), _("Pass score"), data.standard.pass_score)
         row(
-            _("County code"),
-            _("County"),
+            unit_code,
+            unit,
             _("Waiting for review"),
             _("Returned"),
             _("Accepted by review"),
@@ -120,9 +126,17 @@ def dashboard_workbook(data):
         )
         for county_row in data.rows:
             a = county_row.applications
-            row(county_row.county.code, county_row.county.name, a.waiting, a.returned, a.accepted, blank(a.average))
+            row(county_row.unit.code, county_row.unit.name, a.waiting, a.returned, a.accepted, blank(a.average))
         a = data.applications
-        row("", _("City"), a.waiting, a.returned, a.accepted, blank(a.average), strong=True)
+        row(
+            "",
+            _("City") if by_county else _("Province"),
+            a.waiting,
+            a.returned,
+            a.accepted,
+            blank(a.average),
+            strong=True,
+        )
     row()
     row(_("Toward %(year)d (cumulative)") % {"year": data.goal}, strong=True)
     row(
@@ -147,13 +161,18 @@ def dashboard_workbook(data):
         )
     row()
     row(
-        _("Pace by county: %(tier)s, by the end of %(year)s") % {"tier": data.tier_label, "year": data.goal},
+        (
+            _("Pace by county: %(tier)s, by the end of %(year)s")
+            if by_county
+            else _("Pace by city: %(tier)s, by the end of %(year)s")
+        )
+        % {"tier": data.tier_label, "year": data.goal},
         strong=True,
     )
     row(
-        _("County code"),
-        _("County"),
-        _("Quota"),
+        unit_code,
+        unit,
+        _("Quota") if by_county else _("Target"),
         _("Accepted"),
         _("Per month now"),
         _("Forecast"),
@@ -165,12 +184,12 @@ def dashboard_workbook(data):
     for county_row in data.rows:
         f = county_row.forecast
         row(
-            county_row.county.code,
-            county_row.county.name,
+            county_row.unit.code,
+            county_row.unit.name,
             not_set(f.target),
             f.accepted,
             *pace_cells(f),
-            illustrative_note(quota=data.quota_is_illustrative(county_row.county.code, data.goal)),
+            illustrative_note(quota=data.quota_is_illustrative(county_row.unit.code, data.goal)),
         )
     if data.pairings:
         row()

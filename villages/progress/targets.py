@@ -16,6 +16,18 @@ def targets():
     }
 
 
+def targets_by_place(cities):
+    """{city code: its targets, None: the province's}, each as targets() gives them. With one city in the
+    registry (`cities`), every target is that city's: those set for the province too, unless the city set its own."""
+    by_place = {}
+    for city, year, tier, kind, count in Target.objects.values_list("city_id", "year", "tier", "kind", "count"):
+        by_place.setdefault(city, {})[(year, tier, kind)] = count
+    if len(cities) == 1:
+        only = cities[0].code
+        by_place[only] = {**by_place.get(None, {}), **by_place.get(only, {})}
+    return by_place
+
+
 def goal_year(all_targets):
     years = [year for (year, _tier, kind) in all_targets if kind == Target.Kind.CUMULATIVE]
     return max(years) if years else DEFAULT_GOAL_YEAR

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from counties.access import NotVisible, can_see_county_villages, check_see_county_villages
 from counties.models import County
+from counties.scope import site_place
 from villages.forms import UpdateFilterForm
 from villages.models import ProgressUpdate, Status, Tier
 from villages.progress import county_page
@@ -16,7 +17,9 @@ UPDATES_PAGE_SIZE = 20
 
 
 def county_or_404(code):
-    county = County.objects.only("code", "name").filter(code=code).first()
+    county = (
+        County.objects.select_related("city").only("code", "name", "city__code", "city__name").filter(code=code).first()
+    )
     if county is None:
         raise NotVisible(_("There is no county with the code %(code)s.") % {"code": code})
     return county
@@ -33,6 +36,7 @@ def detail(request, code):
         "tiers": Tier.choices,
         "statuses": Status.choices,
         "illustrative_quotas": illustrative_quotas_among(county_id=code),
+        "several_cities": not site_place()["is_city"],
     }
     return render(request, "villages/county.html", context)
 

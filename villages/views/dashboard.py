@@ -3,8 +3,10 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from counties.models import County
+from counties.access import NotVisible
+from counties.models import City, County
 from villages.forms import DashboardFilterForm
 from villages.imports.export import XLSX_CONTENT_TYPE
 from villages.models import Status, Tier
@@ -13,7 +15,7 @@ from villages.progress.ledger import dashboard_workbook
 from villages.progress.tables import tier_and_status_table
 
 COLUMNS = [
-    ("county", _("County")),
+    ("county", _("County")),  # the row's unit: a county, or a city on the province's dashboard
     ("quota", _("Quota")),
     ("designated", _("Designated")),
     ("in_progress", _("In progress")),
@@ -24,31 +26,58 @@ COLUMNS = [
 ]
 
 
-def selected_dashboard(request):
+def selected_dashboard(request, city=None):
     today = timezone.localdate()
     form = DashboardFilterForm(request.GET, today)
     year, tier, sort = form.selection()
-    return form, dashboard.build(year, tier, today, sort)
+    return form, dashboard.build(year, tier, today, sort, city)
 
 
-@login_required
-def home(request):
-    form, data = selected_dashboard(request)
-    rows, total = tier_and_status_table(County.objects.all())
+# On the province's dashboard the rows are cities, against their targets.
+PROVINCE_LABELS = {
+    "county": pgettext_lazy("column", "City"),
+    "quota": _("Target"),
+    "percent": _("Percent of target accepted"),
+}
+
+
+def columns(data):
+    labels = PROVINCE_LABELS if data.level == "city" else {}
+    return [(key, labels.get(key, label)) for key, label in COLUMNS]
+
+
+def render_dashboard(request, city=None):
+    form, data = selected_dashboard(request, city)
+    rows, total = tier_and_status_table(County.objects.filter(**({"city": city} if city else {})))
     return render(
         request,
         "villages/home.html",
         {
             "form": form,
             "data": data,
-            "columns": COLUMNS,
+            "columns": columns(data),
             "rows": rows,
             "total": total,
             "tiers": Tier.choices,
             "statuses": Status.choices,
             "illustrative_quotas": data.illustrative_quotas,
+            "several_cities": len(data.cities) > 1,
         },
     )
+
+
+@login_required
+def home(request):
+    return render_dashboard(request)
+
+
+@login_required
+def city(request, code):
+    """A city's figures between the province's dashboard and its counties' pages, open to every signed-in user."""
+    place = City.objects.filter(code=code).first()
+    if place is None:
+        raise NotVisible(_("There is no city with the code %(code)s.") % {"code": code})
+    return render_dashboard(request, place)
 
 
 @login_required

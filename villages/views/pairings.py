@@ -8,9 +8,11 @@ from django.utils.translation import gettext as _
 
 from counties.access import (
     can_add_pairing_activity,
+    can_manage_pairing,
     can_manage_pairings,
     check_add_pairing_activity,
     check_manage_pairings,
+    pairing_counties,
 )
 from counties.forms import PairingActivityForm, PairingForm
 from counties.models import Pairing
@@ -49,7 +51,7 @@ def pairing_detail(request, pk):
         "sides": sides,
         "totals": totals,
         "activities": pairing.activities.select_related("created_by"),
-        "can_manage": can_manage_pairings(request.user),
+        "can_manage": can_manage_pairing(request.user, pairing),
         "can_add_activity": can_add_pairing_activity(request.user, pairing),
         "illustrative_quotas": illustrative_quotas_among(county_id__in=[pairing.county_a_id, pairing.county_b_id]),
     }
@@ -70,7 +72,7 @@ def save_pairing(request, form):
 @login_required
 def pairing_create(request):
     check_manage_pairings(request.user)
-    form = PairingForm(request.POST or None)
+    form = PairingForm(request.POST or None, counties=pairing_counties(request.user))
     if request.method == "POST" and form.is_valid() and (pairing := save_pairing(request, form)):
         messages.success(request, _("Pairing %(pairing)s created.") % {"pairing": pairing})
         return redirect("villages:pairing", pk=pairing.pk)
@@ -81,7 +83,8 @@ def pairing_create(request):
 def pairing_edit(request, pk):
     check_manage_pairings(request.user)
     pairing = get_object_or_404(Pairing, pk=pk)
-    form = PairingForm(request.POST or None, instance=pairing)
+    check_manage_pairings(request.user, pairing)
+    form = PairingForm(request.POST or None, instance=pairing, counties=pairing_counties(request.user))
     if request.method == "POST" and form.is_valid() and save_pairing(request, form):
         messages.success(request, _("Pairing %(pairing)s saved.") % {"pairing": pairing})
         return redirect("villages:pairing", pk=pairing.pk)

@@ -2,7 +2,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from villages.demo import DEMO_PASSWORD, DEMO_QUOTAS, DEMO_YEAR, EDITOR_USERNAMES, seed_demo
+from counties.models import Profile
+from villages.demo import DEMO_PASSWORD, DEMO_QUOTAS, DEMO_YEAR, demo_staff, editor_usernames, seed_demo
 
 
 class Command(BaseCommand):
@@ -40,9 +41,11 @@ class Command(BaseCommand):
             self.stdout.write(_("Created demo users: %(users)s") % {"users": ", ".join(result.users_created)})
         if not result.changed:
             self.stdout.write(_("Demo data already present: nothing changed."))
+        staff = "、".join(
+            f"{username}（{f'{city.name} ' if city else ''}{Profile.Role(role).label}）"
+            for username, role, city in demo_staff()
+        )
         self.stdout.write(
-            _(
-                "Demo logins (password %(password)s): admin (city administrator), viewer (read-only), county editors: %(editors)s"
-            )
-            % {"password": DEMO_PASSWORD, "editors": ", ".join(EDITOR_USERNAMES.values())}
+            _("Demo logins (password %(password)s): %(staff)s; county editors: %(editors)s")
+            % {"password": DEMO_PASSWORD, "staff": staff, "editors": ", ".join(editor_usernames())}
         )
