@@ -5,6 +5,8 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
+from counties.models import Pairing
+from tests.constants import YUCI
 from villages.models import Status, Village
 
 
@@ -49,3 +51,18 @@ def figure(html, name):
 
 def text(value):
     return re.sub(r"<[^>]+>", "", value).strip()
+
+
+def pairing_data(**changes):
+    """The pairing form's fields for a help pairing of 榆次区 and 榆社县, with `changes`."""
+    data = {
+        "kind": Pairing.Kind.HELP,
+        "county_a": YUCI,
+        "county_b": "140721",
+        "start_year": 2025,
+        "focus_areas": "核桃深加工",
+        "committed_funds": "500",
+        "committed_projects": 3,
+        "committed_people": 5,
+    }
+    return {**data, **changes}

@@ -13,6 +13,7 @@ from django.utils import timezone
 from counties.models import Pairing, PairingActivity
 from tests.conftest import TAIGU, YUCI
 from tests.import_helpers import csv_file, messages, run_import
+from tests.progress_helpers import pairing_data
 from tests.village_helpers import edit_data
 from villages.models import ProgressUpdate, Village
 
@@ -23,20 +24,6 @@ HUGE = "x" * 200_000
 @pytest.fixture
 def pairing(registry):
     return Pairing.objects.create(kind=Pairing.Kind.HELP, county_a_id=YUCI, county_b_id=TAIGU, start_year=2025)
-
-
-def pairing_data(**changes):
-    data = {
-        "kind": Pairing.Kind.HELP,
-        "county_a": YUCI,
-        "county_b": "140721",
-        "start_year": 2025,
-        "focus_areas": "核桃深加工",
-        "committed_funds": "500",
-        "committed_projects": 3,
-        "committed_people": 5,
-    }
-    return {**data, **changes}
 
 
 def form_errors(response):

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from counties.models import City, Pairing, Profile
 from tests.conftest import JINZHONG, YANGQUAN, YANGQUAN_CHENGQU, YANGQUAN_VILLAGE, YUCI, make_user
-from tests.test_ranges import pairing_data
+from tests.progress_helpers import pairing_data
 from tests.village_helpers import designate
 from villages.models import Status, Target, Tier, Village
 
