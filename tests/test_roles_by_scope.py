@@ -176,6 +176,17 @@ def test_the_province_dashboard_shows_the_total_and_a_row_per_city(two_city_prog
     assert 'data-progress-county="' not in html
 
 
+def test_on_a_phone_a_city_rows_labels_say_target_and_a_county_rows_say_quota(
+    two_city_programme, province_viewer, client_for
+):
+    client = client_for(province_viewer)
+    province = client.get("/", {"year": 2025, "tier": Tier.UPGRADED}).content.decode()
+    city = client.get(reverse("villages:city", args=[JINZHONG]), {"year": 2025, "tier": Tier.UPGRADED}).content.decode()
+    assert 'data-label="任务数" data-col="quota"' not in province
+    assert 'data-label="目标" data-col="quota"' in province and 'data-label="验收完成率（占目标）"' in province
+    assert 'data-label="任务数" data-col="quota"' in city
+
+
 def test_a_city_page_shows_the_citys_total_and_its_counties(two_city_programme, yuci_editor, client_for):
     page = client_for(yuci_editor).get(reverse("villages:city", args=[YANGQUAN]), {"year": 2025, "tier": "upgraded"})
     html = page.content.decode()

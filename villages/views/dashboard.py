@@ -56,6 +56,7 @@ def render_dashboard(request, city=None):
             "form": form,
             "data": data,
             "columns": columns(data),
+            "column_labels": dict(columns(data)),
             "rows": rows,
             "total": total,
             "tiers": Tier.choices,
