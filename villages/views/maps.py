@@ -41,8 +41,15 @@ def map_page(request):
     unlocated, list_query = form.unlocated()
     progress = map_data.county_progress(form.selected_year, form.designated_tiers())
     pairings = map_data.active_pairings(form.selected_year, form.selected_county)
+    codes = maps.boundary_codes(request.user, form.selected_county)
     skeleton, payload = maps.build_map(
-        progress, villages, pairings, form.selected_year, form.designated_tiers(), zoom_to=form.selected_county
+        progress,
+        villages,
+        pairings,
+        form.selected_year,
+        form.designated_tiers(),
+        zoom_to=form.selected_county,
+        codes=codes,
     )
     context = {
         "form": form,
@@ -51,6 +58,7 @@ def map_page(request):
         "query": form.query_string(),
         "list_query": list_query,
         "without_boundary": [row for row in progress if not row.bounded],
+        "not_drawn": [row for row in progress if row.bounded and row.code not in codes],
         "illustrative_quotas": illustrative_quotas_among(year=form.selected_year, tier__in=form.designated_tiers()),
         "village_counties": None
         if sees_every_county(request.user)
