@@ -23,7 +23,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from counties.geo import county_frame, points_frame
+from counties.boundaries import county_places, joint_bounds, tolerance_for
+from counties.geo import outline_frame, points_frame
 from villages.maps import style as map_style
 from villages.maps.data import MAP_TIERS
 from villages.maps.labels import Box, Label, place_labels
@@ -226,7 +227,9 @@ def illustrative_notes(illustrative_locations, located, illustrative_quotas):
 def build_figure(progress_rows, villages, year, zoom_to=None, illustrative_quotas=False, today=None):
     """The map as a matplotlib Figure of WIDTH × HEIGHT pixels."""
     today = today or timezone.localdate()
-    counties = county_frame()
+    places = county_places()
+    shown = [places[zoom_to.code]] if zoom_to is not None and zoom_to.code in places else list(places.values())
+    counties = outline_frame(places, tolerance_for(joint_bounds(shown)))
     colours = {row.code: map_style.county_colour(row) for row in progress_rows}
     figure = Figure(figsize=(WIDTH / DPI, HEIGHT / DPI), dpi=DPI)
     renderer = FigureCanvasAgg(figure).get_renderer()
@@ -238,8 +241,8 @@ def build_figure(progress_rows, villages, year, zoom_to=None, illustrative_quota
     illustrative_locations = int(frame["illustrative"].sum())
     ring = 0 < illustrative_locations < len(frame)  # when all are, the note under the title says so
     draw_villages(ax, frame, ring)
-    if zoom_to is not None:
-        min_lon, min_lat, max_lon, max_lat = counties.loc[[zoom_to.code]].total_bounds
+    if zoom_to is not None and zoom_to.code in places:
+        min_lon, min_lat, max_lon, max_lat = places[zoom_to.code].bounds
         margin = 0.05 * max(max_lon - min_lon, max_lat - min_lat)
         ax.set_xlim(min_lon - margin, max_lon + margin)
         ax.set_ylim(min_lat - margin, max_lat + margin)
