@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.forms.utils import flatatt
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -23,8 +23,6 @@ from villages.progress import counts
 from villages.progress.counts import TIERS
 from villages.progress.dashboard import SORT_KEYS
 
-SELECTED = mark_safe(" selected")
-
 
 class PlainSelect(forms.Select):
     """A <select> written in one pass, without a template per option: a province has 1,475 townships, and
@@ -32,13 +30,12 @@ class PlainSelect(forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None):
         chosen = set(self.format_value(value))
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            ((key, SELECTED if str(key) in chosen else "", label) for key, label in self.choices),
+        options = "".join(
+            f'<option value="{escape(key)}"{" selected" if str(key) in chosen else ""}>{escape(label)}</option>'
+            for key, label in self.choices
         )
         attributes = flatatt(self.build_attrs(self.attrs, attrs))
-        return format_html('<select name="{}"{}>{}</select>', name, attributes, options)
+        return format_html('<select name="{}"{}>{}</select>', name, attributes, mark_safe(options))
 
 
 class VillageFilterForm(forms.Form):
@@ -56,7 +53,9 @@ class VillageFilterForm(forms.Form):
         "updated": "updated_at",
     }
     q = forms.CharField(label=_("Name or code"), required=False, max_length=50)
-    county = forms.ModelChoiceField(label=_("County"), queryset=None, required=False, empty_label=_("All counties"))
+    county = forms.ModelChoiceField(
+        label=_("County"), queryset=None, required=False, empty_label=_("All counties"), widget=PlainSelect
+    )
     township = forms.ModelChoiceField(
         label=_("Township"), queryset=None, required=False, empty_label=_("All townships"), widget=PlainSelect
     )
@@ -79,17 +78,26 @@ class VillageFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         counties = village_counties(user)
         self.fields["county"].queryset = counties
+        self.fields["county"].widget.choices = [("", self.fields["county"].empty_label)] + list(
+            counties.values_list("code", "name")
+        )
         township = self.fields["township"]
         township.queryset = Township.objects.filter(county__in=counties)
         rows = township.queryset.values_list("code", "county__name", "name")
-        several = len(counties) > 1
+        several = len(self.fields["county"].widget.choices) > 2
         township.widget.choices = [("", township.empty_label)] + [
             (code, f"{county} · {name}" if several else name) for code, county, name in rows
         ]
         self.fields["tier"].choices = [("", _("All tiers"))] + Tier.choices
         self.fields["status"].choices = [("", _("All statuses"))] + Status.choices
-        years = access.visible_villages(user).exclude(programme_year=None).values_list("programme_year", flat=True)
-        self.fields["year"].choices = [("", _("All years"))] + [(year, year) for year in sorted(set(years))]
+        years = (
+            access.visible_villages(user)
+            .exclude(programme_year=None)
+            .order_by("programme_year")
+            .values_list("programme_year", flat=True)
+            .distinct()
+        )
+        self.fields["year"].choices = [("", _("All years"))] + [(year, year) for year in years]
 
     def filter(self, villages):
         data = self.cleaned_data
