@@ -167,6 +167,14 @@ def test_county_editor_sees_their_own_villages_and_every_countys_figures(yuci_ed
     assert village_codes(data) == sorted(expected_villages(counties=[YUCI]).values_list("code", flat=True))
     # Only the boundaries of the counties whose villages the editor sees; the nine others' figures are listed.
     assert sorted(f["id"] for f in data["counties"]["features"]) == [YUCI, HESHUN]
+    # The map opens on those two counties, not on the whole city.
+    points = [
+        p
+        for code in (YUCI, HESHUN)
+        for p in flatten_points(CountyBoundary.objects.get(county_id=code).geometry["coordinates"])
+    ]
+    lons, lats = [point[0] for point in points], [point[1] for point in points]
+    assert [*data["bounds"][0], *data["bounds"][1]] == pytest.approx([min(lats), min(lons), max(lats), max(lons)])
     listed = re.search(r'<details id="counties-not-drawn">(.*?)</details>', html, re.S).group(1)
     assert len(re.findall(r"<li data-county=", listed)) == 9
     # 太谷 (map_helpers.PLAN): 2 of its 3 villages designated for 2025 accepted, no quota for both tiers.

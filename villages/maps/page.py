@@ -174,7 +174,7 @@ def boundary_codes(user, zoom_to=None):
     return codes
 
 
-def build_map(progress_rows, villages, pairings, year, tiers, zoom_to=None, codes=None):
+def build_map(progress_rows, villages, pairings, zoom_to=None, codes=None):
     """The map's page parts (see map_skeleton) and the data it draws (counties, villages by tier, pairings).
 
     Draws the boundaries of the counties `codes` (all if None), simplified for the extent shown: `zoom_to`

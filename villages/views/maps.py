@@ -48,15 +48,7 @@ def map_page(request):
     progress = map_data.county_progress(form.selected_year, form.designated_tiers())
     pairings = map_data.active_pairings(form.selected_year, form.selected_county)
     codes = maps.boundary_codes(request.user, form.selected_county)
-    skeleton, payload = maps.build_map(
-        progress,
-        villages,
-        pairings,
-        form.selected_year,
-        form.designated_tiers(),
-        zoom_to=form.selected_county,
-        codes=codes,
-    )
+    skeleton, payload = maps.build_map(progress, villages, pairings, zoom_to=form.selected_county, codes=codes)
     context = {
         "form": form,
         "map": maps.page_parts(skeleton, payload),
