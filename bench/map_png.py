@@ -1,7 +1,8 @@
 """Time of the PNG map: the label placement for 11, 120 (a province) and 1,200 labels, and the whole PNG of the
-current database (all counties, and one county), with the machine's load.
+current database (all counties, and one county), wall and CPU time, with the machine's load before and after.
 
-Usage: DATABASE_URL=... .venv/bin/python bench/map_png.py   (load_registry and seed_demo first)
+Usage: DATABASE_URL=... .venv/bin/python bench/map_png.py   (load_registry and seed_demo first; for the province,
+load_registry --data-dir data/shanxi, and bench/pages.py's locate_every_village for every village located)
 """
 
 import itertools
@@ -22,6 +23,7 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
+from counties.models import County  # noqa: E402
 from villages.maps.labels import Box, Label, place_labels  # noqa: E402
 from villages.models import Village  # noqa: E402
 
@@ -29,12 +31,15 @@ RUNS = 5
 
 
 def median_ms(action):
-    timings = []
+    """(median wall ms, median CPU ms of this process, the last result) of RUNS runs after one warm-up."""
+    action()
+    timings, cpu = [], []
     for _ in range(RUNS):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         result = action()
         timings.append((time.perf_counter() - start) * 1000)
-    return statistics.median(timings), result
+        cpu.append((time.process_time() - start_cpu) * 1000)
+    return statistics.median(timings), statistics.median(cpu), result
 
 
 def grid_labels(columns, rows, spacing=60):
@@ -46,10 +51,13 @@ def grid_labels(columns, rows, spacing=60):
 
 
 def main():
+    print(
+        "machine load average (1, 5, 15 min): {:.1f} {:.1f} {:.1f} on {} CPUs".format(*os.getloadavg(), os.cpu_count())
+    )
     for columns, rows in [(4, 3), (12, 10), (40, 30)]:
         labels = grid_labels(columns, rows)
         bounds = Box(0, 0, 80 + 60 * columns, 80 + 60 * rows)
-        ms, placed = median_ms(lambda labels=labels, bounds=bounds: place_labels(labels, bounds))
+        ms, _cpu, placed = median_ms(lambda labels=labels, bounds=bounds: place_labels(labels, bounds))
         shown = sum(1 for placement in placed.values() if placement is not None)
         moved = sum(1 for placement in placed.values() if placement is not None and placement.moved)
         print(
@@ -59,11 +67,14 @@ def main():
     setup_test_environment()
     client = Client()
     client.force_login(get_user_model().objects.get(username="viewer"))
-    print(f"villages located: {Village.objects.located().count()}")
+    print(f"villages located: {Village.objects.located().count()}, counties: {County.objects.count()}")
     for query in ["year=2025", "year=2025&county=140702"]:
-        ms, response = median_ms(lambda query=query: client.get(f"/map.png?{query}"))
+        ms, cpu, response = median_ms(lambda query=query: client.get(f"/map.png?{query}"))
         assert response.status_code == 200, response.status_code
-        print(f"/map.png?{query:25} {ms:8.1f} ms, {len(response.content) / 1024:.0f} KB (median of {RUNS})")
+        print(
+            f"/map.png?{query:25} {ms:8.1f} ms wall, {cpu:8.1f} ms CPU, {len(response.content) / 1024:.0f} KB "
+            f"(medians of {RUNS} after a warm-up)"
+        )
     print(
         "machine load average (1, 5, 15 min): {:.1f} {:.1f} {:.1f} on {} CPUs".format(*os.getloadavg(), os.cpu_count())
     )

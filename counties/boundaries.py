@@ -1,9 +1,12 @@
-"""County boundaries as GeoJSON, decoded once per process: every map page draws them."""
+"""County boundaries as GeoJSON, decoded once per process (every map page draws them), and simplified for the
+extent they are drawn at: a province map does not need the metre-level detail of a county map."""
 
 import json
-from dataclasses import dataclass
-from functools import lru_cache
+import math
+from dataclasses import dataclass, field
 
+import numpy as np
+import shapely
 from django.db.models import TextField
 from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
@@ -12,6 +15,11 @@ from counties.geo import geojson_bounds
 from counties.models import CountyBoundary
 from counties.scope import site_place
 
+# (widest side of the extent up to, in degrees: tolerance of the simplification in degrees, decimals kept).
+# A county is about 1° across, a city 2–3°, the province 6°; a map fitted to ~1,000 px leaves each tolerance at
+# about a tenth of a pixel, so the outlines still look right two zoom levels further in.
+SCALES = [(1.5, 0.0001, 5), (4.0, 0.0003, 5), (math.inf, 0.0008, 4)]
+
 
 @dataclass(frozen=True)
 class Place:
@@ -19,22 +27,50 @@ class Place:
     bounds: tuple  # (min_lon, min_lat, max_lon, max_lat)
     label_lat: float
     label_lon: float
+    name: str = ""
+    outlines: dict = field(default_factory=dict, compare=False, repr=False)  # tolerance: simplified GeoJSON
+
+    def outline(self, tolerance):
+        """The boundary simplified to `tolerance` degrees (see SCALES), computed once per process."""
+        if tolerance not in self.outlines:
+            decimals = next(scale[2] for scale in SCALES if scale[1] == tolerance)
+            shape = shapely.geometry.shape(self.boundary).simplify(tolerance, preserve_topology=True)
+            shape = shapely.transform(shape, lambda points: np.round(points, decimals))
+            self.outlines[tolerance] = json.loads(shapely.to_geojson(shape))
+        return self.outlines[tolerance]
 
 
-@lru_cache(maxsize=64)
-def decoded(text):
-    """The boundary and its bounds, keyed by the boundary's text so that a changed boundary is decoded anew."""
-    boundary = json.loads(text)
-    return boundary, geojson_bounds([boundary])
+# {county code: (what it was decoded from, its Place)}: one entry per county, so it is sized to the data whatever
+# the number of counties, and an entry whose boundary or label differs from the database's is decoded anew.
+DECODED = {}
+
+
+def decoded(code, text, label_lat, label_lon, name):
+    source = (text, label_lat, label_lon, name)
+    entry = DECODED.get(code)
+    if entry is None or entry[0] != source:
+        boundary = json.loads(text)
+        entry = DECODED[code] = (source, Place(boundary, geojson_bounds([boundary]), label_lat, label_lon, name))
+    return entry[1]
 
 
 def county_places(codes=None):
     """{county code: Place} of the counties with a boundary, reading them as text (decoding them is what costs)."""
-    rows = CountyBoundary.objects.annotate(text=Cast("geometry", TextField()))
+    rows = CountyBoundary.objects.annotate(text=Cast("geometry", TextField())).order_by("county_id")
     if codes is not None:
         rows = rows.filter(county_id__in=codes)
-    rows = rows.values_list("county_id", "text", "county__label_lat", "county__label_lon")
-    return {code: Place(*decoded(text), label_lat, label_lon) for code, text, label_lat, label_lon in rows}
+    rows = rows.values_list("county_id", "text", "county__label_lat", "county__label_lon", "county__name")
+    places = {code: decoded(code, text, lat, lon, name) for code, text, lat, lon, name in rows}
+    if codes is None:
+        for gone in DECODED.keys() - places.keys():
+            DECODED.pop(gone, None)
+    return places
+
+
+def tolerance_for(bounds):
+    """The simplification tolerance (degrees) for a map of this extent (min_lon, min_lat, max_lon, max_lat)."""
+    span = max(bounds[2] - bounds[0], bounds[3] - bounds[1])
+    return next(tolerance for widest, tolerance, _decimals in SCALES if span <= widest)
 
 
 def joint_bounds(places):

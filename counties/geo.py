@@ -28,6 +28,23 @@ def county_frame(codes=None):
     return gpd.GeoDataFrame(rows, geometry=geometries, crs=CRS).set_index("code", drop=False)
 
 
+def outline_frame(places, tolerance):
+    """{code: Place} (counties.boundaries) as a GeoDataFrame indexed by code, like county_frame, with the
+    outlines simplified to `tolerance` and kept by the process: what a map of that extent draws."""
+    codes = sorted(places)
+    rows = [
+        {
+            "code": code,
+            "name": places[code].name,
+            "label_lat": places[code].label_lat,
+            "label_lon": places[code].label_lon,
+        }
+        for code in codes
+    ]
+    geometries = [shapely.geometry.shape(places[code].outline(tolerance)) for code in codes]
+    return gpd.GeoDataFrame(rows, geometry=geometries, crs=CRS).set_index("code", drop=False)
+
+
 def points_inside_counties(lons, lats, county_codes, frame=None):
     """For each point, whether it lies inside (or on the edge of) the given county. Vectorised."""
     frame = county_frame() if frame is None else frame

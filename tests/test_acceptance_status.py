@@ -1,5 +1,7 @@
 """The 待复核 status everywhere a status shows: village pages, the map and its API, the export, the import."""
 
+import json
+
 import pytest
 from django.utils import translation
 
@@ -33,7 +35,9 @@ def test_the_map_and_its_api_show_a_village_awaiting_review(client_for, viewer, 
     client = client_for(viewer)
     assert client.get("/map/").status_code == 200
     assert client.get("/map.png").status_code == 200
-    features = client.get("/api/villages.geojson", {"status": "under_review"}).json()["features"]
+    features = json.loads(b"".join(client.get("/api/villages.geojson", {"status": "under_review"}).streaming_content))[
+        "features"
+    ]
     assert [feature["properties"]["code"] for feature in features] == [waiting.code]
 
 

@@ -1,3 +1,4 @@
+import gzip
 import json
 
 import pytest
@@ -5,6 +6,7 @@ from django.urls import reverse
 
 from counties.models import County, CountyBoundary
 from tests.map_helpers import TAIGU, YEAR, YUCI, expected_villages
+from villages.maps import data as map_data
 from villages.models import CountyQuota, LocationSource, Status, Target, Tier, Village
 
 pytestmark = pytest.mark.django_db
@@ -13,11 +15,15 @@ VILLAGES = reverse("villages:api_villages")
 COUNTIES = reverse("villages:api_counties")
 
 
+def body(response):
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
 def geojson(client, url, **params):
     response = client.get(url, {"year": YEAR, **params})
     assert response.status_code == 200
     assert response["Content-Type"] == "application/geo+json"
-    data = json.loads(response.content)
+    data = json.loads(body(response))
     assert data["type"] == "FeatureCollection"
     return data
 
@@ -154,3 +160,42 @@ def test_a_year_outside_the_programme_is_refused_naming_the_years_offered(viewer
     response = client_for(viewer).get(COUNTIES, {"year": YEAR + 5})
     assert response.status_code == 400
     assert list(json.loads(response.content)["fields"]) == ["year"]
+
+
+def test_villages_are_streamed_in_chunks_with_the_same_features_whatever_the_chunk(
+    viewer, client_for, map_villages, monkeypatch
+):
+    client = client_for(viewer)
+    whole = client.get(VILLAGES, {"year": YEAR})
+    assert whole.streaming
+    whole = body(whole)
+    monkeypatch.setattr(map_data, "FEATURE_CHUNK", 3)
+    response = client.get(VILLAGES, {"year": YEAR})
+    pieces = list(response.streaming_content)
+    # map_helpers.PLAN: 10 villages, 1 without a location, 1 of 2026: 8 features for 2025, 2 of them at
+    # illustrative locations; in chunks of 3: the opening, 3 + 3 + 2 features, the closing.
+    assert len(pieces) == 5
+    assert b"".join(pieces) == whole
+    features = json.loads(whole)["features"]
+    assert len(features) == 8
+    assert sum(f["properties"]["illustrative"] for f in features) == 2
+    assert {f["properties"]["location_source"] for f in features if f["properties"]["illustrative"]} == {
+        LocationSource.ILLUSTRATIVE
+    }
+
+
+def test_an_empty_selection_streams_an_empty_feature_collection(yuci_editor, client_for, map_villages):
+    response = client_for(yuci_editor).get(VILLAGES, {"year": YEAR, "county": TAIGU})
+    assert body(response) == b'{"type":"FeatureCollection","features":[]}'
+
+
+@pytest.mark.parametrize("url", [VILLAGES, COUNTIES, reverse("villages:map")])
+def test_the_map_and_the_geojson_are_gzipped_for_a_browser_that_accepts_it(viewer, client_for, map_villages, url):
+    client = client_for(viewer)
+    plain = body(client.get(url, {"year": YEAR}))
+    response = client.get(url, {"year": YEAR}, headers={"accept-encoding": "gzip"})
+    assert response["Content-Encoding"] == "gzip"
+    packed = body(response)
+    assert len(packed) < len(plain) / 3
+    if url != reverse("villages:map"):  # the page differs in its CSRF tokens and nonce from one answer to the next
+        assert gzip.decompress(packed) == plain

@@ -209,7 +209,7 @@ def test_every_page_and_api_answers_each_role_as_the_visibility_rule_says(world,
 def village_counties_seen(client):
     """The counties whose village records reach the user: list rows, village points (page and GeoJSON)."""
     listed = {village.county_id for village in client.get("/villages/").context["page"].paginator.object_list}
-    geojson = json.loads(client.get("/api/villages.geojson", {"year": 2025}).content)
+    geojson = json.loads(b"".join(client.get("/api/villages.geojson", {"year": 2025}).streaming_content))
     mapped = {feature["properties"]["county_code"] for feature in geojson["features"]}
     return listed, mapped
 

@@ -281,3 +281,26 @@ def test_an_unknown_county_in_an_import_is_not_of_this_city_or_province(
     with translation.override("zh-hans"):
         result = import_villages(csv_file([["县(市、区)", "村名"], ["太谷区", "胡村"]]), "list.csv", city_admin)
     assert [str(problem) for problem in result.problems] == [f"第 2 行，“县(市、区)”列：太谷区 {message}"]
+
+
+def test_the_map_and_png_of_several_cities_draw_the_counties_in_scope(empty_registry, tmp_path, client_for):
+    from tests.conftest import make_user
+
+    load(write_registry(tmp_path / "two-cities"))
+    viewer = client_for(make_user("province-viewer", "viewer"))
+    editor = client_for(make_user("chengqu-editor", "county_editor", ["140302"]))
+
+    def drawn(client, **params):
+        page = client.get(reverse("villages:map"), {"year": 2025, **params})
+        assert page.status_code == 200
+        return sorted(feature["id"] for feature in json.loads(page.context["map"]["data"])["counties"]["features"])
+
+    assert drawn(viewer) == ["140302", "140303", "140502"]
+    # 阳泉市's 城区 editor: their 城区 only, not 晋城市's; the other counties' figures are listed beside the map.
+    assert drawn(editor) == ["140302"]
+    page = editor.get(reverse("villages:map"), {"year": 2025})
+    assert [row.code for row in page.context["not_drawn"]] == ["140303", "140502"]
+    # The PNG of every county, and zoomed to the pseudo-county: it has no boundary, so the PNG shows them all.
+    for params in [{}, {"county": "140371"}]:
+        response = viewer.get(reverse("villages:map_png"), {"year": 2025, **params})
+        assert response.status_code == 200 and response["Content-Type"] == "image/png"

@@ -1,6 +1,7 @@
 """Content-Security-Policy on every page (inline scripts only with the request's nonce, never 'unsafe-inline'
 scripts), the admin's pages satisfying it in chromium, and no caching of what a logged-in user sees."""
 
+import gzip
 import re
 
 import pytest
@@ -87,3 +88,11 @@ def test_the_admin_pages_raise_no_policy_violation_in_chromium(browser_page, cit
         problems += [f"{path}: {text}" for text in browser_page.csp_violations[before[0] :]]
         problems += [f"{path}: {text}" for text in browser_page.console_errors[before[1] :]]
     assert problems == []
+
+
+def test_the_gzipped_map_page_carries_the_nonce_of_its_response(client_for, city_admin, map_villages):
+    response = client_for(city_admin).get("/map/", headers={"accept-encoding": "gzip"})
+    assert response["Content-Encoding"] == "gzip"
+    nonce = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
+    html = gzip.decompress(response.content).decode()
+    assert f'<script nonce="{nonce}">' in html

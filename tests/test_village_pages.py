@@ -1,5 +1,7 @@
 """The village list, the village page and the edit page, as county staff use them (also on a phone)."""
 
+import re
+
 import pytest
 
 from tests.conftest import YUCI
@@ -166,3 +168,20 @@ def test_an_update_posted_without_a_date_is_refused(client_for, yuci_editor, yuc
     response = client_for(yuci_editor).post(f"/villages/{yuci_village.code}/updates/new/", {"text": "修路"})
     assert response.status_code == 200 and "date" in response.context["form"].errors
     assert not yuci_village.updates.exists()
+
+
+def test_township_options_are_every_visible_township_with_the_chosen_one_selected(
+    client_for, viewer, yuci_editor, registry
+):
+    html = listed(client_for(viewer), township="140702001").content.decode()
+    select = re.search(r'<select name="township" id="id_township">(.*?)</select>', html, re.S).group(1)
+    # data/jinzhong/townships.csv: 130 townships, and the "all" option first.
+    assert len(re.findall(r"<option ", select)) == 131
+    assert select.startswith('<option value="">')
+    assert '<option value="140702001" selected>榆次区 · 北关街道</option>' in select
+    assert select.count(" selected") == 1
+    # 榆次区's editor (no pairing in this registry): 榆次区's 20 townships, named without their county.
+    html = listed(client_for(yuci_editor)).content.decode()
+    select = re.search(r'<select name="township" id="id_township">(.*?)</select>', html, re.S).group(1)
+    assert len(re.findall(r"<option ", select)) == 1 + 20
+    assert '<option value="" selected>' in select and '<option value="140702001">北关街道</option>' in select

@@ -4,6 +4,7 @@ all of it. The admin has no delete any more."""
 
 import csv
 import io
+import json
 
 import pytest
 from django.core.management import call_command
@@ -41,7 +42,9 @@ def everywhere(client, village):
     dashboard = client.get("/", {"year": 2025, "tier": "upgraded"}).content.decode()
     county = client.get(f"/counties/{YUCI}/").content.decode()
     map_page = client.get("/map/", {"year": 2025}).content.decode()
-    geojson = client.get("/api/villages.geojson", {"year": 2025, "county": YUCI}).json()
+    geojson = json.loads(
+        b"".join(client.get("/api/villages.geojson", {"year": 2025, "county": YUCI}).streaming_content)
+    )
     exported = list(csv.reader(io.StringIO(csv_bytes(Village.objects.all()).decode("utf-8-sig"))))
     return {
         "list": listed,

@@ -2,7 +2,10 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.forms.utils import flatatt
 from django.utils import timezone
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from counties.access import village_counties
@@ -21,6 +24,20 @@ from villages.progress.counts import TIERS
 from villages.progress.dashboard import SORT_KEYS
 
 
+class PlainSelect(forms.Select):
+    """A <select> written in one pass, without a template per option: a province has 1,475 townships, and
+    Django's template per option took most of the village list's time. Its choices are (value, label) pairs."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = set(self.format_value(value))
+        options = "".join(
+            f'<option value="{escape(key)}"{" selected" if str(key) in chosen else ""}>{escape(label)}</option>'
+            for key, label in self.choices
+        )
+        attributes = flatatt(self.build_attrs(self.attrs, attrs))
+        return format_html('<select name="{}"{}>{}</select>', name, attributes, mark_safe(options))
+
+
 class VillageFilterForm(forms.Form):
     """The village list's filters. Anything a user could type in the address bar is validated here."""
 
@@ -36,9 +53,11 @@ class VillageFilterForm(forms.Form):
         "updated": "updated_at",
     }
     q = forms.CharField(label=_("Name or code"), required=False, max_length=50)
-    county = forms.ModelChoiceField(label=_("County"), queryset=None, required=False, empty_label=_("All counties"))
+    county = forms.ModelChoiceField(
+        label=_("County"), queryset=None, required=False, empty_label=_("All counties"), widget=PlainSelect
+    )
     township = forms.ModelChoiceField(
-        label=_("Township"), queryset=None, required=False, empty_label=_("All townships")
+        label=_("Township"), queryset=None, required=False, empty_label=_("All townships"), widget=PlainSelect
     )
     tier = forms.ChoiceField(label=_("Tier"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False)
@@ -59,13 +78,26 @@ class VillageFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         counties = village_counties(user)
         self.fields["county"].queryset = counties
-        self.fields["township"].queryset = Township.objects.filter(county__in=counties).select_related("county")
-        if len(counties) > 1:
-            self.fields["township"].label_from_instance = lambda township: f"{township.county.name} · {township.name}"
+        self.fields["county"].widget.choices = [("", self.fields["county"].empty_label)] + list(
+            counties.values_list("code", "name")
+        )
+        township = self.fields["township"]
+        township.queryset = Township.objects.filter(county__in=counties)
+        rows = township.queryset.values_list("code", "county__name", "name")
+        several = len(self.fields["county"].widget.choices) > 2
+        township.widget.choices = [("", township.empty_label)] + [
+            (code, f"{county} · {name}" if several else name) for code, county, name in rows
+        ]
         self.fields["tier"].choices = [("", _("All tiers"))] + Tier.choices
         self.fields["status"].choices = [("", _("All statuses"))] + Status.choices
-        years = access.visible_villages(user).exclude(programme_year=None).values_list("programme_year", flat=True)
-        self.fields["year"].choices = [("", _("All years"))] + [(year, year) for year in sorted(set(years))]
+        years = (
+            access.visible_villages(user)
+            .exclude(programme_year=None)
+            .order_by("programme_year")
+            .values_list("programme_year", flat=True)
+            .distinct()
+        )
+        self.fields["year"].choices = [("", _("All years"))] + [(year, year) for year in years]
 
     def filter(self, villages):
         data = self.cleaned_data

@@ -1,5 +1,7 @@
 """What the map shows, read in a fixed number of queries: county progress, village points and pairings."""
 
+import itertools
+import json
 from dataclasses import dataclass
 from datetime import date
 
@@ -109,8 +111,12 @@ def compact_villages(villages):
     return rows, [[code, names[code]] for code in townships]
 
 
+FEATURE_CHUNK = 2000  # villages read from the database, and written out, at a time
+
+
 def village_features(villages):
-    """The located villages as GeoJSON features (WGS84), for GIS tools."""
+    """The located villages as GeoJSON features (WGS84), for GIS tools: a generator that reads the database
+    FEATURE_CHUNK rows at a time, so a province's 18,851 villages are never all in memory at once."""
     located = (
         villages.located()
         .order_by("code")
@@ -133,8 +139,8 @@ def village_features(villages):
         )
     )
     prefix, suffix = village_url_parts()
-    return [
-        {
+    for row in located.iterator(chunk_size=FEATURE_CHUNK):
+        yield {
             "type": "Feature",
             "id": row["code"],
             "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]},
@@ -156,8 +162,16 @@ def village_features(villages):
                 "url": f"{prefix}{row['code']}{suffix}",
             },
         }
-        for row in located
-    ]
+
+
+def feature_collection_text(features):
+    """A FeatureCollection as JSON text in pieces of FEATURE_CHUNK features, to stream."""
+    yield '{"type":"FeatureCollection","features":['
+    features, separator = iter(features), ""
+    while batch := list(itertools.islice(features, FEATURE_CHUNK)):
+        yield separator + ",".join(json.dumps(feature, ensure_ascii=False, separators=(",", ":")) for feature in batch)
+        separator = ","
+    yield "]}"
 
 
 def county_features(progress_rows, year, tiers, places=None):

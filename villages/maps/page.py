@@ -13,9 +13,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from folium.template import Template
 
-from counties.boundaries import county_places, joint_bounds
+from counties.access import village_county_codes
+from counties.boundaries import county_places, joint_bounds, tolerance_for
 from villages.maps import style as map_style
-from villages.maps.data import MAP_TIERS, compact_villages, county_features, feature_collection, village_url_parts
+from villages.maps.data import MAP_TIERS, compact_villages, feature_collection, village_url_parts
 from villages.models import Status, Tier
 
 LOCAL_JS = [("leaflet", "vendor/leaflet/leaflet.js")]
@@ -136,40 +137,58 @@ def tile_layer():
     )
 
 
-def county_payload(progress_rows, year, tiers, places):
-    by_code = {row.code: row for row in progress_rows}
-    features = [feature for feature in county_features(progress_rows, year, tiers, places) if feature["geometry"]]
-    for feature in features:
-        row, properties = by_code[feature["id"]], feature["properties"]
-        feature["properties"] = {
-            "name": row.name,
-            "tooltip": county_tooltip(row),
-            "label": [properties["label_lat"], properties["label_lon"]],
-            "style": {
-                "fillColor": map_style.county_colour(row),
-                "fillOpacity": 0.75,
-                "color": map_style.BOUNDARY_COLOUR,
-                "weight": 1.5,
-            },
-        }
+def county_payload(progress_rows, places, tolerance):
+    """The counties of `places` with their outline simplified to `tolerance`, their colour and their figures."""
+    features = []
+    for row in progress_rows:
+        place = places.get(row.code)
+        if place is None:
+            continue
+        features.append(
+            {
+                "type": "Feature",
+                "id": row.code,
+                "geometry": place.outline(tolerance),
+                "properties": {
+                    "name": row.name,
+                    "tooltip": county_tooltip(row),
+                    "label": [place.label_lat, place.label_lon],
+                    "style": {
+                        "fillColor": map_style.county_colour(row),
+                        "fillOpacity": 0.75,
+                        "color": map_style.BOUNDARY_COLOUR,
+                        "weight": 1.5,
+                    },
+                },
+            }
+        )
     return feature_collection(features)
 
 
-def build_map(progress_rows, villages, pairings, year, tiers, zoom_to=None):
+def boundary_codes(user, zoom_to=None):
+    """The counties whose boundaries the user's map carries: those whose villages they see (a county editor's own
+    and paired counties, every county for city staff) and the county they zoomed to."""
+    codes = set(village_county_codes(user))
+    if zoom_to is not None:
+        codes.add(zoom_to.code)
+    return codes
+
+
+def build_map(progress_rows, villages, pairings, zoom_to=None, codes=None):
     """The map's page parts (see map_skeleton) and the data it draws (counties, villages by tier, pairings).
 
-    Zoomed to `zoom_to` (a County) if given, else to all counties.
+    Draws the boundaries of the counties `codes` (all if None), simplified for the extent shown: `zoom_to`
+    (a County) if given, else the counties drawn.
     """
-    places = county_places()
-    # A county without a boundary has no place of its own: the map then shows them all.
-    shown = [place for code, place in places.items() if zoom_to is None or code == zoom_to.code] or list(
-        places.values()
-    )
-    min_lon, min_lat, max_lon, max_lat = joint_bounds(shown)
+    places = county_places(codes)
+    # A county without a boundary has no place of its own: the map then shows what there is.
+    shown = [place for code, place in places.items() if zoom_to is None or code == zoom_to.code]
+    extent = joint_bounds(shown or list(places.values()) or list(county_places().values()))
+    min_lon, min_lat, max_lon, max_lat = extent
     payload = village_payload(villages)
     # Fitted by the script without animation, so that the map is still once the markers are drawn.
     payload["bounds"] = [[min_lat, min_lon], [max_lat, max_lon]]
-    payload["counties"] = county_payload(progress_rows, year, tiers, places)
+    payload["counties"] = county_payload(progress_rows, places, tolerance_for(extent))
     payload["pairings"] = pairing_payload(pairings)
     return map_skeleton(((min_lat + max_lat) / 2, (min_lon + max_lon) / 2)), payload
 

@@ -1,9 +1,10 @@
 import json
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.gzip import gzip_page
 
 from config.middleware import api_error
 from counties.access import sees_every_county, village_counties
@@ -14,6 +15,10 @@ from villages.maps.filters import MapFilterForm
 from villages.progress.targets import illustrative_quotas_among
 
 GEOJSON = "application/geo+json"
+
+# The map page and the GeoJSON are compressed (a province's map is mostly village points and outlines). BREACH
+# needs a secret that stays the same across responses: the page's CSRF tokens are masked afresh in every
+# response, Django pads each gzip answer by a random length, and the GeoJSON holds no secret at all.
 
 
 def api_login_required(view):
@@ -32,6 +37,7 @@ def geojson_response(features):
     return HttpResponse(body, content_type=GEOJSON)
 
 
+@gzip_page
 @login_required
 def map_page(request):
     form = MapFilterForm(request.GET, request.user)
@@ -41,9 +47,8 @@ def map_page(request):
     unlocated, list_query = form.unlocated()
     progress = map_data.county_progress(form.selected_year, form.designated_tiers())
     pairings = map_data.active_pairings(form.selected_year, form.selected_county)
-    skeleton, payload = maps.build_map(
-        progress, villages, pairings, form.selected_year, form.designated_tiers(), zoom_to=form.selected_county
-    )
+    codes = maps.boundary_codes(request.user, form.selected_county)
+    skeleton, payload = maps.build_map(progress, villages, pairings, zoom_to=form.selected_county, codes=codes)
     context = {
         "form": form,
         "map": maps.page_parts(skeleton, payload),
@@ -51,6 +56,7 @@ def map_page(request):
         "query": form.query_string(),
         "list_query": list_query,
         "without_boundary": [row for row in progress if not row.bounded],
+        "not_drawn": [row for row in progress if row.bounded and row.code not in codes],
         "illustrative_quotas": illustrative_quotas_among(year=form.selected_year, tier__in=form.designated_tiers()),
         "village_counties": None
         if sees_every_county(request.user)
@@ -80,6 +86,7 @@ def map_png(request):
     return response
 
 
+@gzip_page
 @api_login_required
 def api_villages(request):
     form = MapFilterForm(request.GET, request.user)
@@ -87,9 +94,13 @@ def api_villages(request):
         return JsonResponse(
             {"error": form.error_text(), "fields": form.errors}, status=400, json_dumps_params={"ensure_ascii": False}
         )
-    return geojson_response(map_data.village_features(form.villages()))
+    # Streamed: the features are read and written a chunk at a time, not held in memory all at once.
+    return StreamingHttpResponse(
+        map_data.feature_collection_text(map_data.village_features(form.villages())), content_type=GEOJSON
+    )
 
 
+@gzip_page
 @api_login_required
 def api_counties(request):
     form = MapFilterForm(request.GET, request.user)
