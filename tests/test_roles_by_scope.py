@@ -187,6 +187,14 @@ def test_on_a_phone_a_city_rows_labels_say_target_and_a_county_rows_say_quota(
     assert 'data-label="任务数" data-col="quota"' in city
 
 
+def test_the_province_dashboard_counts_the_registry_by_city(two_city_programme, province_viewer, client_for):
+    html = client_for(province_viewer).get("/").content.decode()
+    table = re.search(r'<table class="data" id="registry-table">(.*?)</table>', html, re.S).group(1)
+    totals = dict(re.findall(r'<tr data-city="(\w+)">.*?<td class="num" data-col="total">(\d+)</td>', table, re.S))
+    assert totals == {JINZHONG: "1940", YANGQUAN: "1", "total": "1941"}
+    assert "按市统计村庄" in html and "data-county=" not in table
+
+
 def test_a_city_page_shows_the_citys_total_and_its_counties(two_city_programme, yuci_editor, client_for):
     page = client_for(yuci_editor).get(reverse("villages:city", args=[YANGQUAN]), {"year": 2025, "tier": "upgraded"})
     html = page.content.decode()

@@ -16,13 +16,16 @@ class Row:
     by_status: list
 
 
-def tier_and_status_table(units):
-    """A Row per unit of `units` (a queryset of counties or townships, whose villages are `villages`), and a total."""
-    annotations = {"total": Count("villages"), "unlocated": Count("villages", filter=Q(villages__lat__isnull=True))}
-    annotations.update({f"tier_{value}": Count("villages", filter=Q(villages__tier=value)) for value in Tier.values})
-    annotations.update(
-        {f"status_{value}": Count("villages", filter=Q(villages__status=value)) for value in Status.values}
-    )
+def tier_and_status_table(units, villages="villages"):
+    """A Row per unit of `units` (a queryset of cities, counties or townships, whose villages are reached by the
+    lookup `villages`), and a total."""
+
+    def count(**condition):
+        return Count(villages, filter=Q(**{f"{villages}__{name}": value for name, value in condition.items()}))
+
+    annotations = {"total": Count(villages), "unlocated": count(lat__isnull=True)}
+    annotations.update({f"tier_{value}": count(tier=value) for value in Tier.values})
+    annotations.update({f"status_{value}": count(status=value) for value in Status.values})
     rows = [
         Row(
             unit=unit,

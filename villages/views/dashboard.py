@@ -48,7 +48,10 @@ def columns(data):
 
 def render_dashboard(request, city=None):
     form, data = selected_dashboard(request, city)
-    rows, total = tier_and_status_table(County.objects.filter(**({"city": city} if city else {})))
+    if data.level == "city":
+        rows, total = tier_and_status_table(City.objects.all(), villages="counties__villages")
+    else:
+        rows, total = tier_and_status_table(County.objects.filter(**({"city": city} if city else {})))
     return render(
         request,
         "villages/home.html",
