@@ -148,8 +148,8 @@ def test_a_county_without_a_boundary_appears_in_the_tables_and_beside_the_map(em
 
     load(write_registry(tmp_path / "two-cities"))
     client = client_for(make_user("province-viewer", "viewer"))
-    home = client.get(reverse("villages:home")).content.decode()
-    assert 'data-county="140371"' in home and "阳泉示范区" in home
+    city_page = client.get(reverse("villages:city", args=["1403"])).content.decode()
+    assert 'data-county="140371"' in city_page and "阳泉示范区" in city_page
     page = client.get(reverse("villages:map"), {"year": 2025})
     assert page.status_code == 200
     assert [county.code for county in page.context["without_boundary"]] == ["140371"]
