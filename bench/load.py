@@ -341,9 +341,11 @@ def load_phase(base_urls, db, users, seconds, think, marker_prefix, stats):
     """Users spread over the servers in turn, as a proxy would spread them."""
     editors, villages = people(db)
     all_villages = [code for codes in villages.values() for code in codes]
+    # At least a fifth of the users read (administrators and viewers, who also open the map), however many
+    # county editors the registry has.
     simulated = [
         SimulatedUser(base_urls[i % len(base_urls)], name, villages[county], stats, marker_prefix, EDITOR_MIX, think)
-        for i, (name, county) in enumerate(editors[:users])
+        for i, (name, county) in enumerate(editors[: users - max(1, users // 5)])
     ]
     readers = ["admin", "viewer"]
     simulated += [
@@ -352,6 +354,8 @@ def load_phase(base_urls, db, users, seconds, think, marker_prefix, stats):
         )
         for i in range(len(simulated), users)
     ]
+    readers_count = sum(user.mix is READER_MIX for user in simulated)
+    print(f"users: {len(simulated) - readers_count} county editors, {readers_count} administrators and viewers")
     failed = [user.username for user in simulated if not user.login()]
     if failed:
         print(f"login failed for {failed}")

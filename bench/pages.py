@@ -3,7 +3,8 @@
     .venv/bin/python bench/pages.py [--registry jinzhong|shanxi|both] [--rounds 15]
                                     [--postgres postgres://postgres@127.0.0.1:5432/postgres]
 
-For each registry it makes a throwaway PostgreSQL database (villages_bench_pages_<pid>, dropped afterwards), loads the
+It runs with the production settings (DEBUG off, static files collected into a temporary folder). For each
+registry it makes a throwaway PostgreSQL database (villages_bench_pages_<pid>, dropped afterwards), loads the
 registry, seeds the demo data (designations, statuses, quotas, pairings) and gives every village an illustrative
 point inside its county. Then, in this one process, as an administrator (everything) and as 榆次区's editor, it
 requests each page `--rounds` times after one warm-up, accepting gzip as a browser does, and prints the median CPU
@@ -21,6 +22,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -111,15 +113,25 @@ def main():
     load = " ".join(f"{value:.1f}" for value in os.getloadavg())
     print(f"machine load average (1, 5, 15 min): {load} on {os.cpu_count()} CPUs")
     server = args.postgres.rsplit("/", 1)[0]
-    for registry in ["jinzhong", "shanxi"] if args.registry == "both" else [args.registry]:
-        name = f"villages_bench_pages_{os.getpid()}"
-        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
-        try:
-            env = {**os.environ, "DATABASE_URL": f"{server}/{name}", "DEBUG": "1"}
-            command = [sys.executable, __file__, "--child", registry, "--rounds", str(args.rounds)]
-            subprocess.run(command, env=env, cwd=BASE_DIR, check=True)
-        finally:
-            subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name], check=True)
+    with tempfile.TemporaryDirectory() as static_root:
+        production = {
+            **os.environ,
+            "DEBUG": "0",
+            "SECRET_KEY": "bench-pages",
+            "ALLOWED_HOSTS": "testserver",
+            "STATIC_ROOT": static_root,
+        }
+        manage = [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"]
+        subprocess.run(manage, env=production, cwd=BASE_DIR, check=True)
+        for registry in ["jinzhong", "shanxi"] if args.registry == "both" else [args.registry]:
+            name = f"villages_bench_pages_{os.getpid()}"
+            subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
+            try:
+                env = {**production, "DATABASE_URL": f"{server}/{name}"}
+                command = [sys.executable, __file__, "--child", registry, "--rounds", str(args.rounds)]
+                subprocess.run(command, env=env, cwd=BASE_DIR, check=True)
+            finally:
+                subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name], check=True)
     load = " ".join(f"{value:.1f}" for value in os.getloadavg())
     print(f"machine load average (1, 5, 15 min): {load} on {os.cpu_count()} CPUs")
 

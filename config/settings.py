@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "config.middleware.SessionRenewalMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -151,9 +152,10 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "villages:home"
 LOGOUT_REDIRECT_URL = "login"
 
-# A session ends after a working day without activity; every request pushes the expiry back.
+# A session ends after a working day without activity; a request pushes the expiry back when the last renewal is
+# more than SESSION_RENEWAL_SECONDS old (config.middleware.SessionRenewalMiddleware).
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 9 * 60 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_RENEWAL_SECONDS = env_int("SESSION_RENEWAL_SECONDS", 5 * 60)
 
 # Failed logins are throttled per username and client address together (django-axes), and per address for
 # all usernames together with a higher limit (config.lockout).
