@@ -80,3 +80,20 @@ def test_running_seed_demo_twice_changes_nothing(registry, settings):
     assert list(Village.objects.values_list("code", "tier", "status", "progress", "lat", "lon")) == snapshot
     assert Village.history.count() == history
     assert "Demo data already present: nothing changed." in output
+
+
+def test_with_two_cities_the_demo_designates_each_citys_plan_and_says_the_totals(registry, settings):
+    from counties.models import City, County, Township
+
+    settings.DEBUG = True
+    city = City.objects.create(code="1403", name="阳泉市", province_id="14")
+    county = County.objects.create(code="140302", name="城区", city=city)
+    township = Township.objects.create(code="140302001", name="上站街道", kind=Township.Kind.SUBDISTRICT, county=county)
+    Village.objects.bulk_create(
+        Village(code=f"140302001{n:03d}", name=f"村{n}委会", short_name=f"村{n}", township=township, county=county)
+        for n in range(400)
+    )
+    output = seed()
+    assert "Designated 680 illustrative villages for 2025 (80 showcase, 600 upgraded)." in output
+    assert Village.objects.filter(county=county, tier=Tier.SHOWCASE).count() == 40
+    assert Village.objects.filter(county=county, tier=Tier.UPGRADED).count() == 300

@@ -66,6 +66,7 @@ DEMO_ACTIVITIES = ["签订结对帮扶协议", "选派干部驻村指导", "拨�
 class DemoResult:
     users_created: list = field(default_factory=list)
     villages_designated: int = 0
+    designated_by_tier: dict = field(default_factory=dict)
     quotas_created: int = 0
     pairings_created: int = 0
 
@@ -179,6 +180,7 @@ def designate_villages(result, seed=DEMO_YEAR):
             village.lon, village.lat, village.location_source = lon, lat, LocationSource.ILLUSTRATIVE
     write_plausible_history(chosen, rng, now)
     result.villages_designated = len(chosen)
+    result.designated_by_tier = {tier: sum(village.tier == tier for village in chosen) for tier in DEMO_QUOTAS}
 
 
 def random_moment(rng, start, end):

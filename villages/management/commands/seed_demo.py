@@ -3,7 +3,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from counties.models import Profile
-from villages.demo import DEMO_PASSWORD, DEMO_QUOTAS, DEMO_YEAR, demo_staff, editor_usernames, seed_demo
+from villages.demo import DEMO_PASSWORD, DEMO_YEAR, demo_staff, editor_usernames, seed_demo
+from villages.models import Tier
 
 
 class Command(BaseCommand):
@@ -26,8 +27,8 @@ class Command(BaseCommand):
                 % {
                     "count": result.villages_designated,
                     "year": DEMO_YEAR,
-                    "showcase": DEMO_QUOTAS["showcase"],
-                    "upgraded": DEMO_QUOTAS["upgraded"],
+                    "showcase": result.designated_by_tier[Tier.SHOWCASE],
+                    "upgraded": result.designated_by_tier[Tier.UPGRADED],
                 }
             )
         if result.quotas_created:
