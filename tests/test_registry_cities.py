@@ -6,6 +6,7 @@ import json
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import translation
@@ -304,3 +305,15 @@ def test_the_map_and_png_of_several_cities_draw_the_counties_in_scope(empty_regi
     for params in [{}, {"county": "140371"}]:
         response = viewer.get(reverse("villages:map_png"), {"year": 2025, **params})
         assert response.status_code == 200 and response["Content-Type"] == "image/png"
+
+
+def test_the_provinces_targets_are_jinzhongs_plan_only():
+    with open(settings.BASE_DIR / "data" / "shanxi" / "targets.csv", encoding="utf-8") as file:
+        rows = list(csv.reader(file))
+    assert rows == [
+        ["city_code", "year", "tier", "kind", "count"],
+        ["1407", "2025", "showcase", "annual", "40"],
+        ["1407", "2025", "upgraded", "annual", "300"],
+        ["1407", "2027", "showcase", "cumulative", "100"],
+        ["1407", "2027", "upgraded", "cumulative", "1000"],
+    ]
