@@ -370,10 +370,11 @@ class YearFilterForm(forms.Form):
 
     def __init__(self, data, today=None, defaults=()):
         today = today or timezone.localdate()
-        self.default_year = counts.default_year(today)
+        years = counts.programme_years()
+        self.default_year = counts.default_year(today, years)
         given = {key: value for key, value in data.items() if value}
         super().__init__({"year": self.default_year, **dict(defaults), **given})
-        self.fields["year"].choices = [(year, year) for year in counts.year_choices(today)]
+        self.fields["year"].choices = [(year, year) for year in counts.year_choices(today, years)]
 
 
 class DashboardFilterForm(YearFilterForm):
