@@ -68,12 +68,21 @@ def scope_of(user):
     if user.is_superuser:
         return PROVINCE_ADMIN, None
     if not hasattr(user, "_tracker_scope"):
-        profile = Profile.objects.filter(user=user).only("role", "city_id").first()
-        role, city = (profile.role, profile.city_id) if profile else (PROVINCE_VIEWER, None)
-        if role in WITHOUT_A_CITY and city is None:
-            role = WITHOUT_A_CITY[role]
-        user._tracker_scope = (role, city)
+        load_scope(user)
     return user._tracker_scope
+
+
+def load_scope(user):
+    """Reads the user's profile with its counties and its city's counties in one query, for this request."""
+    rows = list(Profile.objects.filter(user=user).values_list("role", "city_id", "counties", "city__counties"))
+    role, city = rows[0][:2] if rows else (PROVINCE_VIEWER, None)
+    if role in WITHOUT_A_CITY and city is None:
+        role = WITHOUT_A_CITY[role]
+    user._tracker_scope = (role, city)
+    if city is not None:
+        user._tracker_city_counties = frozenset(row[3] for row in rows if row[3] is not None)
+    if role == COUNTY_EDITOR:
+        user._tracker_counties = frozenset(row[2] for row in rows if row[2] is not None)
 
 
 def role_of(user):
@@ -146,7 +155,9 @@ def village_county_codes(user):
 
 
 def can_see_county_villages(user, county_code):
-    return sees_every_county(user) or county_code in village_county_codes(user)
+    if sees_every_county(user) or county_code in city_county_codes(user) or county_code in editor_county_codes(user):
+        return True
+    return county_code in paired_county_codes(user)  # asked last: a query the user's own counties do not need
 
 
 def not_visible_reason(user, county_code):

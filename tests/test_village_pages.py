@@ -185,3 +185,24 @@ def test_township_options_are_every_visible_township_with_the_chosen_one_selecte
     select = re.search(r'<select name="township" id="id_township">(.*?)</select>', html, re.S).group(1)
     assert len(re.findall(r"<option ", select)) == 1 + 20
     assert '<option value="" selected>' in select and '<option value="140702001">北关街道</option>' in select
+
+
+def test_village_page_and_list_read_the_users_scope_in_one_query(
+    client_for, yuci_editor, city_admin, yuci_village, django_assert_num_queries
+):
+    # Session, user, the village, the user's role with their counties (and their city's) in one query, the
+    # boundary, the history (village, updates), the standard, the rounds and the updates: this year's pairings
+    # are not read for a village of the editor's own county.
+    Village.objects.filter(pk=yuci_village.pk).update(lat=37.7, lon=112.7, location_source="surveyed")
+    for user, queries in [(yuci_editor, 10), (city_admin, 10)]:
+        client = client_for(user)
+        client.get(yuci_village.get_absolute_url())
+        with django_assert_num_queries(queries):
+            assert client.get(yuci_village.get_absolute_url()).status_code == 200
+    # The list: session, user, scope (and pairings for an editor), counties, townships, years, status counts
+    # (which give the total) and the page.
+    for user, queries in [(yuci_editor, 9), (city_admin, 8)]:
+        client = client_for(user)
+        client.get("/villages/")
+        with django_assert_num_queries(queries):
+            assert client.get("/villages/").status_code == 200

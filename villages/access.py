@@ -42,13 +42,16 @@ def can_change_village(user, village):
 
 
 def get_village_for_view(user, code, queryset=None):
-    village = visible_villages(user, queryset).filter(code=code).first()
+    village = (Village.objects.all() if queryset is None else queryset).filter(code=code).first()
+    if village is not None and can_see_village(user, village):
+        return village
     if village is None:
         county_code = Village.objects.filter(code=code).values_list("county_id", flat=True).first()
-        if county_code is not None:
-            raise NotVisible(not_visible_reason(user, county_code))
-        raise NotVisible(_("There is no village with the code %(code)s.") % {"code": code})
-    return village
+    else:  # to those who do not see it, a withdrawn village is as unknown as the list of current ones makes it
+        county_code = village.county_id if village.withdrawn_at is None else None
+    if county_code is not None:
+        raise NotVisible(not_visible_reason(user, county_code))
+    raise NotVisible(_("There is no village with the code %(code)s.") % {"code": code})
 
 
 def get_village_for_change(user, code, queryset=None):

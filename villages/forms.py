@@ -78,15 +78,14 @@ class VillageFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         counties = village_counties(user)
         self.fields["county"].queryset = counties
-        self.fields["county"].widget.choices = [("", self.fields["county"].empty_label)] + list(
-            counties.values_list("code", "name")
-        )
+        self.counties = list(counties.values_list("code", "name"))  # (code, name) of the counties offered
+        self.several_counties = len(self.counties) > 1
+        self.fields["county"].widget.choices = [("", self.fields["county"].empty_label)] + self.counties
         township = self.fields["township"]
         township.queryset = Township.objects.filter(county__in=counties)
         rows = township.queryset.values_list("code", "county__name", "name")
-        several = len(self.fields["county"].widget.choices) > 2
         township.widget.choices = [("", township.empty_label)] + [
-            (code, f"{county} · {name}" if several else name) for code, county, name in rows
+            (code, f"{county} · {name}" if self.several_counties else name) for code, county, name in rows
         ]
         self.fields["tier"].choices = [("", _("All tiers"))] + Tier.choices
         self.fields["status"].choices = [("", _("All statuses"))] + Status.choices
@@ -370,10 +369,11 @@ class YearFilterForm(forms.Form):
 
     def __init__(self, data, today=None, defaults=()):
         today = today or timezone.localdate()
-        self.default_year = counts.default_year(today)
+        years = counts.programme_years()
+        self.default_year = counts.default_year(today, years)
         given = {key: value for key, value in data.items() if value}
         super().__init__({"year": self.default_year, **dict(defaults), **given})
-        self.fields["year"].choices = [(year, year) for year in counts.year_choices(today)]
+        self.fields["year"].choices = [(year, year) for year in counts.year_choices(today, years)]
 
 
 class DashboardFilterForm(YearFilterForm):

@@ -214,11 +214,12 @@ def programme_years():
     return {year for (year,) in years}
 
 
-def year_choices(today):
-    """Years worth offering in a year filter: those of the programme, and this year."""
-    return sorted(programme_years() | {today.year})
+def year_choices(today, years=None):
+    """Years worth offering in a year filter: those of the programme (`years`, read when not given), and this year."""
+    return sorted((programme_years() if years is None else years) | {today.year})
 
 
-def default_year(today):
+def default_year(today, years=None):
     """The year pages open on: the latest year of the programme up to this year, else this year."""
-    return max((year for year in programme_years() if year <= today.year), default=today.year)
+    years = programme_years() if years is None else years
+    return max((year for year in years if year <= today.year), default=today.year)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from counties.access import is_county_editor, village_counties
+from counties.access import is_county_editor
 from counties.boundaries import county_places
 from counties.geo import point_inside_county
 from villages import access, sync, workflow
@@ -38,7 +38,9 @@ def village_list(request):
     elif form.is_bound:
         villages = villages.none()
     counts = dict(villages.order_by().values_list("status").annotate(n=Count("id")))
-    page = Paginator(villages, form.PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(villages, form.PAGE_SIZE)
+    paginator.count = sum(counts.values())  # the status counts are of the same villages: no second COUNT(*)
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     sort_query = query.copy()
@@ -55,9 +57,7 @@ def village_list(request):
             "sort_query": sort_query.urlencode(),
             "sort": request.GET.get("sort", "code"),
             "can_see_withdrawn": access.can_see_withdrawn_villages(request.user),
-            "county_names": list(village_counties(request.user).values_list("name", flat=True))
-            if is_county_editor(request.user)
-            else [],
+            "county_names": [name for _code, name in form.counties] if is_county_editor(request.user) else [],
         },
     )
 
