@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import CharField
-from django.db.models.functions import Cast, Round
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 
@@ -65,16 +65,19 @@ def compact_villages(villages):
     """
     tier_index = {tier: index for index, tier in enumerate(MAP_TIERS)}
     status_index = {status: index for index, status in enumerate(Status.values)}
+    illustrative = LocationSource.ILLUSTRATIVE
     offset = timezone.localtime().utcoffset().total_seconds()
-    townships, township_index, rows, days = [], {}, [], {}
-    # The update time as UTC text: turning 20,000 values into aware datetimes takes longer than the rest.
+    township_index, rows, days = {}, [], {}
+    # The update time as UTC text: turning 20,000 values into aware datetimes takes longer than the rest. The
+    # points are rounded here, not by the database: PostgreSQL rounds a float through numeric, read back as
+    # Decimal and converted value by value.
     located = (
         villages.located()
         .order_by("code")
-        .annotate(updated_text=Cast("updated_at", CharField()), lat5=Round("lat", 5), lon5=Round("lon", 5))
+        .annotate(updated_text=Cast("updated_at", CharField()))
         .values_list(
-            "lat5",
-            "lon5",
+            "lat",
+            "lon",
             "township_id",
             "code",
             "short_name",
@@ -86,29 +89,27 @@ def compact_villages(villages):
         )
     )
     for lat, lon, township, code, name, tier, status, progress, updated_text, source in located:
-        if township not in township_index:
-            township_index[township] = len(townships)
-            townships.append(township)
         minute = updated_text[:16]
-        if minute not in days:
-            days[minute] = local_day(minute, offset)
+        day = days.get(minute)
+        if day is None:
+            day = days[minute] = local_day(minute, offset)
         rows.append(
             [
-                lat,
-                lon,
-                township_index[township],
+                round(lat, 5),
+                round(lon, 5),
+                township_index.setdefault(township, len(township_index)),
                 int(code[9:]),
                 name,
                 tier_index[tier],
                 status_index[status],
                 progress,
-                days[minute],
-                int(source == LocationSource.ILLUSTRATIVE),
+                day,
+                int(source == illustrative),
             ]
         )
     # All 130 names in one plain query: a filter on the codes shown cost more, in binding its parameters.
     names = dict(Township.objects.values_list("code", "name"))
-    return rows, [[code, names[code]] for code in townships]
+    return rows, [[code, names[code]] for code in township_index]
 
 
 FEATURE_CHUNK = 2000  # villages read from the database, and written out, at a time
