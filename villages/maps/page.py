@@ -24,9 +24,13 @@ LOCAL_CSS = [("leaflet_css", "vendor/leaflet/leaflet.css")]
 DATA_ELEMENT_ID = "progress-map-data"
 
 
-def to_script_json(value):
-    """JSON that is safe inside a <script> element."""
+def to_script_json(value, rows=None):
+    """`value` as JSON that is safe inside a <script> element, with `rows` (a key and a list of JSON texts, see
+    compact_villages) added as that key's array."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    if rows is not None:
+        key, texts = rows
+        text = f"{text[:-1]},{json.dumps(key)}:[{','.join(texts)}]}}"
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
@@ -90,6 +94,7 @@ def pairing_popup(pairing):
 
 
 def village_payload(villages):
+    """The villages' data for the map script; "villages" holds each row as JSON text (see compact_villages)."""
     rows, townships = compact_villages(villages)
     prefix, suffix = village_url_parts()
     return {
@@ -240,7 +245,9 @@ def map_parts(fmap):
 
 def page_parts(skeleton, payload):
     """What the map page embeds: the map's parts and its data as JSON for a <script type="application/json">."""
-    return {**skeleton, "data": to_script_json(payload), "data_id": DATA_ELEMENT_ID, "drawn": len(payload["villages"])}
+    rows = payload["villages"]
+    data = to_script_json({key: value for key, value in payload.items() if key != "villages"}, ("villages", rows))
+    return {**skeleton, "data": data, "data_id": DATA_ELEMENT_ID, "drawn": len(rows)}
 
 
 def legend_context():
