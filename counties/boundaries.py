@@ -28,15 +28,24 @@ class Place:
     label_lat: float
     label_lon: float
     name: str = ""
-    outlines: dict = field(default_factory=dict, compare=False, repr=False)  # tolerance: simplified GeoJSON
+    # tolerance: the simplified boundary as GeoJSON text and decoded
+    outlines: dict = field(default_factory=dict, compare=False, repr=False)
 
     def outline(self, tolerance):
         """The boundary simplified to `tolerance` degrees (see SCALES), computed once per process."""
+        return self.simplified(tolerance)[1]
+
+    def outline_text(self, tolerance):
+        """outline() as GeoJSON text, for pages that embed it as it is."""
+        return self.simplified(tolerance)[0]
+
+    def simplified(self, tolerance):
         if tolerance not in self.outlines:
             decimals = next(scale[2] for scale in SCALES if scale[1] == tolerance)
             shape = shapely.geometry.shape(self.boundary).simplify(tolerance, preserve_topology=True)
             shape = shapely.transform(shape, lambda points: np.round(points, decimals))
-            self.outlines[tolerance] = json.loads(shapely.to_geojson(shape))
+            text = shapely.to_geojson(shape)
+            self.outlines[tolerance] = (text, json.loads(text))
         return self.outlines[tolerance]
 
 

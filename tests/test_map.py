@@ -333,3 +333,28 @@ def test_the_outlines_are_simpler_on_the_whole_map_than_zoomed_to_a_county(viewe
     whole, zoomed = taigu_points(), taigu_points(county=TAIGU)
     assert len(whole) < len(zoomed) < len(original)
     assert set(zoomed) <= original
+
+
+def test_a_village_row_written_by_the_database_holds_its_values_and_a_name_safe_in_the_page(
+    viewer, client_for, map_villages
+):
+    from datetime import UTC, datetime
+
+    village = expected_villages().order_by("code").first()
+    name = 'A"村<b>&\\'
+    Village.objects.filter(pk=village.pk).update(
+        lat=37.123456789,
+        lon=112.9876543,
+        short_name=name,
+        location_source=LocationSource.SURVEYED,
+        updated_at=datetime(2025, 11, 25, 16, 1, tzinfo=UTC),  # 00:01 on the 26th in 晋中
+    )
+    html = get_map(client_for(viewer))
+    assert "<b>" not in html.split('id="progress-map-data"')[1].split("</script>")[0]
+    data = map_data(html)
+    row = next(row for row in data["villages"] if data["townships"][row[2]][0] + f"{row[3]:03d}" == village.code)
+    assert data["townships"][row[2]][0] == village.township_id
+    assert row[:2] == [37.12346, 112.98765]
+    assert row[3:5] == [int(village.code[9:]), name]
+    assert row[5:8] == [MAP_TIERS.index(village.tier), Status.values.index(village.status), village.progress]
+    assert row[8:] == [20418, 0]

@@ -16,7 +16,7 @@ from folium.template import Template
 from counties.access import village_county_codes
 from counties.boundaries import county_places, joint_bounds, tolerance_for
 from villages.maps import style as map_style
-from villages.maps.data import MAP_TIERS, compact_villages, feature_collection, village_url_parts
+from villages.maps.data import MAP_TIERS, compact_villages, village_url_parts
 from villages.models import Status, Tier
 
 LOCAL_JS = [("leaflet", "vendor/leaflet/leaflet.js")]
@@ -24,9 +24,11 @@ LOCAL_CSS = [("leaflet_css", "vendor/leaflet/leaflet.css")]
 DATA_ELEMENT_ID = "progress-map-data"
 
 
-def to_script_json(value):
-    """JSON that is safe inside a <script> element."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+def to_script_json(value, texts=None):
+    """`value` as JSON that is safe inside a <script> element, with the JSON `texts` ({key: JSON text}) added."""
+    text = compact_json(value)
+    if texts:
+        text = text[:-1] + "".join(f",{compact_json(key)}:{json_text}" for key, json_text in texts.items()) + "}"
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
@@ -90,6 +92,7 @@ def pairing_popup(pairing):
 
 
 def village_payload(villages):
+    """The villages' data for the map script; "villages" holds each row as JSON text (see compact_villages)."""
     rows, townships = compact_villages(villages)
     prefix, suffix = village_url_parts()
     return {
@@ -137,32 +140,35 @@ def tile_layer():
     )
 
 
+def compact_json(value):
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 def county_payload(progress_rows, places, tolerance):
-    """The counties of `places` with their outline simplified to `tolerance`, their colour and their figures."""
+    """The counties of `places` with their outline simplified to `tolerance`, their colour and their figures:
+    a FeatureCollection as JSON text, the outlines put in as the boundary cache holds them (encoding their
+    coordinates again was most of the province map's JSON)."""
     features = []
     for row in progress_rows:
         place = places.get(row.code)
         if place is None:
             continue
+        properties = {
+            "name": row.name,
+            "tooltip": county_tooltip(row),
+            "label": [place.label_lat, place.label_lon],
+            "style": {
+                "fillColor": map_style.county_colour(row),
+                "fillOpacity": 0.75,
+                "color": map_style.BOUNDARY_COLOUR,
+                "weight": 1.5,
+            },
+        }
         features.append(
-            {
-                "type": "Feature",
-                "id": row.code,
-                "geometry": place.outline(tolerance),
-                "properties": {
-                    "name": row.name,
-                    "tooltip": county_tooltip(row),
-                    "label": [place.label_lat, place.label_lon],
-                    "style": {
-                        "fillColor": map_style.county_colour(row),
-                        "fillOpacity": 0.75,
-                        "color": map_style.BOUNDARY_COLOUR,
-                        "weight": 1.5,
-                    },
-                },
-            }
+            f'{{"type":"Feature","id":{compact_json(row.code)},"geometry":{place.outline_text(tolerance)},'
+            f'"properties":{compact_json(properties)}}}'
         )
-    return feature_collection(features)
+    return f'{{"type":"FeatureCollection","features":[{",".join(features)}]}}'
 
 
 def boundary_codes(user, zoom_to=None):
@@ -240,7 +246,10 @@ def map_parts(fmap):
 
 def page_parts(skeleton, payload):
     """What the map page embeds: the map's parts and its data as JSON for a <script type="application/json">."""
-    return {**skeleton, "data": to_script_json(payload), "data_id": DATA_ELEMENT_ID, "drawn": len(payload["villages"])}
+    rows = payload["villages"]
+    texts = {"villages": f"[{','.join(rows)}]", "counties": payload["counties"]}
+    data = to_script_json({key: value for key, value in payload.items() if key not in texts}, texts)
+    return {**skeleton, "data": data, "data_id": DATA_ELEMENT_ID, "drawn": len(rows)}
 
 
 def legend_context():
