@@ -234,7 +234,7 @@ def can_manage_pairing(user, pairing):
 
 def pairing_counties(user):
     """The counties an administrator may pair."""
-    return County.objects.filter(code__in=village_county_codes(user)) if is_city_admin(user) else County.objects.none()
+    return village_counties(user) if is_city_admin(user) else County.objects.none()
 
 
 def can_add_pairing_activity(user, pairing):
