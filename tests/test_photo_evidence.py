@@ -183,6 +183,27 @@ def test_a_photo_far_from_the_village_says_how_far(client_for, yuci_editor, yuci
     assert marks[0] == "warn: 距村庄 12.3 km"
 
 
+@pytest.mark.django_db
+def test_the_distance_to_the_far_side_of_the_earth_is_half_its_circumference_and_none_without_a_position(
+    yuci_village, yuci_editor
+):
+    locate(yuci_village)
+    opposite = ProgressUpdate.objects.create(
+        village=yuci_village,
+        date=dt.date(2025, 4, 11),
+        text="x",
+        created_by=yuci_editor,
+        device_lat=-37.68,
+        device_lon=-67.25,
+    )
+    unplaced = ProgressUpdate.objects.create(
+        village=yuci_village, date=dt.date(2025, 4, 11), text="y", created_by=yuci_editor
+    )
+    distances = dict(ProgressUpdate.objects.with_evidence().values_list("pk", "device_distance_km"))
+    assert distances[opposite.pk] == pytest.approx(20015.115, abs=0.001)  # π × 6,371.0088 km
+    assert distances[unplaced.pk] is None
+
+
 def test_a_photo_without_position_or_time_says_so(client_for, yuci_editor, yuci_village, media_root):
     locate(yuci_village)
     client = client_for(yuci_editor)

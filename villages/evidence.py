@@ -8,6 +8,7 @@ one the time is read as Beijing time. Anything missing, malformed, out of range 
 """
 
 import math
+import re
 import warnings
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,9 +17,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db.models import Case, F, FloatField, Value, When
-from django.db.models.functions import ASin, Cos, Power, Radians, Sin, Sqrt
-from django.db.models.lookups import GreaterThan
+from django.db.models import FloatField, Func
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import ExifTags
@@ -100,14 +99,42 @@ def utc_offset(raw):
     return dt_timezone(timedelta(minutes=minutes if text[0] == "+" else -minutes))
 
 
+class Haversine(Func):
+    """The great-circle distance in km between two positions of a query, (lat, lon) and (ref_lat, ref_lon);
+    NULL when one is missing.
+
+    One SQL text rather than a tree of Django's math functions: building and resolving that tree took half a
+    millisecond per query, more than running the query."""
+
+    arity = 4
+    output_field = FloatField()
+    ROOT = (
+        "SQRT(POWER(SIN(RADIANS(ref_lat - lat) / 2), 2)"
+        " + COS(RADIANS(lat)) * COS(RADIANS(ref_lat)) * POWER(SIN(RADIANS(ref_lon - lon) / 2), 2))"
+    )
+    # The CASE: rounding may put a hair above 1 for points on opposite sides of the earth, where ASIN is undefined.
+    # (LEAST would not do: PostgreSQL's ignores NULL.)
+    TOKENS = re.split(
+        r"\b(ref_lat|ref_lon|lat|lon)\b",
+        f"(2 * {EARTH_RADIUS_KM} * ASIN(CASE WHEN {ROOT} > 1 THEN 1.0 ELSE {ROOT} END))",
+    )
+
+    def as_sql(self, compiler, connection, **extra_context):
+        names = ("lat", "lon", "ref_lat", "ref_lon")
+        arguments = dict(zip(names, (compiler.compile(argument) for argument in self.get_source_expressions())))
+        sql, params = [], []
+        for token in self.TOKENS:
+            if token in arguments:
+                sql.append(arguments[token][0])
+                params.extend(arguments[token][1])
+            else:
+                sql.append(token)
+        return "".join(sql), params
+
+
 def distance_km(lat, lon, ref_lat, ref_lon):
-    """The great-circle (haversine) distance between two positions of a query, in km; NULL when one is missing."""
-    half_dlat = Radians(F(ref_lat) - F(lat)) / 2
-    half_dlon = Radians(F(ref_lon) - F(lon)) / 2
-    a = Power(Sin(half_dlat), 2) + Cos(Radians(lat)) * Cos(Radians(ref_lat)) * Power(Sin(half_dlon), 2)
-    # Rounding may put a hair above 1 for points on opposite sides of the earth, where ASIN is undefined.
-    a = Case(When(GreaterThan(a, Value(1.0)), then=Value(1.0)), default=a, output_field=FloatField())
-    return 2 * EARTH_RADIUS_KM * ASin(Sqrt(a), output_field=FloatField())
+    """The great-circle (haversine) distance between two positions of a query (field names), in km."""
+    return Haversine(lat, lon, ref_lat, ref_lon)
 
 
 # --- What the facts say ------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from datetime import datetime
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from villages.models import Photo, ProgressUpdate
+from villages.models import Photo, ProgressUpdate, Village
 
 HIDDEN_FIELDS = {
     "id",
@@ -34,6 +34,7 @@ ACTIONS = {
     "Photo": {"+": _("Photo added"), "~": _("Photo changed"), "-": _("Photo deleted")},
 }
 WITHDRAWN, REINSTATED = _("Village withdrawn (撤并)"), _("Village reinstated")
+HISTORICAL = {model: model.history.model for model in (Village, ProgressUpdate, Photo)}
 
 
 @dataclass
@@ -118,15 +119,20 @@ def update_summary(record):
     return text if record.progress is None else f"{text} ({record.progress}%)"
 
 
+def records(model, **lookups):
+    """The model's history records matching lookups, with who made them, in no order (entries_for sorts them).
+    Asked of the historical model itself: django-simple-history's `history` attribute builds a manager class on
+    every use."""
+    return list(HISTORICAL[model].objects.filter(**lookups).select_related("history_user").order_by())
+
+
 def village_history(village):
     """Every recorded change to the village, its updates and photos, newest first."""
-    village_records = village.history.select_related("history_user")
-    update_records = list(ProgressUpdate.history.filter(village_id=village.pk).select_related("history_user"))
+    update_records = records(ProgressUpdate, village_id=village.pk)
     update_ids = {record.id for record in update_records}
-    photo_records = Photo.history.filter(update_id__in=update_ids).select_related("history_user")
     entries = (
-        entries_for(village_records, type(village), lambda record: "")
+        entries_for(records(Village, id=village.pk), Village, lambda record: "")
         + entries_for(update_records, ProgressUpdate, update_summary)
-        + entries_for(photo_records, Photo, lambda record: record.caption)
+        + entries_for(records(Photo, update_id__in=update_ids) if update_ids else [], Photo, lambda r: r.caption)
     )
     return sorted(entries, key=lambda entry: entry.when, reverse=True)

@@ -2,7 +2,11 @@
 
 import math
 
+from counties.boundaries import SCALES
+
 WIDTH = 320
+# About 1° of county across 320 px: the coarsest simplification, the province map's, is still under a pixel.
+TOLERANCE = SCALES[-1][1]
 
 
 def outline_rings(boundary):
@@ -10,9 +14,9 @@ def outline_rings(boundary):
     return [ring for polygon in polygons for ring in polygon]
 
 
-def minimap(boundary, lat, lon):
-    """The county's outline (GeoJSON) and the point, scaled to WIDTH pixels."""
-    rings = outline_rings(boundary)
+def minimap(place, lat, lon):
+    """The county's outline (a counties.boundaries.Place) and the point, scaled to WIDTH pixels."""
+    rings = outline_rings(place.outline(TOLERANCE))
     lons = [point[0] for ring in rings for point in ring] + [lon]
     lats = [point[1] for ring in rings for point in ring] + [lat]
     min_lon, max_lon, min_lat, max_lat = min(lons), max(lons), min(lats), max(lats)

@@ -76,7 +76,7 @@ def village_detail(request, code):
             "village": village,
             "updates": updates,
             "history": village_history(village),
-            "minimap": minimap(place.boundary, village.lat, village.lon) if place else None,
+            "minimap": minimap(place, village.lat, village.lon) if place else None,
             "can_change": access.can_change_village(request.user, village),
             "can_accept": access.can_accept_village(request.user, village),
             "can_return": access.can_return_village(request.user, village),
