@@ -49,31 +49,31 @@ class Place:
         return self.outlines[tolerance]
 
 
-# {county code: (what it was decoded from, its Place)}: one entry per county, so it is sized to the data whatever
-# the number of counties, and an entry whose boundary or label differs from the database's is decoded anew.
+# {county code: ((digest, label_lat, label_lon, name), its Place)}: one entry per county, so it is sized to the data
+# whatever the number of counties, and an entry whose boundary or label differs from the database's is decoded anew.
 DECODED = {}
 
 
-def decoded(code, text, label_lat, label_lon, name):
-    source = (text, label_lat, label_lon, name)
-    entry = DECODED.get(code)
-    if entry is None or entry[0] != source:
-        boundary = json.loads(text)
-        entry = DECODED[code] = (source, Place(boundary, geojson_bounds([boundary]), label_lat, label_lon, name))
-    return entry[1]
-
-
 def county_places(codes=None):
-    """{county code: Place} of the counties with a boundary, reading them as text (decoding them is what costs)."""
-    rows = CountyBoundary.objects.annotate(text=Cast("geometry", TextField())).order_by("county_id")
+    """{county code: Place} of the counties with a boundary. Each request reads the boundaries' digests; the
+    boundaries themselves (as text: decoding is what costs) only where one is new or changed."""
+    rows = CountyBoundary.objects.order_by("county_id")
     if codes is not None:
         rows = rows.filter(county_id__in=codes)
-    rows = rows.values_list("county_id", "text", "county__label_lat", "county__label_lon", "county__name")
-    places = {code: decoded(code, text, lat, lon, name) for code, text, lat, lon, name in rows}
+    source = ("digest", "county__label_lat", "county__label_lon", "county__name")
+    current = {code: tuple(rest) for code, *rest in rows.values_list("county_id", *source)}
+    stale = [code for code, known in current.items() if DECODED.get(code, (None,))[0] != known]
+    if stale:
+        # The digest is read again with the text: a boundary changed since the first query is kept as it now is.
+        fresh = CountyBoundary.objects.filter(county_id__in=stale).annotate(text=Cast("geometry", TextField()))
+        for code, text, *rest in fresh.values_list("county_id", "text", *source):
+            boundary = json.loads(text)
+            lat, lon, name = rest[1:]
+            DECODED[code] = (tuple(rest), Place(boundary, geojson_bounds([boundary]), lat, lon, name))
     if codes is None:
-        for gone in DECODED.keys() - places.keys():
+        for gone in DECODED.keys() - current.keys():
             DECODED.pop(gone, None)
-    return places
+    return {code: DECODED[code][1] for code in current if code in DECODED}
 
 
 def tolerance_for(bounds):

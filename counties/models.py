@@ -1,3 +1,6 @@
+import hashlib
+import json
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -83,6 +86,9 @@ class CountyBoundary(models.Model):
         County, on_delete=models.CASCADE, primary_key=True, related_name="boundary", verbose_name=_("county")
     )
     geometry = models.JSONField(_("boundary (GeoJSON, WGS84)"))
+    # A few bytes that change with the geometry: a map page compares them with those of the boundary it decoded
+    # before, rather than reading every boundary again. Set by save(), and by the registry loader's bulk writes.
+    digest = models.CharField(_("digest of the boundary"), max_length=64, editable=False)
 
     class Meta:
         verbose_name = _("county boundary")
@@ -90,6 +96,16 @@ class CountyBoundary(models.Model):
 
     def __str__(self):
         return str(self.county_id)
+
+    def save(self, *args, update_fields=None, **kwargs):
+        self.digest = self.digest_of(self.geometry)
+        if update_fields is not None and "geometry" in update_fields:
+            update_fields = {*update_fields, "digest"}
+        super().save(*args, update_fields=update_fields, **kwargs)
+
+    @staticmethod
+    def digest_of(geometry):
+        return hashlib.sha256(json.dumps(geometry, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
 class Township(models.Model):

@@ -320,6 +320,21 @@ def test_boundaries_are_decoded_once_per_county_and_kept_while_unchanged(viewer,
     assert all(second[code] is first[code] for code in first)
 
 
+def test_a_map_reads_the_boundaries_themselves_only_when_one_is_new_or_changed(viewer, client_for, map_villages):
+    client = client_for(viewer)
+    get_map(client)
+    with CaptureQueriesContext(connection) as unchanged:
+        get_map(client)
+    assert not [query for query in unchanged.captured_queries if '"geometry"' in query["sql"]]
+    taigu = CountyBoundary.objects.get(county_id=TAIGU)
+    taigu.geometry = json.loads(json.dumps(taigu.geometry).replace("[112.", "[113."))
+    taigu.save(update_fields=["geometry"])
+    with CaptureQueriesContext(connection) as changed:
+        get_map(client)
+    read = [query["sql"] for query in changed.captured_queries if '"geometry"' in query["sql"]]
+    assert len(read) == 1 and f"'{TAIGU}'" in read[0] and f"'{YUCI}'" not in read[0]
+
+
 def test_the_outlines_are_simpler_on_the_whole_map_than_zoomed_to_a_county(viewer, client_for, map_villages):
     client = client_for(viewer)
 

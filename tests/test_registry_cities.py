@@ -136,6 +136,19 @@ def test_the_targets_file_gives_each_city_and_the_province_their_own(empty_regis
     }
 
 
+def test_a_boundary_changed_by_loading_the_registry_again_is_what_the_pages_draw(empty_registry, tmp_path):
+    from counties.boundaries import county_places
+
+    load(write_registry(tmp_path / "before"))
+    assert county_places()["140303"].bounds == pytest.approx((113.6, 37.8, 113.7, 37.9))  # now decoded and kept by this process
+    before = CountyBoundary.objects.get(county_id="140303").digest
+    moved = [*COUNTIES[:1], county_feature("140303", "矿区", "1403", "阳泉市", square(113.6, 37.9)), *COUNTIES[2:]]
+    load(write_registry(tmp_path / "after", counties=moved))
+    assert CountyBoundary.objects.get(county_id="140303").digest != before  # what the pages compare
+    assert county_places()["140303"].bounds == pytest.approx((113.6, 37.9, 113.7, 38.0))
+    assert county_places()["140302"].bounds == pytest.approx((113.5, 37.8, 113.6, 37.9))
+
+
 def test_a_second_load_of_the_same_files_changes_nothing(empty_registry, tmp_path):
     folder = write_registry(tmp_path / "two-cities")
     load(folder)

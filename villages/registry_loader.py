@@ -181,10 +181,17 @@ def changed_boundaries(counties):
 
 def write_boundaries(counties):
     CountyBoundary.objects.bulk_create(
-        [CountyBoundary(county_id=county["code"], geometry=county["boundary"]) for county in counties],
+        [
+            CountyBoundary(
+                county_id=county["code"],
+                geometry=county["boundary"],
+                digest=CountyBoundary.digest_of(county["boundary"]),
+            )
+            for county in counties
+        ],
         update_conflicts=True,
         unique_fields=["county"],
-        update_fields=["geometry"],
+        update_fields=["geometry", "digest"],
     )
 
 
