@@ -1,7 +1,9 @@
 import gzip
 import json
 
+import brotli
 import pytest
+from backports import zstd
 from django.urls import reverse
 
 from counties.models import County, CountyBoundary
@@ -189,13 +191,29 @@ def test_an_empty_selection_streams_an_empty_feature_collection(yuci_editor, cli
     assert body(response) == b'{"type":"FeatureCollection","features":[]}'
 
 
+DECODERS = {"gzip": gzip.decompress, "br": brotli.decompress, "zstd": zstd.decompress}
+CHROME = "gzip, deflate, br, zstd"  # what Chromium 123 and later accept
+
+
 @pytest.mark.parametrize("url", [VILLAGES, COUNTIES, reverse("villages:map")])
-def test_the_map_and_the_geojson_are_gzipped_for_a_browser_that_accepts_it(viewer, client_for, map_villages, url):
+@pytest.mark.parametrize(
+    "accepted,coding", [("gzip", "gzip"), ("gzip, deflate, br", "br"), (CHROME, "zstd"), ("zstd;q=0, gzip", "gzip")]
+)
+def test_the_map_and_the_geojson_are_compressed_as_the_browser_takes_them(
+    viewer, client_for, map_villages, url, accepted, coding
+):
     client = client_for(viewer)
     plain = body(client.get(url, {"year": YEAR}))
-    response = client.get(url, {"year": YEAR}, headers={"accept-encoding": "gzip"})
-    assert response["Content-Encoding"] == "gzip"
+    response = client.get(url, {"year": YEAR}, headers={"accept-encoding": accepted})
+    assert response["Content-Encoding"] == coding
+    assert "accept-encoding" in response["Vary"].lower()
     packed = body(response)
     assert len(packed) < len(plain) / 3
     if url != reverse("villages:map"):  # the page differs in its CSRF tokens and nonce from one answer to the next
-        assert gzip.decompress(packed) == plain
+        assert DECODERS[coding](packed) == plain
+
+
+def test_a_browser_that_takes_no_compression_gets_the_map_as_it_is(viewer, client_for, map_villages):
+    response = client_for(viewer).get(reverse("villages:map"), headers={"accept-encoding": "identity"})
+    assert "Content-Encoding" not in response
+    assert b"progress-map-data" in response.content

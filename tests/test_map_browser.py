@@ -47,6 +47,15 @@ def open_map(browser_page, path="/map/?year=2025"):
     return browser_page.page
 
 
+def test_chromium_gets_the_map_as_zstd_and_draws_it(browser_page, viewer, map_villages):
+    browser_page.login("viewer")
+    response = browser_page.goto("/map/?year=2025")
+    assert response.headers["content-encoding"] == "zstd"
+    browser_page.page.wait_for_selector("[data-villages-drawn]")
+    assert browser_page.page.evaluate(DRAWN_MARKERS) == expected_villages().count() > 0
+    assert browser_page.console_errors == []
+
+
 def test_map_draws_11_counties_and_every_village_with_nothing_from_outside(browser_page, viewer, map_villages):
     page = open_map(browser_page)
     assert page.evaluate(DRAWN_COUNTIES) == 11

@@ -140,7 +140,9 @@ def test_a_boundary_changed_by_loading_the_registry_again_is_what_the_pages_draw
     from counties.boundaries import county_places
 
     load(write_registry(tmp_path / "before"))
-    assert county_places()["140303"].bounds == pytest.approx((113.6, 37.8, 113.7, 37.9))  # now decoded and kept by this process
+    assert county_places()["140303"].bounds == pytest.approx(
+        (113.6, 37.8, 113.7, 37.9)
+    )  # now decoded and kept by this process
     before = CountyBoundary.objects.get(county_id="140303").digest
     moved = [*COUNTIES[:1], county_feature("140303", "矿区", "1403", "阳泉市", square(113.6, 37.9)), *COUNTIES[2:]]
     load(write_registry(tmp_path / "after", counties=moved))
