@@ -10,7 +10,8 @@ seeds the demo data (DEBUG=1 for that step only), collects static files into a t
 gunicorn with production settings (DEBUG=0, whitenoise) on 127.0.0.1:8070-8079. Pages that do not exist
 yet are reported as "missing (404)". Each simulated user acts like a browser: it fetches a page's scripts and
 styles the first time only (hashed names let browsers keep them), and not the map page's GeoJSON links, which
-are downloads for GIS tools. --restart-postgres restarts the machine's PostgreSQL cluster:
+are downloads for GIS tools; it accepts the codings Chromium does (httpx with brotli and zstandard installed:
+gzip, deflate, br, zstd). --restart-postgres restarts the machine's PostgreSQL cluster:
 every other user of that server sees it go down for a few seconds. --servers N starts N gunicorn servers on the
 same database, media folder and Redis (REDIS_URL, database 14 of 127.0.0.1:6379, emptied first) and spreads the
 users over them, as a proxy would; --registry shanxi loads the whole province instead of 晋中.
