@@ -55,6 +55,7 @@ WALK = [
     ("photo", "get", "/photos/{photo}/", {}, RECORDS),
     ("dashboard_xlsx", "get", "/dashboard.xlsx", {}, EVERYONE_SIGNED_IN),
     ("city", "get", "/cities/1407/", {}, EVERYONE_SIGNED_IN),
+    ("city_xlsx", "get", "/cities/1407/dashboard.xlsx", {}, EVERYONE_SIGNED_IN),
     ("county", "get", "/counties/140702/", {}, EVERYONE_SIGNED_IN),
     ("county", "get", "/counties/140722/", {}, EVERYONE_SIGNED_IN),
     ("pairings", "get", "/pairings/", {}, EVERYONE_SIGNED_IN),

@@ -210,6 +210,50 @@ def test_a_city_page_shows_the_citys_total_and_its_counties(two_city_programme, 
     assert figures(jinzhong.content.decode(), "county", YUCI)["designated"] == "3"
 
 
+def ledger_rows(response):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+    return [list(row) for row in load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True)]
+
+
+def table_after(rows, heading):
+    """The rows of the table whose header row starts with `heading`, up to the blank row that ends it."""
+    start = next(i for i, row in enumerate(rows) if row[0] == heading) + 1
+    end = next((i for i in range(start, len(rows)) if not rows[i] or rows[i][0] is None), len(rows))
+    return rows[start:end]
+
+
+def test_a_city_pages_ledger_holds_that_city_and_its_counties(two_city_programme, yuci_editor, client_for):
+    client = client_for(yuci_editor)
+    html = client.get(reverse("villages:city", args=[YANGQUAN]), {"year": 2025, "tier": "upgraded"}).content.decode()
+    link = re.search(r'id="ledger-link" href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    assert link == f"/cities/{YANGQUAN}/dashboard.xlsx?year=2025&tier=upgraded"
+    response = client.get(link)
+    assert f"dashboard-{YANGQUAN}-2025-upgraded-" in response["Content-Disposition"]
+    rows = ledger_rows(response)
+    city = rows[next(i for i, row in enumerate(rows) if row[0] == "目标") + 1]
+    assert city[:5] == [4, 1, 0, 1, 0]  # target, designated, in progress, completed, accepted
+    assert [row[:2] for row in table_after(rows, "县区代码")] == [[YANGQUAN_CHENGQU, "城区"]]
+
+
+def test_the_province_dashboards_ledger_holds_the_province_by_city(two_city_programme, province_viewer, client_for):
+    client = client_for(province_viewer)
+    html = client.get("/", {"year": 2025, "tier": "upgraded"}).content.decode()
+    link = re.search(r'id="ledger-link" href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    rows = ledger_rows(client.get(link))
+    province = rows[next(i for i, row in enumerate(rows) if row[0] == "目标") + 1]
+    assert province[:5] == [20, 4, 1, 2, 1]
+    assert [row[:2] for row in table_after(rows, "市代码")] == [[YANGQUAN, "阳泉市"], [JINZHONG, "晋中市"]]
+
+
+def test_an_unknown_citys_ledger_says_so(registry, viewer, client_for):
+    page = client_for(viewer).get(reverse("villages:city_xlsx", args=["9999"]))
+    assert page.status_code == 404 and "9999" in page.content.decode()
+
+
 def test_a_county_page_has_the_breadcrumbs_province_city_county(second_city, viewer, client_for):
     html = client_for(viewer).get(reverse("villages:county", args=[YANGQUAN_CHENGQU])).content.decode()
     assert '<a href="/">全省</a> › <a href="/cities/1403/">阳泉市</a> › 城区</nav>' in html

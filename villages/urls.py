@@ -46,6 +46,7 @@ urlpatterns = [
     path("offline/fallback/", offline.fallback, name="offline_fallback"),
     path("dashboard.xlsx", dashboard.dashboard_xlsx, name="dashboard_xlsx"),
     path("cities/<str:code>/", dashboard.city, name="city"),
+    path("cities/<str:code>/dashboard.xlsx", dashboard.city_xlsx, name="city_xlsx"),
     path("counties/<str:code>/", county.detail, name="county"),
     path("counties/<str:code>/updates/", county.updates, name="county_updates"),
     path("pairings/", pairings.pairing_list, name="pairings"),

@@ -75,24 +75,40 @@ def home(request):
     return render_dashboard(request)
 
 
-@login_required
-def city(request, code):
-    """A city's figures between the province's dashboard and its counties' pages, open to every signed-in user."""
+def city_or_404(code):
     place = City.objects.filter(code=code).first()
     if place is None:
         raise NotVisible(_("There is no city with the code %(code)s.") % {"code": code})
-    return render_dashboard(request, place)
+    return place
 
 
 @login_required
-def dashboard_xlsx(request):
-    form, data = selected_dashboard(request)
+def city(request, code):
+    """A city's figures between the province's dashboard and its counties' pages, open to every signed-in user."""
+    return render_dashboard(request, city_or_404(code))
+
+
+def ledger(request, city=None):
+    """The page's tables as a workbook: the dashboard's (the registry's one city, or the province by city), or a
+    city page's."""
+    form, data = selected_dashboard(request, city)
     if form.errors:
         return HttpResponse(
             "\n".join(str(e) for errors in form.errors.values() for e in errors), status=400, content_type="text/plain"
         )
     response = HttpResponse(dashboard_workbook(data), content_type=XLSX_CONTENT_TYPE)
+    place = f"{city.code}-" if city else ""
     response["Content-Disposition"] = (
-        f'attachment; filename="dashboard-{data.year}-{data.tier}-{data.today.isoformat()}.xlsx"'
+        f'attachment; filename="dashboard-{place}{data.year}-{data.tier}-{data.today.isoformat()}.xlsx"'
     )
     return response
+
+
+@login_required
+def dashboard_xlsx(request):
+    return ledger(request)
+
+
+@login_required
+def city_xlsx(request, code):
+    return ledger(request, city_or_404(code))
