@@ -187,6 +187,24 @@ def test_township_options_are_every_visible_township_with_the_chosen_one_selecte
     assert '<option value="" selected>' in select and '<option value="140702001">北关街道</option>' in select
 
 
+def test_with_a_county_chosen_the_township_options_are_its_own(client_for, viewer, registry):
+    html = listed(client_for(viewer), county="140702").content.decode()
+    select = re.search(r'<select name="township" id="id_township">(.*?)</select>', html, re.S).group(1)
+    # data/jinzhong/townships.csv: 榆次区 has 20 townships.
+    assert len(re.findall(r"<option ", select)) == 1 + 20
+    assert '<option value="140702001">北关街道</option>' in select and "榆次区 ·" not in select
+
+
+def test_a_township_of_another_county_than_the_one_chosen_gives_way_to_the_county(
+    client_for, viewer, yuci_village, taigu_village
+):
+    # The user chose 太谷区 after choosing a township of 榆次区: 太谷区's villages are listed.
+    page = listed(client_for(viewer), county=taigu_village.county_id, township=yuci_village.township_id)
+    listed_counties = {village.county_id for village in page.context["page"].object_list}
+    assert listed_counties == {taigu_village.county_id}
+    assert page.context["page"].paginator.count == Village.objects.filter(county_id=taigu_village.county_id).count()
+
+
 def test_village_page_and_list_read_the_users_scope_in_one_query(
     client_for, yuci_editor, city_admin, yuci_village, django_assert_num_queries
 ):

@@ -83,9 +83,14 @@ class VillageFilterForm(forms.Form):
         self.fields["county"].widget.choices = [("", self.fields["county"].empty_label)] + self.counties
         township = self.fields["township"]
         township.queryset = Township.objects.filter(county__in=counties)
-        rows = township.queryset.values_list("code", "county__name", "name")
+        # With a county chosen, its townships only (a province has 1,475), named without the county.
+        chosen = self.data.get("county") if self.data.get("county") in dict(self.counties) else None
+        rows = township.queryset.values_list("code", "county_id", "county__name", "name")
+        named_with_county = self.several_counties and chosen is None
         township.widget.choices = [("", township.empty_label)] + [
-            (code, f"{county} · {name}" if self.several_counties else name) for code, county, name in rows
+            (code, f"{county} · {name}" if named_with_county else name)
+            for code, county_code, county, name in rows
+            if chosen in (None, county_code)
         ]
         self.fields["tier"].choices = [("", _("All tiers"))] + Tier.choices
         self.fields["status"].choices = [("", _("All statuses"))] + Status.choices
@@ -97,6 +102,13 @@ class VillageFilterForm(forms.Form):
             .distinct()
         )
         self.fields["year"].choices = [("", _("All years"))] + [(year, year) for year in years]
+
+    def clean(self):
+        data = super().clean()
+        county, township = data.get("county"), data.get("township")
+        if county and township and township.county_id != county.code:
+            data["township"] = None  # the county was changed after the township was chosen: the county counts
+        return data
 
     def filter(self, villages):
         data = self.cleaned_data
