@@ -39,10 +39,13 @@ def test_every_string_marked_in_the_code_and_templates_is_in_the_catalogue(tmp_p
         if os.environ.get("CI") == "true":
             pytest.fail("GNU gettext is missing in CI")
         pytest.skip("GNU gettext (xgettext) is not installed: cannot extract the strings")
-    shutil.copytree(LOCALE, tmp_path / "locale")
-    settings.LOCALE_PATHS = [tmp_path / "locale"]
-    monkeypatch.chdir(LOCALE.parent)
-    call_command("makemessages", locale=["zh_Hans"], ignore_patterns=[".venv/*", "bench/*", "tests/*"], verbosity=0)
-    catalogue = polib.pofile(str(tmp_path / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"))
+    # On a copy of the project's code: makemessages writes into the `locale` folder beside the code it reads.
+    copy = tmp_path / "project"
+    skipped = shutil.ignore_patterns(".*", "__pycache__", "bench", "tests", "data", "static", "staticfiles", "docs")
+    shutil.copytree(LOCALE.parent, copy, ignore=skipped)
+    settings.LOCALE_PATHS = [copy / "locale"]
+    monkeypatch.chdir(copy)
+    call_command("makemessages", locale=["zh_Hans"], verbosity=0)
+    catalogue = polib.pofile(str(copy / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"))
     missing = [entry.msgid for entry in catalogue.untranslated_entries() + catalogue.fuzzy_entries()]
     assert missing == []
