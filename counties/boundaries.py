@@ -73,7 +73,9 @@ def county_places(codes=None):
     if codes is None:
         for gone in DECODED.keys() - current.keys():
             DECODED.pop(gone, None)
-    return {code: DECODED[code][1] for code in current if code in DECODED}
+    # Read once per entry: another thread of this process may drop an entry meanwhile.
+    entries = {code: DECODED.get(code) for code in current}
+    return {code: entry[1] for code, entry in entries.items() if entry is not None}
 
 
 def tolerance_for(bounds):

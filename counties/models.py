@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Greatest, Least
 from django.db.models.lookups import StartsWith
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -87,7 +89,8 @@ class CountyBoundary(models.Model):
     )
     geometry = models.JSONField(_("boundary (GeoJSON, WGS84)"))
     # A few bytes that change with the geometry: a map page compares them with those of the boundary it decoded
-    # before, rather than reading every boundary again. Set by save(), and by the registry loader's bulk writes.
+    # before, rather than reading every boundary again. Set before every save (set_digest, raw saves of a restore
+    # included), and by the registry loader's bulk writes.
     digest = models.CharField(_("digest of the boundary"), max_length=64, editable=False)
 
     class Meta:
@@ -98,7 +101,6 @@ class CountyBoundary(models.Model):
         return str(self.county_id)
 
     def save(self, *args, update_fields=None, **kwargs):
-        self.digest = self.digest_of(self.geometry)
         if update_fields is not None and "geometry" in update_fields:
             update_fields = {*update_fields, "digest"}
         super().save(*args, update_fields=update_fields, **kwargs)
@@ -106,6 +108,11 @@ class CountyBoundary(models.Model):
     @staticmethod
     def digest_of(geometry):
         return hashlib.sha256(json.dumps(geometry, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+@receiver(pre_save, sender=CountyBoundary)
+def set_digest(sender, instance, **kwargs):
+    instance.digest = CountyBoundary.digest_of(instance.geometry)
 
 
 class Township(models.Model):

@@ -282,3 +282,20 @@ def test_restore_refuses_a_member_whose_checksum_is_wrong_and_writes_nothing(goo
     shutil.rmtree(media_root)
     assert_refused(damaged, "damaged.zip 已损坏（Bad CRC-32", tmp_path)
     assert files_under(tmp_path) == sorted(["backup.zip", "stored.zip", "damaged.zip"])  # no photo left behind
+
+
+def test_a_boundary_restored_from_an_archive_made_before_digests_gets_its_digest(good_archive, tmp_path):
+    from counties.models import CountyBoundary
+
+    digests = dict(CountyBoundary.objects.values_list("county_id", "digest"))
+    assert len(digests) == 11 and all(len(digest) == 64 for digest in digests.values())
+    name = "data/counties.countyboundary.jsonl"
+    with zipfile.ZipFile(good_archive) as opened:
+        rows = [json.loads(line) for line in opened.read(name).splitlines()]
+    for row in rows:
+        del row["fields"]["digest"]
+    older = "\n".join(json.dumps(row, ensure_ascii=False) for row in rows).encode()
+    archive = rewritten(good_archive, tmp_path / "older.zip", replace={name: older})
+    empty_migrated_database()
+    call_command("restore", str(archive), stdout=io.StringIO())
+    assert dict(CountyBoundary.objects.values_list("county_id", "digest")) == digests

@@ -216,4 +216,5 @@ def test_the_map_and_the_geojson_are_compressed_as_the_browser_takes_them(
 def test_a_browser_that_takes_no_compression_gets_the_map_as_it_is(viewer, client_for, map_villages):
     response = client_for(viewer).get(reverse("villages:map"), headers={"accept-encoding": "identity"})
     assert "Content-Encoding" not in response
+    assert "accept-encoding" in response["Vary"].lower()
     assert b"progress-map-data" in response.content

@@ -224,3 +224,14 @@ def test_village_page_and_list_read_the_users_scope_in_one_query(
         client.get("/villages/")
         with django_assert_num_queries(queries):
             assert client.get("/villages/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "width,tolerance",
+    # 320 px: a pixel of a 1° county is 0.0031°, of a 0.2° district 0.000625°, of 矿区's 0.073° 0.00023°.
+    [(1.0, 0.0008), (0.2, 0.0003), (0.073, 0.0001), (0.001, 0.0001)],
+)
+def test_the_minimap_outline_is_simplified_within_half_a_pixel_of_its_county(width, tolerance):
+    from villages.maps.minimap import tolerance_for_minimap
+
+    assert tolerance_for_minimap((113.0, 37.0, 113.0 + width, 37.0 + width / 2)) == tolerance

@@ -85,12 +85,11 @@ class VillageFilterForm(forms.Form):
         township.queryset = Township.objects.filter(county__in=counties)
         # With a county chosen, its townships only (a province has 1,475), named without the county.
         chosen = self.data.get("county") if self.data.get("county") in dict(self.counties) else None
-        rows = township.queryset.values_list("code", "county_id", "county__name", "name")
+        offered = township.queryset.filter(county_id=chosen) if chosen else township.queryset
         named_with_county = self.several_counties and chosen is None
         township.widget.choices = [("", township.empty_label)] + [
             (code, f"{county} · {name}" if named_with_county else name)
-            for code, county_code, county, name in rows
-            if chosen in (None, county_code)
+            for code, county, name in offered.values_list("code", "county__name", "name")
         ]
         self.fields["tier"].choices = [("", _("All tiers"))] + Tier.choices
         self.fields["status"].choices = [("", _("All statuses"))] + Status.choices

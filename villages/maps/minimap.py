@@ -5,8 +5,14 @@ import math
 from counties.boundaries import SCALES
 
 WIDTH = 320
-# About 1° of county across 320 px: the coarsest simplification, the province map's, is still under a pixel.
-TOLERANCE = SCALES[-1][1]
+
+
+def tolerance_for_minimap(bounds):
+    """The coarsest simplification of the map's (see SCALES) within half a pixel of a county this wide: the
+    province map's for a county of a degree, the finest for a city district of a few kilometres."""
+    pixel = max(bounds[2] - bounds[0], bounds[3] - bounds[1]) / WIDTH
+    fine_enough = [tolerance for _widest, tolerance, _decimals in SCALES if tolerance <= pixel / 2]
+    return max(fine_enough, default=min(tolerance for _widest, tolerance, _decimals in SCALES))
 
 
 def outline_rings(boundary):
@@ -16,7 +22,7 @@ def outline_rings(boundary):
 
 def minimap(place, lat, lon):
     """The county's outline (a counties.boundaries.Place) and the point, scaled to WIDTH pixels."""
-    rings = outline_rings(place.outline(TOLERANCE))
+    rings = outline_rings(place.outline(tolerance_for_minimap(place.bounds)))
     lons = [point[0] for ring in rings for point in ring] + [lon]
     lats = [point[1] for ring in rings for point in ring] + [lat]
     min_lon, max_lon, min_lat, max_lat = min(lons), max(lons), min(lats), max(lats)
