@@ -10,7 +10,8 @@ point inside its county. Then, in this one process, as an administrator (everyth
 requests each page `--rounds` times after one warm-up, accepting the codings Chromium does (gzip, deflate, br,
 zstd), and prints the median CPU time of the process (time.process_time, i.e. the app's own work: Python,
 templates, compression and the database driver, not PostgreSQL's), the median wall time, the size of the page and
-the size sent with its coding (where the app compresses: the map), and the machine's load average. The
+the size sent with its coding (where the app compresses: the map), and the machine's load average with the CPU
+time of a fixed loop before and after (on a shared machine the same work takes 10-30 % longer at times). The
 administrator's map is measured once more as a browser that takes only gzip.
 
 Goals on the 2-core development machine: 晋中 ≤ 20 ms for /, /villages/ and /map/, ≤ 10 ms for a village page;
@@ -111,6 +112,19 @@ def child(registry, rounds):
     print(f"{'admin':8} {'/map/ (gzip)':14} {cpu:8.1f} {wall:8.1f} {size / 1024:8.0f} {packed / 1024:8.0f} {coding}")
 
 
+def reference_loop_ms():
+    """CPU ms of a fixed pure-Python loop: how fast the machine is right now (shared machines vary by 10-30 %)."""
+    started, total = time.process_time(), 0
+    for number in range(3_000_000):
+        total += number * number
+    return (time.process_time() - started) * 1000
+
+
+def machine_state():
+    load = " ".join(f"{value:.1f}" for value in os.getloadavg())
+    return f"machine load average (1, 5, 15 min): {load} on {os.cpu_count()} CPUs; reference loop {reference_loop_ms():.0f} ms"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--registry", choices=["jinzhong", "shanxi", "both"], default="both")
@@ -121,8 +135,7 @@ def main():
     if args.child:
         child(args.child, args.rounds)
         return
-    load = " ".join(f"{value:.1f}" for value in os.getloadavg())
-    print(f"machine load average (1, 5, 15 min): {load} on {os.cpu_count()} CPUs")
+    print(machine_state())
     server = args.postgres.rsplit("/", 1)[0]
     with tempfile.TemporaryDirectory() as static_root:
         production = {
@@ -143,8 +156,7 @@ def main():
                 subprocess.run(command, env=env, cwd=BASE_DIR, check=True)
             finally:
                 subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name], check=True)
-    load = " ".join(f"{value:.1f}" for value in os.getloadavg())
-    print(f"machine load average (1, 5, 15 min): {load} on {os.cpu_count()} CPUs")
+    print(machine_state())
 
 
 if __name__ == "__main__":
