@@ -43,10 +43,10 @@ def add_section(page, template, context, order=100):
     entries.sort(key=lambda entry: entry.order)
 
 
-def render_sections(page, request, **page_context):
-    """The HTML of every section of `page` that has something to show, in order."""
+def render_sections(where, request, **page_context):
+    """The HTML of every section of the page `where` that has something to show, in order."""
     rendered = []
-    for section in sections[page]:
+    for section in sections[where]:
         context = section.context(request, **page_context)
         if context is not None:
             rendered.append(render_to_string(section.template, context, request))
