@@ -34,10 +34,11 @@ from django.test.utils import setup_test_environment  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from counties.models import Profile  # noqa: E402
+from villages.acceptance.models import Standard  # noqa: E402
 from villages.acceptance.record import record_docx  # noqa: E402
 from villages.acceptance.rounds import load_round  # noqa: E402
 from villages.acceptance.standard_file import import_standard  # noqa: E402
-from villages.models import Standard, Status, Village  # noqa: E402
+from villages.models import Status, Village  # noqa: E402
 
 ITEMS, PHOTOS_PER_ITEM = 30, 3
 

@@ -9,7 +9,8 @@ The standard (upgraded villages, 2025), 100 points, pass score 90:
 
 from decimal import Decimal
 
-from villages.models import Standard, Status, Village
+from villages.acceptance.models import Standard
+from villages.models import Status, Village
 
 ITEMS = [
     ("基础设施", "1", "道路硬化", 30, False),
@@ -39,6 +40,16 @@ def make_standard(tier="upgraded", year=2025, pass_score=90, items=ITEMS, versio
 
 def complete(village):
     Village.objects.filter(pk=village.pk).update(status=Status.COMPLETED, progress=100)
+    village.refresh_from_db()
+    return village
+
+
+def rectified(client, village, text="按复核意见整改完成"):
+    """A returned village back at work (建设中), completed again by the county through its update form."""
+    village.refresh_from_db()
+    data = {"date": "2025-09-01", "text": text, "progress": 100, "status": Status.COMPLETED}
+    response = client.post(f"/villages/{village.code}/updates/new/", {**data, "seen_status": village.status})
+    assert response.status_code == 302, response.context["form"].errors if response.context else response
     village.refresh_from_db()
     return village
 

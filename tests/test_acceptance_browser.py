@@ -4,7 +4,8 @@ import pytest
 
 from tests.acceptance_helpers import FULL, apply, complete, make_standard
 from tests.village_helpers import jpeg_bytes
-from villages.models import Application, Evidence, Status, Village
+from villages.acceptance.models import Application, Evidence
+from villages.models import Status, Village
 
 pytestmark = pytest.mark.browser
 
@@ -41,7 +42,7 @@ def test_the_city_reviews_side_by_side_sees_the_total_and_the_village_is_returne
     page.wait_for_selector("#round-items")
     assert page.locator('#round-items tr[data-item="3"] [data-col="city"]').inner_text() == "20"
     assert "退回" in page.locator("#round-facts").inner_text()
-    assert Village.objects.get(pk=village.pk).status == Status.COMPLETED
+    assert Village.objects.get(pk=village.pk).status == Status.IN_PROGRESS
     assert browser_page.outside_requests == [] and browser_page.console_errors == []
 
 

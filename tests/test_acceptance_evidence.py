@@ -16,7 +16,7 @@ from PIL import Image
 
 from tests.acceptance_helpers import apply, complete, make_standard
 from tests.village_helpers import jpeg_bytes
-from villages.models import Application, Evidence
+from villages.acceptance.models import Application, Evidence
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 

@@ -10,9 +10,9 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from tests.acceptance_helpers import FULL, apply, complete, make_standard, review, scored_data
-from villages.acceptance.models import StandardInUse
-from villages.models import Application, Review, Standard, Status, Village
+from tests.acceptance_helpers import FULL, apply, complete, make_standard, rectified, review, scored_data
+from villages.acceptance.models import Application, Review, Standard, StandardInUse
+from villages.models import Status, Village
 
 
 @pytest.fixture
@@ -63,7 +63,7 @@ def test_the_whole_flow_returned_below_the_pass_score_then_accepted_in_round_two
     first.refresh_from_db()
     assert first.status == "returned" and first.review.decision == "returned"
     assert first.review.total == Decimal("87") and first.review.reviewer == city_admin
-    assert village.status == Status.COMPLETED and village.accepted_at is None
+    assert village.status == Status.IN_PROGRESS and village.accepted_at is None  # 退回: back to work
     reason = village.return_reason
     assert "87" in reason and "90" in reason
     assert (
@@ -72,7 +72,8 @@ def test_the_whole_flow_returned_below_the_pass_score_then_accepted_in_round_two
     assert "2 安全饮水" not in reason
     assert "垃圾未分类" in county.get(f"/villages/{village.code}/").content.decode()
 
-    # Round 2: the county fixes and applies again; the city scores 28 + 20 + 23.5 + 24 = 95.5.
+    # Round 2: the county fixes, completes the village again and applies; the city scores 28 + 20 + 23.5 + 24.
+    rectified(county, village)
     apply(county, village, standard, FULL, action="finish")
     second = Application.objects.get(village=village, number=2)
     assert second.status == "submitted"
@@ -102,7 +103,7 @@ def test_a_failed_decisive_item_returns_a_village_whose_total_is_above_the_pass_
     village.refresh_from_db()
     application = Application.objects.get(village=village)
     assert application.review.total == Decimal("99.5")
-    assert application.status == "returned" and village.status == Status.COMPLETED
+    assert application.status == "returned" and village.status == Status.IN_PROGRESS
     assert "一票否决" in village.return_reason and "2" in village.return_reason
 
 
@@ -284,6 +285,6 @@ def test_two_simultaneous_review_saves_on_separate_connections_keep_exactly_one(
         assert sorted(results.values()) == [302, 409]
     else:  # the loser is told another reviewer finished; the village moved once
         assert results == {"first": 302, "second": 302}
-        expected = {"first": (Status.COMPLETED, "returned"), "second": (Status.ACCEPTED, "accepted")}[winner]
+        expected = {"first": (Status.IN_PROGRESS, "returned"), "second": (Status.ACCEPTED, "accepted")}[winner]
         current = Village.objects.get(pk=village.pk)
         assert (current.status, review_.decision) == expected and current.version == village_version + 1

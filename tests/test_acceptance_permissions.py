@@ -16,7 +16,8 @@ from counties.models import Pairing, Profile
 from tests.acceptance_helpers import FULL, apply, complete, make_standard, scored_data
 from tests.conftest import make_user
 from tests.test_acceptance_evidence import PDF
-from villages.models import Application, Evidence, Review, SelfScore, Village
+from villages.acceptance.models import Application, Evidence, Review, SelfScore
+from villages.models import Village
 
 OK, REDIRECT, FORBIDDEN, NOT_FOUND = 200, 302, 403, 404
 ROLES = ["city_admin", "yuci_editor", "taigu_editor", "zuoquan_editor", "viewer"]
@@ -26,8 +27,8 @@ MATRIX = [
     ("apply", "post", REDIRECT, REDIRECT, FORBIDDEN, NOT_FOUND, FORBIDDEN),
     ("review", "get", OK, FORBIDDEN, FORBIDDEN, NOT_FOUND, FORBIDDEN),
     ("review", "post", REDIRECT, FORBIDDEN, FORBIDDEN, NOT_FOUND, FORBIDDEN),
-    ("acceptance_round", "get", OK, OK, OK, NOT_FOUND, OK),
-    ("acceptance_record", "get", OK, OK, OK, NOT_FOUND, OK),
+    ("round", "get", OK, OK, OK, NOT_FOUND, OK),
+    ("record", "get", OK, OK, OK, NOT_FOUND, OK),
     ("evidence", "get", OK, OK, OK, NOT_FOUND, OK),
 ]
 
@@ -62,9 +63,9 @@ def request_for(name, village, standard):
     if name == "review":
         version = Review.objects.get().version
         return base + "review/", scored_data(standard, FULL, version=version, action="finish", comment="")
-    if name == "acceptance_round":
+    if name == "round":
         return base + "1/", {}
-    if name == "acceptance_record":
+    if name == "record":
         return base + "1/record.docx", {}
     return f"/evidence/{Evidence.objects.get().pk}/", {}
 
@@ -120,7 +121,7 @@ def test_the_village_page_offers_each_role_only_what_it_may_do(client_for, city_
         assert 'id="review-link"' not in page and 'id="apply-link"' not in page
 
 
-@pytest.mark.parametrize("path", ["/admin/villages/standard/", "/admin/villages/standard/add/"])
+@pytest.mark.parametrize("path", ["/admin/acceptance/standard/", "/admin/acceptance/standard/add/"])
 @pytest.mark.parametrize("user_fixture", ["yuci_editor", "taigu_editor", "viewer"])
 def test_standards_are_edited_by_city_administrators_only(request, client_for, city_admin, path, user_fixture):
     assert client_for(city_admin).get(path).status_code == 200

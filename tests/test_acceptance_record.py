@@ -6,7 +6,7 @@ import docx
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tests.acceptance_helpers import FULL, apply, complete, make_standard, review
+from tests.acceptance_helpers import FULL, apply, complete, make_standard, rectified, review
 from tests.test_acceptance_evidence import PDF
 from tests.village_helpers import jpeg_bytes
 
@@ -35,7 +35,7 @@ def reviewed(client_for, yuci_editor, city_admin, yuci_village, media_root):
         texts={"3": "垃圾未分类"},
         comment="整改后再报",
     )
-    apply(county, village, standard, FULL, action="finish")
+    apply(county, rectified(county, village), standard, FULL, action="finish")
     review(city, village, standard, {"1": "28", "2": "20", "3": "23.5", "4": "24"})
     return village
 

@@ -1,4 +1,6 @@
-"""The shape of the code: counties/ knows nothing of villages/ (villages/ builds on counties/)."""
+"""The shape of the code: apps depend one way. counties/ at the bottom, villages/ on it, then acceptance, projects
+and reporting (packages of villages/ registered as apps of their own), then api/; config/ puts them together.
+A module may import its own layer and those below it, never one above."""
 
 import ast
 from pathlib import Path
@@ -13,6 +15,43 @@ def imported_modules(path):
             yield from (alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             yield node.module
+
+
+LAYERS = ["counties", "villages", "villages.acceptance", "villages.projects", "villages.reporting", "api"]
+
+
+def layer_of(module):
+    """The index in LAYERS of the deepest layer the dotted module name belongs to, or None (Django, config…)."""
+    found = None
+    for index, layer in enumerate(LAYERS):
+        if module == layer or module.startswith(layer + "."):
+            found = index
+    return found
+
+
+def upward_imports():
+    for layer in LAYERS:
+        folder = ROOT.joinpath(*layer.split("."))
+        for path in sorted(folder.rglob("*.py")) if folder.exists() else []:
+            module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+            own = layer_of(module)
+            for imported in imported_modules(path):
+                target = layer_of(imported)
+                if target is not None and target > own:
+                    yield f"{path.relative_to(ROOT)}: {imported}"
+
+
+def test_no_app_imports_an_app_above_it():
+    assert sorted(set(upward_imports())) == []
+
+
+def test_the_layers_are_read_from_the_module_names():
+    assert [layer_of(name) for name in ("counties.access", "villages.models", "villages.acceptance.workflow")] == [
+        0,
+        1,
+        2,
+    ]
+    assert layer_of("django.db") is None and layer_of("villages_extra") is None
 
 
 def test_no_module_under_counties_imports_villages():

@@ -140,7 +140,7 @@ KEY_VALUES = {
         "#village-table [data-col=progress]",
     ],
     "villages:withdrawn": ["main h1"],
-    "villages:acceptance_round": ["main h1", "#round-facts"],
+    "acceptance:round": ["main h1", "#round-facts"],
     "villages:offline": ["main h1"],
     "villages:offline_fallback": ["main h1"],
     "villages:county_updates": ["main h1", "#update-filters"],

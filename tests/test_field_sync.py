@@ -134,6 +134,7 @@ def test_a_status_move_after_the_village_changed_is_a_conflict(client_for, yuci_
     assert response.json() == {
         "error": "conflict",
         "reason": "填写这条更新后，村庄状态已由“建设中”变为“验收通过”，因此未改为“已完工”，也未保存任何内容。",
+        "current": {"status": "accepted", "progress": 40, "version": 1},
     }
     assert snapshot(yuci_village) == before
     assert [path for path in media_root.rglob("*") if path.is_file()] == []

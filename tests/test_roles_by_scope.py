@@ -110,11 +110,11 @@ def test_a_city_administrator_lists_and_sets_their_citys_targets_only(
 def test_standards_hold_for_every_city_so_only_province_administrators_set_them_when_there_are_several(
     registry, jinzhong_admin, province_admin, client_for, request
 ):
-    assert client_for(jinzhong_admin).get("/admin/villages/standard/add/").status_code == 200  # the only city
+    assert client_for(jinzhong_admin).get("/admin/acceptance/standard/add/").status_code == 200  # the only city
     request.getfixturevalue("second_city")
     jinzhong_admin = get_user_model().objects.get(pk=jinzhong_admin.pk)  # no cached scope
-    assert client_for(jinzhong_admin).get("/admin/villages/standard/add/").status_code == 403
-    assert client_for(province_admin).get("/admin/villages/standard/add/").status_code == 200
+    assert client_for(jinzhong_admin).get("/admin/acceptance/standard/add/").status_code == 403
+    assert client_for(province_admin).get("/admin/acceptance/standard/add/").status_code == 200
 
 
 def test_a_county_editors_view_is_unchanged_by_a_second_city(villages, yuci_editor, client_for):

@@ -17,7 +17,7 @@ from django.utils import translation
 
 from tests.acceptance_helpers import FULL, apply, complete, make_standard
 from tests.spreadsheet_files import xls_workbook
-from villages.models import Standard
+from villages.acceptance.models import Standard
 
 HEADER = ["考核内容", "序号", "考核要点", "分值（分）", "评分标准", "佐证资料", "一票否决"]
 BODY = [
@@ -208,20 +208,20 @@ def test_the_admin_imports_a_standard_and_lists_the_problems_of_a_wrong_file(cli
     body[1][3] = None
     bad = io.BytesIO(workbook(body=body))
     bad.name = "评分细则.xlsx"
-    response = client.post("/admin/villages/standard/import/", {**data, "file": bad})
+    response = client.post("/admin/acceptance/standard/import/", {**data, "file": bad})
     assert response.status_code == 200 and not Standard.objects.exists()
     assert [problem.line for problem in response.context["problems"]] == [4]
     good = io.BytesIO(workbook())
     good.name = "评分细则.xlsx"
-    response = client.post("/admin/villages/standard/import/", {**data, "file": good})
+    response = client.post("/admin/acceptance/standard/import/", {**data, "file": good})
     standard = Standard.objects.get()
-    assert response.status_code == 302 and response["Location"] == f"/admin/villages/standard/{standard.pk}/change/"
+    assert response.status_code == 302 and response["Location"] == f"/admin/acceptance/standard/{standard.pk}/change/"
     assert standard.items.count() == 4
 
 
 @pytest.mark.parametrize("user_fixture", ["yuci_editor", "viewer"])
 def test_the_admin_import_is_for_city_administrators_only(request, client_for, user_fixture):
-    response = client_for(request.getfixturevalue(user_fixture)).get("/admin/villages/standard/import/")
+    response = client_for(request.getfixturevalue(user_fixture)).get("/admin/acceptance/standard/import/")
     assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
 
 
@@ -231,16 +231,16 @@ def test_a_standard_in_use_is_read_only_in_the_admin_and_a_new_version_can_be_ma
     standard = make_standard()
     apply(client_for(yuci_editor), complete(yuci_village), standard, FULL, action="finish")
     client = client_for(city_admin)
-    page = client.get(f"/admin/villages/standard/{standard.pk}/change/")
+    page = client.get(f"/admin/acceptance/standard/{standard.pk}/change/")
     assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
     response = client.post(
-        f"/admin/villages/standard/{standard.pk}/change/", {"name": "改名", "pass_score": "50", "tier": "upgraded"}
+        f"/admin/acceptance/standard/{standard.pk}/change/", {"name": "改名", "pass_score": "50", "tier": "upgraded"}
     )
     assert response.status_code == 403
     assert Standard.objects.get(pk=standard.pk).pass_score == 90
     client.post(
-        "/admin/villages/standard/", {"action": "make_new_version", "_selected_action": [standard.pk]}, follow=True
+        "/admin/acceptance/standard/", {"action": "make_new_version", "_selected_action": [standard.pk]}, follow=True
     )
     newer = Standard.objects.get(version=2)
     assert newer.items.count() == 4
-    assert 'name="_save"' in client.get(f"/admin/villages/standard/{newer.pk}/change/").content.decode()
+    assert 'name="_save"' in client.get(f"/admin/acceptance/standard/{newer.pk}/change/").content.decode()

@@ -1,19 +1,17 @@
+from django import forms
 from django.contrib import admin, messages
-from django.db.models import Sum
+from django.shortcuts import redirect
 from django.urls import path
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ExportForm
 from import_export.resources import ModelResource
 from simple_history.admin import SimpleHistoryAdmin
 
-from counties.admin import CityAdminOnly, WithinScope
-from villages import access
-from villages.acceptance.scoring import format_points
+from counties.admin import WithinScope
+from villages import access, workflow
 from villages.imports.export import export_bytes
-from villages.models import CountyQuota, Standard, StandardItem, Target, Village
+from villages.models import PROGRAMME_FIELDS, CountyQuota, Target, Village
 from villages.views import imports
 
 
@@ -25,15 +23,49 @@ class VillageExportResource(ModelResource):
         fields = ["code"]
 
 
+class VillageAdminForm(forms.ModelForm):
+    """The admin's village form: the version it was opened on travels with it, so that a save refuses to overwrite
+    a change made meanwhile (on the village page, by an import, on a phone)."""
+
+    opened_version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Village
+        fields = [name for name in PROGRAMME_FIELDS if name not in ("status", "progress")]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("opened_version", self.instance.version)
+
+
 @admin.register(Village)
 class VillageAdmin(WithinScope, ExportMixin, SimpleHistoryAdmin):
+    """Villages come from the registry (load_registry) and leave it by being withdrawn on their page (村庄撤并),
+    never added or deleted here; their names are the registry's. A save goes through villages.workflow like the
+    edit page. The status, progress, acceptance and return move only on the village's own pages, and a location
+    is set on its edit page (with its coordinate system and county check), so the admin shows them read-only."""
+
+    form = VillageAdminForm
     list_display = ["code", "name", "township", "county", "tier", "programme_year", "status", "progress", "updated_at"]
     list_filter = ["county", "township__kind", "tier", "status", "programme_year", "location_source"]
     list_select_related = ["county", "township"]
     search_fields = ["code", "name", "short_name"]
-    readonly_fields = ["code", "township", "county", "updated_at", "updated_by"]
-    # A village leaves the registry by being withdrawn on its page (村庄撤并), never deleted: its updates,
-    # photos and history stay, and it can be reinstated.
+    readonly_fields = [
+        "code",
+        "name",
+        "short_name",
+        "township",
+        "county",
+        "status",
+        "progress",
+        "accepted_at",
+        "return_reason",
+        "lat",
+        "lon",
+        "location_source",
+        "updated_at",
+        "updated_by",
+    ]
     list_per_page = 50
     import_export_change_list_template = "admin/villages/village/change_list.html"
 
@@ -59,6 +91,13 @@ class VillageAdmin(WithinScope, ExportMixin, SimpleHistoryAdmin):
         extra_context = {**(extra_context or {}), "has_import_permission": access.can_import_villages(request.user)}
         return super().changelist_view(request, extra_context)
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except workflow.Refused as refusal:  # the admin's transaction is rolled back: nothing was saved
+            self.message_user(request, str(refusal), messages.ERROR)
+            return redirect(request.path)
+
     def get_export_formats(self):
         return [XLSX, CSV]
 
@@ -71,14 +110,15 @@ class VillageAdmin(WithinScope, ExportMixin, SimpleHistoryAdmin):
     def get_export_filename(self, request, queryset, file_format):
         return super().get_export_filename(request, queryset, file_format).replace("Village", "villages")
 
+    def has_add_permission(self, request, *args):
+        return False
+
     def has_delete_permission(self, request, obj=None):
         return False
 
     def save_model(self, request, obj, form, change):
-        if change:
-            obj.version += 1  # an edit page opened before this save must not overwrite it
-        obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
+        changes = {name: form.cleaned_data[name] for name in form.changed_data if name in workflow.EDITABLE}
+        workflow.edit(obj, request.user, form.cleaned_data["opened_version"], changes, reason="admin")
 
 
 @admin.register(Target)
@@ -94,84 +134,3 @@ class CountyQuotaAdmin(WithinScope, SimpleHistoryAdmin):
     list_display = ["year", "tier", "county", "count", "is_illustrative"]
     list_filter = ["year", "tier", "county", "is_illustrative"]
     list_select_related = ["county"]
-
-
-class StandardItemInline(admin.TabularInline):
-    model = StandardItem
-    extra = 0
-    fields = ["position", "category", "number", "point", "points", "guidance", "evidence_expected", "decisive"]
-
-    def has_add_permission(self, request, obj=None):
-        return access.can_manage_standards(request.user) and not (obj and obj.in_use())
-
-    def has_change_permission(self, request, obj=None):
-        return self.has_add_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return self.has_add_permission(request, obj)
-
-    def has_view_permission(self, request, obj=None):
-        return access.can_manage_standards(request.user)
-
-
-@admin.register(Standard)
-class StandardAdmin(CityAdminOnly, SimpleHistoryAdmin):
-    """Standards are edited here; one in use by a submitted application is read-only, and
-    "make a new version" copies it into one that can be changed (its reviews keep the old one)."""
-
-    list_display = ["name", "tier", "year", "version", "pass_score", "total", "used"]
-    list_filter = ["tier", "year"]
-    fields = ["tier", "year", "version", "name", "pass_score", "total"]
-    readonly_fields = ["total"]
-    inlines = [StandardItemInline]
-    actions = ["make_new_version"]
-    change_list_template = "admin/villages/standard/change_list.html"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(points_total=Sum("items__points"))
-
-    @admin.display(description=gettext_lazy("total points"))
-    def total(self, standard):
-        return format_points(getattr(standard, "points_total", None) or standard.total_points)
-
-    @admin.display(description=gettext_lazy("in use"), boolean=True)
-    def used(self, standard):
-        return standard.in_use()
-
-    def has_add_permission(self, request, *args):
-        return access.can_manage_standards(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return access.can_manage_standards(request.user) and not (obj and obj.in_use())
-
-    def has_delete_permission(self, request, obj=None):
-        return self.has_change_permission(request, obj)
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        standard = form.instance
-        if standard.pass_score > standard.total_points:
-            self.message_user(
-                request,
-                _("The pass score %(pass)s is above the total of the items, %(total)s.")
-                % {"pass": format_points(standard.pass_score), "total": format_points(standard.total_points)},
-                messages.WARNING,
-            )
-
-    @admin.action(description=gettext_lazy("Make a new version (to change a standard in use)"))
-    def make_new_version(self, request, queryset):
-        for standard in queryset:
-            copy = standard.new_version(request.user)
-            self.message_user(request, _("%(standard)s made: it can be changed.") % {"standard": copy})
-
-    def get_urls(self):
-        own = [path("import/", self.admin_site.admin_view(self.import_view), name="villages_standard_import")]
-        return own + super().get_urls()
-
-    def import_view(self, request):
-        return imports.standard_import_page(request, {**self.admin_site.each_context(request), "opts": self.opts})

@@ -34,6 +34,8 @@ from django.utils import timezone
 from django.utils.duration import duration_iso_string
 from django.utils.translation import gettext as _
 
+from villages import extensions
+
 FORMAT = 1
 MANIFEST = "manifest.json"
 DATA_PREFIX = "data/"
@@ -239,13 +241,25 @@ def check_restorable(archive, manifest, using):
             raise BackupError(_("%(path)s already exists with other content, nothing was restored.") % {"path": target})
 
 
-def load_rows(archive, model, using):
-    name = f"{DATA_PREFIX}{label(model)}.jsonl"
+def moved(record):
+    """A row of an archive made before its model moved to another app (villages.extensions.moved_models), as the
+    app names it now; content types follow their models."""
+    record["model"] = extensions.moved_models.get(record["model"], record["model"])
+    if record["model"] == "contenttypes.contenttype":
+        fields = record["fields"]
+        now = extensions.moved_models.get(f"{fields['app_label']}.{fields['model']}")
+        if now:
+            fields["app_label"] = now.split(".")[0]
+    return record
+
+
+def load_rows(archive, model, using, archived_as):
+    name = f"{DATA_PREFIX}{archived_as}.jsonl"
     count = 0
     if name not in archive.namelist():
         raise BackupError(_("The manifest lists %(name)s, but the archive does not hold it.") % {"name": name})
     with archive.open(name) as lines:
-        records = (json.loads(line) for line in lines)
+        records = (moved(json.loads(line)) for line in lines)
         try:
             for row in serializers.deserialize("python", records, using=using):
                 row.save(using=using, force_insert=True)
@@ -291,6 +305,8 @@ def restore(path, using=DEFAULT_DB_ALIAS):
 def restore_archive(archive, using):
     """Check the archive against the database, then write its photos and rows, all or nothing."""
     manifest = read_manifest(archive)
+    archived_as = {extensions.moved_models.get(name, name): name for name in manifest["tables"]}
+    manifest["tables"] = {now: manifest["tables"][name] for now, name in archived_as.items()}
     check_restorable(archive, manifest, using)
     written = []
     try:
@@ -305,7 +321,7 @@ def restore_archive(archive, using):
                 if label(model) in FILLED_BY_MIGRATE:
                     model._base_manager.using(using).all()._raw_delete(using)
             for model in models:
-                count = load_rows(archive, model, using)
+                count = load_rows(archive, model, using, archived_as[label(model)])
                 if count != manifest["tables"][label(model)]:
                     raise BackupError(
                         _("%(table)s: %(count)d rows in the archive, the manifest says %(expected)d.")

@@ -13,11 +13,10 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
-from simple_history.utils import bulk_update_with_history
 
 from counties.geo import county_frame, random_points_in_county
 from counties.models import City, County, Pairing, PairingActivity, Profile
-from villages import extensions
+from villages import extensions, workflow
 from villages.models import CountyQuota, LocationSource, Status, Tier, Village
 
 DEMO_PASSWORD = "demo-pass-2025"
@@ -151,7 +150,7 @@ def designate_villages(result, seed=DEMO_YEAR):
         return
     rng = np.random.default_rng(seed)
     frame = county_frame()
-    chosen = []
+    chosen, designation = [], {}
     for (tier, quota), sizes in ((item, sizes) for sizes in city_sizes().values() for item in DEMO_QUOTAS.items()):
         for county_code, share in proportional_shares(quota, sizes).items():
             candidates = list(
@@ -161,18 +160,18 @@ def designate_villages(result, seed=DEMO_YEAR):
             )
             for index in rng.choice(len(candidates), size=share, replace=False):
                 village = candidates[index]
-                village.tier, village.programme_year = tier, DEMO_YEAR
+                designation[village.pk] = {"tier": tier, "programme_year": DEMO_YEAR}
                 chosen.append(village)
     status_counts = proportional_shares(len(chosen), {status: share for status, share, _progress in STATUS_MIX})
     statuses = [status for status, count in status_counts.items() for _ in range(count)]
     rng.shuffle(statuses)
     progress_ranges = {status: progress for status, _share, progress in STATUS_MIX}
     now = timezone.now()
+    final = {}
     for village, status in zip(chosen, statuses):
         low, high = progress_ranges[status]
-        village.status = status
-        village.progress = int(rng.integers(low, high + 1))
-        village.accepted_at = random_moment(rng, FIRST_ACCEPTANCE, now) if status == Status.ACCEPTED else None
+        accepted_at = random_moment(rng, FIRST_ACCEPTANCE, now) if status == Status.ACCEPTED else None
+        final[village.pk] = {"status": status, "progress": int(rng.integers(low, high + 1)), "accepted_at": accepted_at}
     by_county = {}
     for village in chosen:
         if rng.random() >= SHARE_WITHOUT_LOCATION:
@@ -181,10 +180,10 @@ def designate_villages(result, seed=DEMO_YEAR):
         if county_code not in frame.index:  # a county without a boundary: no illustrative point either
             continue
         for village, (lon, lat) in zip(villages, random_points_in_county(county_code, len(villages), rng, frame)):
-            village.lon, village.lat, village.location_source = lon, lat, LocationSource.ILLUSTRATIVE
-    write_plausible_history(chosen, rng, now)
+            designation[village.pk].update(lon=lon, lat=lat, location_source=LocationSource.ILLUSTRATIVE)
+    write_plausible_history(chosen, designation, final, rng, now)
     result.villages_designated = len(chosen)
-    result.designated_by_tier = {tier: sum(village.tier == tier for village in chosen) for tier in DEMO_QUOTAS}
+    result.designated_by_tier = {tier: sum(d["tier"] == tier for d in designation.values()) for tier in DEMO_QUOTAS}
 
 
 def random_moment(rng, start, end):
@@ -192,31 +191,20 @@ def random_moment(rng, start, end):
     return start + timedelta(seconds=float(rng.uniform(0, (end - start).total_seconds())))
 
 
-def write_plausible_history(villages, rng, now):
-    """Two history records per village: designated (planned) early in 2025, then its status as of its own date,
-    so that the burn-up and "change in 30 days" have months of history to show."""
-    final = {village.pk: (village.status, village.progress, village.accepted_at) for village in villages}
+def write_plausible_history(villages, designation, final, rng, now):
+    """Two changes per village through the workflow: designated (planned) early in 2025, then its status as of its
+    own date, so that the burn-up and "change in 30 days" have months of history to show."""
     # The registry load that created these records happened "now"; in the demo story it came first.
     Village.history.filter(
         id__in=final, history_type="+", history_date__gt=timezone.make_aware(REGISTRY_LOADED)
     ).update(history_date=timezone.make_aware(REGISTRY_LOADED))
-    for village in villages:
-        village.status, village.progress, village.accepted_at = Status.PLANNED, 0, None
-        village._history_date = random_moment(rng, DESIGNATED_FROM, DESIGNATED_TO)
-    fields = ["tier", "programme_year", "status", "progress", "accepted_at", "lat", "lon", "location_source"]
-    bulk_update_with_history(
-        villages, Village, fields, batch_size=500, default_change_reason="demo data (illustrative)"
-    )
-    for village in villages:
-        village.status, village.progress, village.accepted_at = final[village.pk]
-        village._history_date = village.accepted_at or random_moment(rng, village._history_date, now)
-    bulk_update_with_history(
-        villages,
-        Village,
-        ["status", "progress", "accepted_at"],
-        batch_size=500,
-        default_change_reason="demo data (illustrative)",
-    )
+    designated_on = {village.pk: random_moment(rng, DESIGNATED_FROM, DESIGNATED_TO) for village in villages}
+    planned = {pk: {**fields, "status": Status.PLANNED, "progress": 0} for pk, fields in designation.items()}
+    workflow.seed(villages, planned, designated_on)
+    reached_on = {
+        pk: fields["accepted_at"] or random_moment(rng, designated_on[pk], now) for pk, fields in final.items()
+    }
+    workflow.seed(villages, final, reached_on)
 
 
 def seed_quotas(result):

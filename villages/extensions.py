@@ -9,8 +9,9 @@ from dataclasses import dataclass
 
 from django.template.loader import render_to_string
 
-# The pages that take sections: the dashboard (home), a city's page, a county's page and a village's page.
-PAGES = ("home", "city", "county", "village")
+# The pages that take sections: the dashboard (home), a city's page, a county's page and a village's page (below
+# its records, and "village_top": above them, beside the page's actions).
+PAGES = ("home", "city", "county", "village", "village_top")
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class Step:
 
 
 sections = {page: [] for page in PAGES}
+moved_models = {}  # {"old_app.model": "new_app.model"}: how an old backup archive names a model that moved
+review_rules = []  # (village) -> bool: whether the village is accepted only through a passed review
 ledger_sheets = []  # Step(run=(workbook, data) -> None): each adds its sheets to the dashboard's ledger
 demo_steps = []  # Step(run=() -> [line to print]): seed_demo runs them after the villages' own steps
 
@@ -66,3 +69,20 @@ def add_ledger_sheet(write, order=100):
 
 def add_demo_step(run, order=100):
     add_step(demo_steps, run, order)
+
+
+def add_review_rule(rule):
+    """A rule that keeps the one-click 验收 and imports from accepting a village (the acceptance app's standards)."""
+    if rule not in review_rules:
+        review_rules.append(rule)
+
+
+def review_required(village):
+    return any(rule(village) for rule in review_rules)
+
+
+def add_moved_models(old_app, new_app, names):
+    """Models that were `old_app`'s, with their history models: restoring an archive made before they moved."""
+    for name in names:
+        for model in (name, f"historical{name}"):
+            moved_models[f"{old_app}.{model}"] = f"{new_app}.{model}"

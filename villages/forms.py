@@ -16,7 +16,6 @@ from counties.geo import point_inside_county
 from counties.models import Township
 from counties.ranges import TEXT_MAX_LENGTH, apply_limits, check_date
 from villages import access, evidence, workflow
-from villages.acceptance.models import ROUND_STATES, with_latest_round
 from villages.models import PROGRAMME_FIELDS, LocationSource, Status, Tier, Village
 from villages.photos import check_request_pixels, clean_photo
 from villages.progress import counts
@@ -125,8 +124,10 @@ class VillageFilterForm(forms.Form):
         ]:
             if data.get(name) not in (None, ""):
                 villages = villages.filter(**{lookup: data[name]})
-        if data.get("acceptance"):
-            villages = with_latest_round(villages).filter(ROUND_STATES[data["acceptance"]])
+        if data.get("acceptance") == "waiting":
+            villages = villages.filter(status=Status.UNDER_REVIEW)
+        elif data.get("acceptance") == "returned":  # the reason stays until the village applies again
+            villages = villages.exclude(return_reason="")
         if data.get("located") == "yes":
             villages = villages.filter(lat__isnull=False)
         elif data.get("located") == "no":
@@ -170,7 +171,7 @@ class VillageForm(forms.ModelForm):
         self.user = user
         village = self.instance
         self.fields["status"].widget.choices = [
-            (status, Status(status).label) for status in access.edit_form_statuses(user, village)
+            (status, Status(status).label) for status in workflow.edit_statuses(user, village)
         ]
         if not access.can_set_tier(user):
             del self.fields["tier"]
@@ -182,12 +183,22 @@ class VillageForm(forms.ModelForm):
 
     def clean_status(self):
         old, new = self.instance.status, self.cleaned_data["status"]
-        if new not in access.edit_form_statuses(self.user, self.instance):
+        if new not in workflow.edit_statuses(self.user, self.instance):
             raise ValidationError(
                 _("You may not move this village from “%(old)s” to “%(new)s”.")
                 % {"old": Status(old).label, "new": Status(new).label}
             )
         return new
+
+    def changes(self):
+        """{field: new value} of what the user changed, the location as WGS84 with its source."""
+        changes = {name: self.cleaned_data[name] for name in self.changed_data if name in PROGRAMME_FIELDS}
+        if self.location_changed():
+            location = self.cleaned_data.get("location")
+            lat, lon = location or (None, None)
+            source = LocationSource.SURVEYED if location else ""
+            changes.update(lat=lat, lon=lon, location_source=source)
+        return changes
 
     def location_changed(self):
         return any(name in self.changed_data for name in ("location_lat", "location_lon", "coordinate_system"))
@@ -224,18 +235,6 @@ class VillageForm(forms.ModelForm):
                 % {"lat": wgs_lat, "lon": wgs_lon, "county": village.county.name}
             )
         data["location"] = (wgs_lat, wgs_lon)
-
-    def apply_location(self):
-        if not self.location_changed():
-            return
-        location = self.cleaned_data.get("location")
-        village = self.instance
-        if location is None:
-            village.lat = village.lon = None
-            village.location_source = ""
-        else:
-            village.lat, village.lon = location
-            village.location_source = LocationSource.SURVEYED
 
 
 class VersionForm(forms.Form):
@@ -292,7 +291,7 @@ class MultiplePhotoField(forms.FileField):
 
 class ProgressUpdateForm(forms.Form):
     """A progress update, from the page or queued on a phone. A status move is checked against the village's
-    status when it is saved (workflow.add_progress_update), since a phone may send it hours after it was written."""
+    status when it is saved (workflow.add_update), since a phone may send it hours after it was written."""
 
     date = forms.DateField(label=_("Date"), widget=DateInput, initial=timezone.localdate)
     text = forms.CharField(
@@ -303,7 +302,6 @@ class ProgressUpdateForm(forms.Form):
         required=False,
         min_value=0,
         max_value=100,
-        help_text=_("Leave empty to keep the village's progress."),
     )
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", "")] + Status.choices)
     photos = MultiplePhotoField(
@@ -313,7 +311,15 @@ class ProgressUpdateForm(forms.Form):
             "JPEG, PNG or WebP, before/after evidence. Where and when each photo was taken are kept to check it against the village; every other camera data is removed from the files."
         ),
     )
+    correction = forms.CharField(
+        label=_("Reason for a lower progress (correction)"),
+        required=False,
+        max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only when the progress goes down on purpose, e.g. a figure entered wrongly before."),
+    )
     seen_status = forms.ChoiceField(required=False, choices=[("", "")] + Status.choices, widget=forms.HiddenInput)
+    seen_version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     device_lat = forms.FloatField(required=False, validators=evidence.LATITUDE, widget=forms.HiddenInput)
     device_lon = forms.FloatField(required=False, validators=evidence.LONGITUDE, widget=forms.HiddenInput)
     device_accuracy = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
@@ -322,9 +328,13 @@ class ProgressUpdateForm(forms.Form):
         super().__init__(*args, **kwargs)
         current = Status(village.status)
         self.fields["status"].widget.choices = [("", _("keep “%(status)s”") % {"status": current.label})] + [
-            (status, Status(status).label) for status in access.edit_form_statuses(user, village)[1:]
+            (status, Status(status).label) for status in workflow.edit_statuses(user, village)[1:]
         ]
         self.initial.setdefault("seen_status", village.status)
+        self.initial.setdefault("seen_version", village.version)
+        self.fields["progress"].help_text = _(
+            "Now %(progress)d%%. Leave empty to keep it; a lower figure needs the reason below."
+        ) % {"progress": village.progress}
         apply_limits(self)
         self.fields["date"].widget.attrs["max"] = timezone.localdate().isoformat()
 
@@ -352,6 +362,8 @@ class ProgressUpdateForm(forms.Form):
             photos=data["photos"],
             status=data["status"],
             seen_status=data["seen_status"],
+            seen_version=data["seen_version"],
+            correction=data["correction"],
             device=device,
             **extra,
         )

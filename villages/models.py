@@ -272,6 +272,13 @@ class ProgressUpdate(models.Model):
     status = models.CharField(
         _("moved the village to"), max_length=12, choices=Status.choices, blank=True, editable=False
     )
+    correction = models.TextField(
+        _("reason for a lower progress (correction)"),
+        blank=True,
+        editable=False,
+        max_length=TEXT_MAX_LENGTH,
+        help_text=_("Given when the update lowered the village's progress on purpose."),
+    )
     client_id = models.UUIDField(_("id made by the phone"), null=True, blank=True, unique=True, editable=False)
     client_digest = models.CharField(max_length=64, blank=True, editable=False)
     device_lat = models.FloatField(
@@ -454,15 +461,3 @@ class CountyQuota(YearAndTier):
 
     def __str__(self):
         return f"{self.county} {self.year} {self.get_tier_display()} {self.count}"
-
-
-# The acceptance models (standards, applications, reviews) live with their capability; Django finds them here.
-from villages.acceptance.models import (  # noqa: E402, F401
-    Application,
-    Evidence,
-    Review,
-    ReviewScore,
-    SelfScore,
-    Standard,
-    StandardItem,
-)

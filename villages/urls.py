@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 
 from villages.models import LocationSource
-from villages.views import acceptance, county, dashboard, imports, maps, offline, pairings, photos, sync, village
+from villages.views import county, dashboard, imports, maps, offline, pairings, photos, sync, village
 
 app_name = "villages"
 
@@ -18,13 +18,6 @@ urlpatterns = [
     re_path(rf"^villages/{CODE}/return/$", village.review, {"action": "return"}, name="return"),
     re_path(rf"^villages/{CODE}/withdraw/$", village.review, {"action": "withdraw"}, name="withdraw"),
     re_path(rf"^villages/{CODE}/reinstate/$", village.review, {"action": "reinstate"}, name="reinstate"),
-    re_path(rf"^villages/{CODE}/acceptance/apply/$", acceptance.apply, name="apply"),
-    re_path(rf"^villages/{CODE}/acceptance/review/$", acceptance.review, name="review"),
-    re_path(rf"^villages/{CODE}/acceptance/(?P<number>[0-9]+)/$", acceptance.round_detail, name="acceptance_round"),
-    re_path(
-        rf"^villages/{CODE}/acceptance/(?P<number>[0-9]+)/record\.docx$", acceptance.record, name="acceptance_record"
-    ),
-    path("evidence/<int:pk>/", acceptance.evidence_file, name="evidence"),
     re_path(
         rf"^villages/{CODE}/location/photo/(?P<pk>[0-9]+)/$",
         village.take_location,

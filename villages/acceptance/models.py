@@ -184,7 +184,7 @@ class Application(models.Model):
         return f"{self.village.short_name} #{self.number}"
 
     def get_absolute_url(self):
-        return reverse("villages:acceptance_round", args=[self.village.code, self.number])
+        return reverse("acceptance:round", args=[self.village.code, self.number])
 
     @property
     def is_draft(self):

@@ -9,9 +9,10 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from villages import workflow as village_workflow
 from villages.acceptance import scoring
 from villages.acceptance.models import Application, Evidence, Review, ReviewScore, SelfScore, Standard
-from villages.models import Status, Village
+from villages.models import Status
 from villages.workflow import EditConflict
 
 State = Application.State
@@ -115,9 +116,10 @@ def save_application(village, application, expected_version, user, entries, new_
 def submit(application, user):
     """Lock the self-assessment and put the village into 待复核."""
     with transaction.atomic():
-        village = Village.objects.select_for_update().get(pk=application.village_id)
-        if village.status != Status.COMPLETED:
-            raise Refused(_("Only a completed village can apply for acceptance."))
+        try:
+            village_workflow.submit_for_review(application.village, user)
+        except village_workflow.Refused as refusal:
+            raise Refused(str(refusal)) from None
         missing = application.self_scores.filter(score__isnull=True).count()
         if missing:
             raise Refused(_("%(count)d item(s) have no self-score yet.") % {"count": missing})
@@ -125,19 +127,9 @@ def submit(application, user):
         application.submitted_at = timezone.now()
         application.submitted_by = user
         application.save()
-        move_village(village, user, Status.UNDER_REVIEW, return_reason="")
         review = Review.objects.create(application=application)
         for item in application.standard.items.all():
             ReviewScore.objects.create(review=review, item=item)
-
-
-def move_village(village, user, status, **fields):
-    village.status = status
-    for name, value in fields.items():
-        setattr(village, name, value)
-    village.version += 1  # an edit page opened before this must not overwrite it
-    village.updated_by = user
-    village.save()
 
 
 def save_review(review, expected_version, user, entries, comment, decide):
@@ -164,17 +156,17 @@ def decide_round(review, user, scored):
     if any(score is None for _item, score in scored):
         raise Refused(_("Every item needs the city's score before the review can be finished."))
     application = review.application
-    village = Village.objects.select_for_update().get(pk=application.village_id)
-    if village.status != Status.UNDER_REVIEW:
-        raise Refused(_("Only a village awaiting review (待复核) can be reviewed."))
     result = scoring.outcome(application.standard, scored)
     review.decided_at = timezone.now()
+    reason = "" if result.passed else return_text(application, result, review.comment)
+    try:
+        village_workflow.decide(application.village, user, result.passed, review.decided_at, reason)
+    except village_workflow.Refused as refusal:
+        raise Refused(str(refusal)) from None
     if result.passed:
         review.decision, application.status = Review.Decision.ACCEPTED, State.ACCEPTED
-        move_village(village, user, Status.ACCEPTED, accepted_at=review.decided_at, return_reason="")
     else:
         review.decision, application.status = Review.Decision.RETURNED, State.RETURNED
-        move_village(village, user, Status.COMPLETED, return_reason=return_text(application, result, review.comment))
     application.save()
 
 

@@ -14,14 +14,12 @@ from django.utils.translation import gettext as _
 from counties.boundaries import area_bounds, outside_area
 from counties.coords import CoordinateSystem, to_wgs84
 from counties.geo import points_inside_counties
-from villages import access
-from villages.acceptance.workflow import needs_review
+from villages import access, workflow
 from villages.imports.matching import Registry, RowReader
 from villages.imports.reading import FileProblem
 from villages.imports.results import FIELDS, ImportResult, Problem, RowOutcome
 from villages.imports.tables import read_tables
-from villages.imports.writing import ConcurrentChange, write
-from villages.models import PROGRAMME_FIELDS, LocationSource, Status, Tier
+from villages.models import PROGRAMME_FIELDS, LocationSource, Tier
 
 COORDINATE_DIGITS = 7  # about 1 cm: converted points are stored rounded, so re-imports compare equal
 
@@ -57,20 +55,7 @@ def new_state(reader, line, village, values, now):
             lat, lon = (round(value, COORDINATE_DIGITS) for value in to_wgs84(lat, lon, system))
         if not same_point((lat, lon), (village["lat"], village["lon"])):
             state.update(lat=lat, lon=lon, location_source=LocationSource.IMPORTED)
-    if state["status"] == Status.ACCEPTED and village["status"] != Status.ACCEPTED:
-        state.update(accepted_at=now, return_reason="")  # as villages.workflow.accept does
-    return state
-
-
-def status_refusal(village, old, new):
-    if new == Status.UNDER_REVIEW:
-        return _("待复核 is set by submitting an application for acceptance, not by import")
-    if new == Status.ACCEPTED and needs_review(village):
-        return _("villages of this tier and year are accepted only through a passed review against the standard")
-    return _("the status may not go from %(old)s to %(new)s by import") % {
-        "old": Status(old).label,
-        "new": Status(new).label,
-    }
+    return workflow.imported_state(village, state, now)
 
 
 def check_access(reader, line, village, state):
@@ -98,8 +83,8 @@ def check_access(reader, line, village, state):
     ) and not access.can_set_tier(user):
         reader.problem(line, "tier", _("you may not change tiers or programme years"))
         ok = False
-    if not access.allowed_import_transition(user, subject, village["status"], state["status"]):
-        reader.problem(line, "status", status_refusal(subject, village["status"], state["status"]))
+    if refusal := workflow.import_refusal(user, subject, village["status"], state["status"]):
+        reader.problem(line, "status", refusal)
         ok = False
     return ok
 
@@ -176,17 +161,10 @@ def import_villages(content, filename, user, crs=CoordinateSystem.WGS84, encodin
         return ImportResult(filename=filename, problems=[Problem(None, None, str(problem))])
     result = analyse(tables, filename, user, crs, progress)
     if result.ok and not dry_run:
+        changed = [(row.village, row.changes) for row in result.rows if row.changed]
         try:
-            write(result, user)
+            workflow.write_import(changed, user, f"import {result.filename}")
             result.written = True
-        except ConcurrentChange:
-            result.problems.append(
-                Problem(
-                    None,
-                    None,
-                    _(
-                        "Some of these villages were changed by someone else during the import; nothing was written. Import the file again."
-                    ),
-                )
-            )
+        except workflow.ConcurrentChange as conflict:
+            result.problems.append(Problem(None, None, str(conflict)))
     return result

@@ -4,11 +4,12 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from villages.models import PROGRAMME_FIELDS, Village
+from villages import workflow
+from villages.models import Village
 
 # The village fields an import may change, in the order the preview shows them: what a file gives, and what the
-# import sets with it (a location's source, the acceptance time, the return reason cleared).
-FIELDS = [*PROGRAMME_FIELDS, "lat", "lon", "location_source", "accepted_at", "return_reason"]
+# workflow sets with it (a location's source, the acceptance time, the return reason cleared).
+FIELDS = workflow.IMPORTED
 LOADED = [f.attname for f in Village._meta.concrete_fields if f.attname != "updated_at"]
 
 

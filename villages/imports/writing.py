@@ -1,16 +1,9 @@
-"""Write an import's changed rows and their history records in one transaction, in bulk."""
+"""Rows written in bulk, for imports (through villages.workflow) and their benches: one prepared statement per row
+on SQLite, COPY on PostgreSQL."""
 
 import secrets
 
-from django.db import connection, transaction
-from django.utils import timezone
-
-from villages.imports.results import FIELDS
-from villages.models import Village
-
-
-class ConcurrentChange(Exception):
-    pass
+from django.db import connection
 
 
 def row_maker(fields):
@@ -99,39 +92,3 @@ def copy_rows(table, columns, rows, match):
         updated = cursor.rowcount
         cursor.execute(sql.SQL("DROP TABLE {}").format(data))
         return updated
-
-
-def write(result, user):
-    """Write the changed rows and one history record each (what simple_history's bulk_update_with_history
-    writes), in one transaction. Django's bulk_update (CASE expressions) and bulk_create (SQL built value by
-    value) took longer than the whole import may. The version check refuses to overwrite a village that
-    someone changed since it was read."""
-    changed = [row for row in result.rows if row.changed]
-    if not changed:
-        return
-    now = timezone.now()
-    user_id = user.pk if user else None
-    village_fields = [Village._meta.get_field(name) for name in [*FIELDS, "updated_at", "updated_by", "version"]]
-    key_fields = [Village._meta.get_field("id"), Village._meta.get_field("version")]
-    history = Village.history.model
-    history_fields = [field for field in history._meta.concrete_fields if not field.primary_key]
-    fixed = {
-        "updated_at": now,
-        "updated_by_id": user_id,
-        "history_date": now,
-        "history_type": "~",
-        "history_change_reason": f"import {result.filename}",
-        "history_user_id": user_id,
-    }
-    village_row, history_row = row_maker(village_fields), row_maker(history_fields)
-    updates, records = [], []
-    for row in changed:
-        state = {**row.village, **{name: new for name, (_old, new) in row.changes.items()}, **fixed}
-        state["version"] += 1
-        updates.append(village_row(state) + [state["id"], row.village["version"]])
-        records.append(history_row(state))
-    with transaction.atomic(), connection.cursor() as cursor:
-        columns = [column_spec(field) for field in village_fields + key_fields]
-        if run_bulk(cursor, Village._meta.db_table, columns, updates, match=2) != len(changed):
-            raise ConcurrentChange
-        run_bulk(cursor, history._meta.db_table, [column_spec(field) for field in history_fields], records)

@@ -6,8 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from counties.models import City, County, Pairing
-from villages.acceptance.counts import Applications, application_counts
-from villages.models import Standard, Target, Village
+from villages.models import Target, Village
 from villages.progress import counts, targets
 from villages.progress.charts import burnup
 from villages.progress.counts import TIERS, HasTier, Progress
@@ -20,7 +19,6 @@ class Row:
     unit: County | City
     progress: Progress
     forecast: object = None
-    applications: Applications = None
 
 
 @dataclass
@@ -52,8 +50,6 @@ class Dashboard(HasTier):
     pairings: list = field(default_factory=list)
     quota_total: Progress = None  # the counties that have a quota, together: the city average
     illustrative: set = field(default_factory=set)  # (year, tier, county code) of the quotas shown that are demo data
-    standard: Standard = None  # the acceptance standard of the year and tier, if any
-    applications: Applications = None  # the city's applications for acceptance, all counties together
 
     @property
     def level(self):
@@ -104,7 +100,6 @@ def build(year, tier, today, sort="", city=None):
         for county in counties:
             city_targets = by_place.get(county.city_id, {})
             by_county[county.code].target = counts.county_target(year, [tier], county.code, all_quotas, city_targets)
-    applications = application_counts(year, tier, codes)
 
     total = Progress(target=all_targets.get((year, tier, Target.Kind.ANNUAL)))
     quota_total = Progress(target=0)
@@ -121,15 +116,12 @@ def build(year, tier, today, sort="", city=None):
                 counts.cumulative_forecast(
                     accepted, tier, all_quotas.get((goal, tier, county.code)), goal, today, county.code
                 ),
-                applications[county.code],
             )
             for county in counties
         ]
     else:
         rows = [
-            city_row(
-                each, counties, by_county, by_place.get(each.code, {}), applications, accepted, year, tier, goal, today
-            )
+            city_row(each, counties, by_county, by_place.get(each.code, {}), accepted, year, tier, goal, today)
             for each in cities
         ]
     dashboard = Dashboard(
@@ -143,11 +135,7 @@ def build(year, tier, today, sort="", city=None):
         cities=cities,
         quota_total=quota_total if quota_total.target else None,
         illustrative=targets.illustrative_quota_keys(year__in=[year, goal], tier=tier),
-        standard=Standard.objects.current(tier, year),
-        applications=Applications(),
     )
-    for code in codes:
-        dashboard.applications.add(applications[code])
     villages = Village.objects.filter(programme_year__lte=goal, tier__in=TIERS, county_id__in=codes)
     completed = {row["tier"]: row["completed"] for row in counts.status_counts(villages, "tier")}
     first_year = min([y for (y, _t, _k) in all_targets] + [item.date.year for item in accepted.items] + [today.year])
@@ -164,14 +152,12 @@ def build(year, tier, today, sort="", city=None):
     return dashboard
 
 
-def city_row(city, counties, by_county, city_targets, applications, accepted, year, tier, goal, today):
+def city_row(city, counties, by_county, city_targets, accepted, year, tier, goal, today):
     """A city on the province's dashboard: its counties together, against the city's own targets."""
     codes = {county.code for county in counties if county.city_id == city.code}
     progress = Progress(target=city_targets.get((year, tier, Target.Kind.ANNUAL)))
-    city_applications = Applications()
     for code in codes:
         progress.add(by_county[code])
-        city_applications.add(applications[code])
     target = city_targets.get((goal, tier, Target.Kind.CUMULATIVE))
     outlook = counts.cumulative_forecast(accepted, tier, target, goal, today, county_codes=codes)
-    return Row(city, progress, outlook, city_applications)
+    return Row(city, progress, outlook)

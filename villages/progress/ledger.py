@@ -43,10 +43,8 @@ def pace_cells(forecast):
     return rate, blank(forecast.projected), needed, str(forecast.verdict_label)
 
 
-def dashboard_workbook(data):
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Ledger")
+def row_writer(sheet):
+    """row(*values, strong=False) appends a row to the sheet: Percent values as percent cells, text made safe."""
     bold = Font(bold=True)
 
     def row(*values, strong=False):
@@ -57,6 +55,15 @@ def dashboard_workbook(data):
         if strong:
             for cell in sheet[sheet.max_row]:
                 cell.font = bold
+
+    return row
+
+
+def dashboard_workbook(data):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Ledger")
+    row = row_writer(sheet)
 
     row(_("百乡千村 progress ledger"), strong=True)
     row(_("Date"), data.today.isoformat())
@@ -107,36 +114,6 @@ def dashboard_workbook(data):
             Percent(p.share),
             p.change,
             illustrative_note(quota=data.quota_is_illustrative(county_row.unit.code)),
-        )
-    if data.standard or data.applications:
-        row()
-        row(
-            _("Acceptance reviews (验收复核) by county") if by_county else _("Acceptance reviews (验收复核) by city"),
-            strong=True,
-        )
-        if data.standard:
-            row(_("Standard"), str(data.standard), _("Pass score"), data.standard.pass_score)
-        row(
-            unit_code,
-            unit,
-            _("Waiting for review"),
-            _("Returned"),
-            _("Accepted by review"),
-            _("Average score"),
-            strong=True,
-        )
-        for county_row in data.rows:
-            a = county_row.applications
-            row(county_row.unit.code, county_row.unit.name, a.waiting, a.returned, a.accepted, blank(a.average))
-        a = data.applications
-        row(
-            "",
-            _("City") if by_county else _("Province"),
-            a.waiting,
-            a.returned,
-            a.accepted,
-            blank(a.average),
-            strong=True,
         )
     row()
     row(_("Toward %(year)d (cumulative)") % {"year": data.goal}, strong=True)

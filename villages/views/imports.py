@@ -13,8 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from villages import access
-from villages.acceptance.forms import StandardImportForm
-from villages.acceptance.standard_file import import_standard
 from villages.forms import ImportConfirmForm, VillageImportForm
 from villages.imports import pending
 from villages.imports.export import XLSX_CONTENT_TYPE, template_bytes
@@ -75,26 +73,3 @@ def import_template(request):
     response = HttpResponse(template_bytes(), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = 'attachment; filename="village-import-template.xlsx"'
     return response
-
-
-def standard_import_page(request, admin_context):
-    """An acceptance standard from the city's spreadsheet: written at once when it is correct, else every problem."""
-    access.check_manage_standards(request.user)
-    form = StandardImportForm(request.POST or None, request.FILES or None)
-    context = {**admin_context, "title": _("Import an acceptance standard"), "form": form}
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        outcome = import_standard(
-            data["file"].read(),
-            data["file"].name,
-            data["tier"],
-            data["year"],
-            data["pass_score"],
-            request.user,
-            name=data["name"],
-        )
-        if outcome.ok:
-            messages.success(request, outcome.summary())
-            return redirect("admin:villages_standard_change", outcome.standard.pk)
-        context["problems"] = outcome.problems
-    return TemplateResponse(request, "admin/villages/standard/import.html", context)

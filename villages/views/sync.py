@@ -1,7 +1,6 @@
 """The endpoint phones send their queued progress updates to (see villages/sync.py for the answers)."""
 
 import uuid
-from functools import partial
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -37,14 +36,11 @@ def send_update(request, code):
     if not form.is_valid():
         return sync.invalid(form)
     try:
-        update = workflow.add_progress_update(
-            village,
-            request.user,
-            form.report(client_id=client_id, digest=digest),
-            partial(access.allowed_edit_move, request.user, village),
-        )
+        update = workflow.add_update(village, request.user, form.report(client_id=client_id, digest=digest))
     except workflow.StatusConflict as conflict:
-        return sync.refusal("conflict", conflict, 409)
+        return sync.refusal("conflict", conflict, 409, current=conflict.current)
+    except workflow.Refused as refusal:
+        return sync.refusal("forbidden", refusal, 403)
     except IntegrityError:  # the same id, sent twice at once: the other request recorded it
         return earlier_answer(request.user, code, client_id, digest) or sync.reused()
     if request.POST.get("announce"):

@@ -2,7 +2,6 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 
 from django.conf import settings
 from django.contrib import messages
@@ -19,13 +18,11 @@ from counties.access import is_county_editor
 from counties.boundaries import county_places
 from counties.geo import point_inside_county
 from villages import access, sync, workflow
-from villages.acceptance.workflow import needs_review
-from villages.extensions import render_sections
+from villages.extensions import render_sections, review_required
 from villages.forms import ProgressUpdateForm, ReturnForm, VersionForm, VillageFilterForm, VillageForm, WithdrawForm
 from villages.history import village_history
 from villages.maps.minimap import minimap
 from villages.models import LocationSource, Photo, Status, Village
-from villages.views.acceptance import acceptance_context
 
 PAGE_SIZE = 50
 
@@ -79,15 +76,15 @@ def village_detail(request, code):
             "history": village_history(village),
             "minimap": minimap(place, village.lat, village.lon) if place else None,
             "can_change": access.can_change_village(request.user, village),
-            "can_accept": access.can_accept_village(request.user, village),
-            "can_return": access.can_return_village(request.user, village),
+            "can_accept": workflow.can_accept(request.user, village),
+            "can_return": workflow.can_return(request.user, village),
             "can_withdraw": access.can_withdraw_village(request.user, village),
             "can_reinstate": access.can_reinstate_village(request.user, village),
             "can_take_location": access.can_take_location(request.user, village),
             "version_form": VersionForm(initial={"version": village.version}),
             "return_form": ReturnForm(initial={"version": village.version}),
             "withdraw_form": WithdrawForm(initial={"version": village.version}),
-            **acceptance_context(request.user, village),
+            "top_sections": render_sections("village_top", request, village=village),
             "sections": render_sections("village", request, village=village),
         },
     )
@@ -98,11 +95,13 @@ def village_edit(request, code):
     village = access.get_village_for_change(request.user, code, Village.objects.with_places())
     form = VillageForm(request.user, request.POST or None, instance=village)
     if request.method == "POST" and form.is_valid():
-        form.apply_location()
         try:
-            workflow.save_checked(form.instance, form.cleaned_data["version"], request.user)
+            workflow.edit(village, request.user, form.cleaned_data["version"], form.changes())
         except workflow.EditConflict:
             return edit_conflict(request, code, form)
+        except workflow.Refused as refusal:
+            messages.error(request, str(refusal))
+            return redirect(village)
         messages.success(request, _("Your changes to %(village)s were saved.") % {"village": village.short_name})
         return redirect(village)
     return render(request, "villages/village_edit.html", {"village": village, "form": form})
@@ -138,11 +137,12 @@ def update_new(request, code):
     village = access.get_village_for_change(request.user, code, Village.objects.with_places())
     form = ProgressUpdateForm(request.user, village, request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        may_move = partial(access.allowed_edit_move, request.user, village)
         try:
-            update = workflow.add_progress_update(village, request.user, form.report(), may_move)
+            update = workflow.add_update(village, request.user, form.report())
         except workflow.StatusConflict as conflict:
-            form.add_error("status", str(conflict))
+            form.add_error(conflict.field, str(conflict))
+            form.data = form.data.copy()  # the form now starts from the village as it is
+            form.data.update(seen_status=conflict.current["status"], seen_version=conflict.current["version"])
         else:
             messages.success(request, sync.recorded_message(update.photos.count()))
             return redirect(village)
@@ -151,24 +151,24 @@ def update_new(request, code):
 
 
 def accept_village(village, form, user):
-    workflow.accept(village, form.cleaned_data["version"], user)
+    workflow.accept(village, user, form.cleaned_data["version"])
     return _("%(village)s is accepted (验收通过).") % {"village": village.short_name}
 
 
 def return_village(village, form, user):
-    workflow.return_to_county(village, form.cleaned_data["version"], user, form.cleaned_data["reason"])
+    workflow.return_to_county(village, user, form.cleaned_data["version"], form.cleaned_data["reason"])
     return _("%(village)s was returned to the county.") % {"village": village.short_name}
 
 
 def withdraw_village(village, form, user):
-    workflow.withdraw(village, form.cleaned_data["version"], user, form.cleaned_data["reason"])
+    workflow.withdraw(village, user, form.cleaned_data["version"], form.cleaned_data["reason"])
     return _(
         "%(village)s is withdrawn (撤并): it has left the lists and counts, and keeps its updates, photos and history."
     ) % {"village": village.short_name}
 
 
 def reinstate_village(village, form, user):
-    workflow.reinstate(village, form.cleaned_data["version"], user)
+    workflow.reinstate(village, user, form.cleaned_data["version"])
     return _("%(village)s is reinstated with its updates, photos and history.") % {"village": village.short_name}
 
 
@@ -183,19 +183,15 @@ class Review:
     incomplete: str = ""
 
 
-REVIEW_NEEDED = gettext_lazy(
-    "This village's tier and year have an acceptance standard: it is accepted only through a passed review (复核)."
-)
-CHANGED_MEANWHILE = gettext_lazy("The village changed since you opened it; nothing was done. Check it again.")
 REVIEWS = {
     "accept": Review(
-        access.can_accept_village,
+        workflow.can_accept,
         VersionForm,
         accept_village,
         gettext_lazy("Only a completed village can be accepted."),
     ),
     "return": Review(
-        access.can_return_village,
+        workflow.can_return,
         ReturnForm,
         return_village,
         gettext_lazy("Only a completed village can be returned to the county."),
@@ -223,16 +219,18 @@ def review(request, code, action):
     village = access.get_village_for_review(request.user, code)
     decision = REVIEWS[action]
     if not decision.allowed(request.user, village):
-        messages.error(request, REVIEW_NEEDED if action == "accept" and needs_review(village) else decision.refused)
+        messages.error(
+            request, workflow.REVIEW_NEEDED if action == "accept" and review_required(village) else decision.refused
+        )
         return redirect(village)
     form = decision.form(request.POST)
     if not form.is_valid():
-        messages.error(request, CHANGED_MEANWHILE if "version" in form.errors else decision.incomplete)
+        messages.error(request, workflow.CHANGED_MEANWHILE if "version" in form.errors else decision.incomplete)
         return redirect(village)
     try:
         messages.success(request, decision.apply(village, form, request.user))
-    except workflow.EditConflict:
-        messages.error(request, CHANGED_MEANWHILE)
+    except workflow.Refused as refusal:
+        messages.error(request, str(refusal))
     return redirect(village)
 
 
@@ -260,11 +258,10 @@ def take_location(request, code, source, pk):
     inside = point_inside_county(lon, lat, village.county_id)
     form = VersionForm(request.POST or None, initial={"version": village.version})
     if request.method == "POST" and inside and form.is_valid():
-        village.lat, village.lon, village.location_source = lat, lon, source
         try:
-            workflow.save_checked(village, form.cleaned_data["version"], request.user)
-        except workflow.EditConflict:
-            messages.error(request, CHANGED_MEANWHILE)
+            workflow.take_location(village, request.user, form.cleaned_data["version"], lat, lon, source)
+        except workflow.Refused as refusal:
+            messages.error(request, str(refusal))
         else:
             messages.success(
                 request,

@@ -7,8 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from villages import access
-from villages.acceptance import workflow
+from villages import access as village_access
+from villages.acceptance import access, workflow
 from villages.acceptance.forms import ReviewForm, SelfAssessmentForm
 from villages.acceptance.record import DOCX_CONTENT_TYPE, record_docx
 from villages.acceptance.rounds import load_round, rounds_of
@@ -28,11 +28,15 @@ CONFLICT = gettext_lazy(
 )
 
 
-def acceptance_context(user, village):
+def village_section(request, village):
     """What the village page shows of acceptance: the rounds, and what this user may do now."""
-    standard = workflow.standard_for(village)
+    user, standard = request.user, workflow.standard_for(village)
+    rounds = rounds_of(village)
+    if not (standard or rounds):
+        return None
     return {
-        "rounds": rounds_of(village),
+        "village": village,
+        "rounds": rounds,
         "standard": standard,
         "can_apply": access.can_apply_for_acceptance(user, village) and workflow.why_not_apply(village) is None,
         "can_review_acceptance": access.can_review_acceptance(user, village),
@@ -75,7 +79,7 @@ def apply(request, code):
             fresh, current = self_assessment_form(standard, draft)
             messages.error(request, CONFLICT)
             context.update(draft=draft, form=fresh, unsaved=form.typed(current))
-            return render(request, "villages/acceptance/apply.html", context, status=409)
+            return render(request, "acceptance/apply.html", context, status=409)
         except workflow.Refused as refusal:
             messages.error(request, str(refusal))
             return redirect(village)
@@ -87,8 +91,8 @@ def apply(request, code):
             )
             return redirect(village)
         messages.success(request, _("Draft saved. You can come back to it and submit it when it is complete."))
-        return redirect("villages:apply", village.code)
-    return render(request, "villages/acceptance/apply.html", context)
+        return redirect("acceptance:apply", village.code)
+    return render(request, "acceptance/apply.html", context)
 
 
 def review_form(application, data=None):
@@ -104,7 +108,7 @@ def review_context(village, application, form, **more):
 
 @login_required
 def review(request, code):
-    village = access.get_village_for_review(request.user, code, Village.objects.with_places())
+    village = village_access.get_village_for_review(request.user, code, Village.objects.with_places())
     application = workflow.submitted_round(village)
     if application is None or not access.can_review_acceptance(request.user, village):
         messages.error(request, _("Only a village awaiting review (待复核) can be reviewed."))
@@ -129,12 +133,12 @@ def review(request, code):
             fresh, current = review_form(application)
             messages.error(request, CONFLICT)
             context = review_context(village, application, fresh, unsaved=form.typed(current))
-            return render(request, "villages/acceptance/review.html", context, status=409)
+            return render(request, "acceptance/review.html", context, status=409)
         except workflow.Refused as refusal:
             messages.error(request, str(refusal))
             return redirect(village)
         return redirect_after_review(request, village, application, result)
-    return render(request, "villages/acceptance/review.html", context)
+    return render(request, "acceptance/review.html", context)
 
 
 def redirect_after_review(request, village, application, result):
@@ -147,12 +151,12 @@ def redirect_after_review(request, village, application, result):
         )
     else:
         messages.success(request, _("Review saved; it is not finished yet."))
-        return redirect("villages:review", village.code)
+        return redirect("acceptance:review", village.code)
     return redirect(application)
 
 
 def round_for_view(request, code, number):
-    village = access.get_village_for_view(request.user, code, Village.objects.with_places())
+    village = village_access.get_village_for_view(request.user, code, Village.objects.with_places())
     application = get_object_or_404(village.applications.select_related("standard"), number=number)
     return village, application
 
@@ -162,7 +166,7 @@ def round_detail(request, code, number):
     village, application = round_for_view(request, code, number)
     return render(
         request,
-        "villages/acceptance/round.html",
+        "acceptance/round.html",
         {"village": village, "round": load_round(application), "rounds": rounds_of(village)},
     )
 

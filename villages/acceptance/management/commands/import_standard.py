@@ -4,8 +4,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from villages.acceptance.access import can_manage_standards
 from villages.acceptance.standard_file import import_standard
-from villages.access import can_manage_standards
 from villages.management.file_import import importing_user, not_imported, read_file
 from villages.models import FIRST_PROGRAMME_YEAR, LAST_PROGRAMME_YEAR
 
