@@ -244,3 +244,27 @@ def test_a_standard_in_use_is_read_only_in_the_admin_and_a_new_version_can_be_ma
     newer = Standard.objects.get(version=2)
     assert newer.items.count() == 4
     assert 'name="_save"' in client.get(f"/admin/acceptance/standard/{newer.pk}/change/").content.decode()
+
+
+# --- A condition (否决项): 0 points or none, found met or not met ------------------------------------------
+
+
+VETO_ROWS = [
+    ["否决项", "否决1", "发生重大安全生产事故、重大群体性事件的，发生即不予验收", 0, "", "", "是"],
+    ["否决项", "否决2", "存在违法占用耕地建设的，不予验收", "—", "", "", ""],
+]
+
+
+def test_a_condition_with_no_points_is_imported_and_adds_nothing_to_the_total(city_admin, tmp_path):
+    run(tmp_path, workbook(body=BODY + VETO_ROWS))
+    standard = Standard.objects.get()
+    assert standard.total_points == 100
+    conditions = [(i.number, i.points, i.decisive, i.is_condition) for i in standard.items.filter(points=0)]
+    assert conditions == [("否决1", 0, True, True), ("否决2", 0, True, True)]
+
+
+def test_zero_points_on_an_item_that_is_no_condition_is_refused(city_admin, tmp_path):
+    body = [*BODY[:3], [None, "4", "厕所改造", 0, "改厕率 90% 以上", "台账", None]]
+    assert problems(tmp_path, workbook(body=body, total=None)) == [
+        "评分细则 sheet, row 6, column 分值（分）: 0 points: only a condition (否决项, 一票否决) may have no points"
+    ]

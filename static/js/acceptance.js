@@ -18,6 +18,12 @@
       var marker = input.parentNode.querySelector("[data-decisive]");
       if (marker && value < parseFloat(marker.getAttribute("data-decisive"))) decisiveFailed = true;
     });
+    // A condition (否决项) counts nothing; not met, the village fails; no finding yet, the review is not complete.
+    form.querySelectorAll("[data-condition]").forEach(function (condition) {
+      var chosen = condition.querySelector("input:checked");
+      if (!chosen || !chosen.value) complete = false;
+      else if (chosen.value === "no") decisiveFailed = true;
+    });
     output.textContent = String(Math.round(total * 10) / 10);
     if (verdict && texts && !isNaN(passScore)) {
       var passes = complete && total >= passScore && !decisiveFailed;

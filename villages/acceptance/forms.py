@@ -1,4 +1,5 @@
-"""The self-assessment and the review: a score and a text for every item of the standard."""
+"""The self-assessment and the review: a score (or, for a condition, a finding: met or not) and a text for every
+item of the standard."""
 
 from dataclasses import dataclass, field
 
@@ -15,10 +16,14 @@ from villages.models import FIRST_PROGRAMME_YEAR, LAST_PROGRAMME_YEAR, Tier
 SAVE, FINISH = "save", "finish"
 
 
+MET_CHOICES = [("yes", _("met (符合)")), ("no", _("not met (不符合)"))]
+MET_VALUES = {"yes": True, "no": False, "": None}
+
+
 @dataclass
 class ItemRow:
     item: object
-    score: object  # bound fields
+    score: object  # bound fields: the score, or the finding of a condition
     text: object
     files: object = None
     evidence: list = field(default_factory=list)
@@ -30,10 +35,11 @@ class ItemRow:
 
 
 class ScoredItemsForm(forms.Form):
-    """A score (0 to the item's points, steps of 0.5) and a text per item. FINISH (submit or decide) needs every
-    score; SAVE keeps what is there."""
+    """A score (0 to the item's points, steps of 0.5) and a text per item; for a condition (否决项), met or not met
+    instead of a score. FINISH (submit or decide) needs every one; SAVE keeps what is there."""
 
     text_label = _("Note")
+    met_label = _("Declaration")
     version = forms.IntegerField(widget=forms.HiddenInput)
     action = forms.ChoiceField(choices=[(SAVE, SAVE), (FINISH, FINISH)], required=False)  # the button pressed
 
@@ -42,15 +48,24 @@ class ScoredItemsForm(forms.Form):
         self.items = list(items)
         self.initial["version"] = version
         for item in self.items:
-            score, text = current.get(item.pk, (None, ""))
-            self.fields[f"score_{item.pk}"] = forms.CharField(
-                label=_("Score"),
-                required=False,
-                initial=scoring.format_points(score),
-                widget=forms.NumberInput(
-                    attrs={"step": "0.5", "min": "0", "max": item.points, "inputmode": "decimal", "class": "score"}
-                ),
-            )
+            score, text, met = current.get(item.pk, (None, "", None))
+            if item.is_condition:
+                self.fields[f"score_{item.pk}"] = forms.ChoiceField(
+                    label=self.met_label,
+                    required=False,
+                    choices=MET_CHOICES,
+                    initial={True: "yes", False: "no"}.get(met, ""),
+                    widget=forms.RadioSelect(attrs={"class": "met"}),
+                )
+            else:
+                self.fields[f"score_{item.pk}"] = forms.CharField(
+                    label=_("Score"),
+                    required=False,
+                    initial=scoring.format_points(score),
+                    widget=forms.NumberInput(
+                        attrs={"step": "0.5", "min": "0", "max": item.points, "inputmode": "decimal", "class": "score"}
+                    ),
+                )
             self.fields[f"text_{item.pk}"] = forms.CharField(
                 label=self.text_label,
                 required=False,
@@ -66,26 +81,33 @@ class ScoredItemsForm(forms.Form):
     def clean(self):
         data = super().clean()
         missing = []
+        self.answers = {}  # item id: (score, met)
         for item in self.items:
             name = f"score_{item.pk}"
             text = (data.get(name) or "").strip()
-            if not text:
-                data[name] = None
+            if item.is_condition:
+                self.answers[item.pk] = (None, MET_VALUES.get(text))
+            elif text:
+                try:
+                    self.answers[item.pk] = (scoring.parse_score(text, item.points), None)
+                except ValidationError as error:
+                    self.add_error(name, item_problem(item, error.messages[0]))
+                    continue
+            else:
+                self.answers[item.pk] = (None, None)
+            if not scoring.is_answered(item, *self.answers[item.pk]):
                 missing.append(item)
-                continue
-            try:
-                data[name] = scoring.parse_score(text, item.points)
-            except ValidationError as error:
-                self.add_error(name, item_problem(item, error.messages[0]))
         if self.finishing and missing:
             for item in missing:
-                self.add_error(f"score_{item.pk}", item_problem(item, _("a score is needed.")))
+                needed = _("met or not met must be chosen.") if item.is_condition else _("a score is needed.")
+                self.add_error(f"score_{item.pk}", item_problem(item, needed))
             raise ValidationError(_("%(count)d item(s) have no score; every item needs one.") % {"count": len(missing)})
         return data
 
     def entries(self):
+        """{item id: (score, text, met)}."""
         return {
-            item.pk: (self.cleaned_data[f"score_{item.pk}"], self.cleaned_data[f"text_{item.pk}"])
+            item.pk: (*self.answers[item.pk][:1], self.cleaned_data[f"text_{item.pk}"], self.answers[item.pk][1])
             for item in self.items
         }
 
@@ -93,13 +115,19 @@ class ScoredItemsForm(forms.Form):
         return [ItemRow(item, self[f"score_{item.pk}"], self[f"text_{item.pk}"]) for item in self.items]
 
     def typed(self, current):
-        """(item, typed score, typed text) where they differ from `current` ({item id: (score, text)})."""
+        """(item, typed score or finding, typed text) where they differ from `current` ({item id: (score, text,
+        met)})."""
         result = []
         for item in self.items:
             score = self.data.get(f"score_{item.pk}", "").strip()
             text = self.data.get(f"text_{item.pk}", "").strip()
-            old_score, old_text = current.get(item.pk, (None, ""))
-            if score != scoring.format_points(old_score) or text != (old_text or ""):
+            old_score, old_text, old_met = current.get(item.pk, (None, "", None))
+            if item.is_condition:
+                changed = MET_VALUES.get(score) != old_met
+                score = str(scoring.format_met(MET_VALUES.get(score)))
+            else:
+                changed = score != scoring.format_points(old_score)
+            if changed or text != (old_text or ""):
                 result.append((item, score, text))
         return result
 
@@ -161,6 +189,7 @@ class SelfAssessmentForm(ScoredItemsForm):
 
 class ReviewForm(ScoredItemsForm):
     text_label = _("Comment")
+    met_label = _("Finding")
     comment = forms.CharField(
         label=_("Overall comment"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )

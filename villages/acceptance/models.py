@@ -113,7 +113,10 @@ class StandardItem(models.Model):
     decisive = models.BooleanField(
         _("decisive (一票否决)"),
         default=False,
-        help_text=_("The village fails when the city scores this item below its full points, whatever its total."),
+        help_text=_(
+            "With 0 points: a condition (否决项) the city finds met or not met; not met, the village fails whatever "
+            "its total. With points: the village fails when the city scores it below its full points."
+        ),
     )
     history = HistoricalRecords()
 
@@ -123,7 +126,10 @@ class StandardItem(models.Model):
         verbose_name_plural = _("standard items")
         constraints = [
             models.UniqueConstraint(fields=["standard", "number"], name="standard_item_unique_number"),
-            models.CheckConstraint(condition=Q(points__gt=0), name="standard_item_points_positive"),
+            # Only a decisive item may have no points: a yes/no condition (否决项), counting 0 toward the total.
+            models.CheckConstraint(
+                condition=Q(points__gt=0) | Q(points=0, decisive=True), name="standard_item_points_or_condition"
+            ),
         ]
 
     def __str__(self):
@@ -136,6 +142,11 @@ class StandardItem(models.Model):
     def delete(self, *args, **kwargs):
         Standard(pk=self.standard_id).check_not_in_use()
         return super().delete(*args, **kwargs)
+
+    @property
+    def is_condition(self):
+        """A yes/no condition (否决项): found met or not met, never scored."""
+        return self.points == 0
 
 
 class Application(models.Model):
@@ -201,6 +212,7 @@ class SelfScore(models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="self_scores")
     item = models.ForeignKey(StandardItem, on_delete=models.PROTECT, related_name="+")
     score = models.DecimalField(_("self-score"), **POINTS, null=True, blank=True)
+    met = models.BooleanField(_("declared met (否决项)"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
     history = HistoricalRecords()
 
@@ -283,6 +295,7 @@ class ReviewScore(models.Model):
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="scores")
     item = models.ForeignKey(StandardItem, on_delete=models.PROTECT, related_name="+")
     score = models.DecimalField(_("city's score"), **POINTS, null=True, blank=True)
+    met = models.BooleanField(_("found met (否决项)"), null=True, blank=True)
     comment = models.TextField(_("city's comment"), blank=True)
     history = HistoricalRecords()
 

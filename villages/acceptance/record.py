@@ -79,9 +79,9 @@ def record_docx(round_):
             line.item.number,
             point,
             format_points(line.item.points),
-            format_points(line.self_score),
+            str(line.self_answer),
             line.note,
-            format_points(line.city_score),
+            str(line.city_answer),
             line.comment,
         ]
         for cell, text in zip(table.add_row().cells, values):

@@ -15,10 +15,22 @@ class Line:
     evidence: list = field(default_factory=list)
     city_score: object = None
     comment: str = ""
+    self_met: bool | None = None  # a condition's declaration and finding
+    city_met: bool | None = None
 
     @property
     def decisive_failed(self):
-        return self.item.decisive and self.city_score is not None and not scoring.is_full(self.item, self.city_score)
+        answered = scoring.is_answered(self.item, self.city_score, self.city_met)
+        return self.item.decisive and answered and scoring.falls_short(self.item, self.city_score, self.city_met)
+
+    @property
+    def self_answer(self):
+        """The county's score, or its declaration for a condition, as people read it."""
+        return scoring.format_met(self.self_met) if self.item.is_condition else scoring.format_points(self.self_score)
+
+    @property
+    def city_answer(self):
+        return scoring.format_met(self.city_met) if self.item.is_condition else scoring.format_points(self.city_score)
 
 
 @dataclass
@@ -61,6 +73,8 @@ def load_round(application):
                 evidence=list(own.evidence.all()) if own else [],
                 city_score=theirs.score if theirs else None,
                 comment=theirs.comment if theirs else "",
+                self_met=own.met if own else None,
+                city_met=theirs.met if theirs else None,
             )
         )
     return Round(application, lines, review)

@@ -2,8 +2,9 @@
 
 The shape: an optional title row, then a header (first or second row) with 考核内容, 序号, 考核要点, 分值 and
 optionally 评分标准, 佐证资料, 一票否决; categories in merged cells spanning their rows; a 合计 row at the end
-(anything below it, such as notes, is left out). Every problem is named by row and column, and nothing is
-written when there is any.
+(anything below it, such as notes, is left out). A decisive row (一票否决) of 0 points, or a row named 否决项 in
+its 考核内容 or 序号 with 0 points or none, is a condition: found met or not met, it counts 0 toward the total. Every problem is named by
+row and column, and nothing is written when there is any.
 """
 
 import re
@@ -36,6 +37,7 @@ HEADER_SEARCH_ROWS = 3
 TOTAL_WORDS = {"合计", "总计", "总分", "合计分"}
 YES = {"是", "√", "✓", "✔", "y", "yes", "1", "一票否决", "否决"}
 NO = {"", "否", "×", "n", "no", "0", "-", "—", "/"}
+VETO = "否决"
 
 
 def header_key(text):
@@ -78,12 +80,20 @@ def find_header(sheets):
     )
 
 
-def parse_points(text):
+def parse_points(text, condition=False, named_condition=False):
+    """The points of a row. A decisive row may have 0 (a condition, 否决项); one that names itself 否决项 may also
+    leave the cell empty or struck through."""
+    if named_condition and normalize(text) in NO:
+        return Decimal(0)
     try:
         points = Decimal(normalize(text).removesuffix("分"))
     except InvalidOperation:
         raise ValueError(_("%(value)s is not a number of points") % {"value": text}) from None
-    if not points.is_finite() or points <= 0 or points >= 10000:
+    if condition and points == 0:
+        return points
+    if points == 0:
+        raise ValueError(_("0 points: only a condition (否决项, 一票否决) may have no points"))
+    if not points.is_finite() or points < 0 or points >= 10000:
         raise ValueError(_("%(value)s is not a number of points above 0") % {"value": text})
     if points % STEP:
         raise ValueError(_("%(value)s is not a multiple of 0.5") % {"value": text})
@@ -139,24 +149,30 @@ def read_standard(content, filename):
     return result
 
 
+def is_condition_row(value):
+    """A row that names itself a 否决项 in its 考核内容 or 序号, whatever its 一票否决 column says."""
+    return any(VETO in value[key] for key in ("category", "number"))
+
+
 def read_item(row, value, problem):
     ok = True
-    for key in REQUIRED:
-        if not value[key]:
-            problem(row, key, _("%(column)s is empty") % {"column": HEADERS[key][0]})
-            ok = False
     points = decisive = None
-    if value["points"]:
-        try:
-            points = parse_points(value["points"])
-        except ValueError as error:
-            problem(row, "points", str(error))
-            ok = False
     try:
-        decisive = parse_decisive(value.get("decisive", ""))
+        decisive = parse_decisive(value.get("decisive", "")) or is_condition_row(value)
     except ValueError as error:
         problem(row, "decisive", str(error))
         ok = False
+    named_condition = is_condition_row(value)
+    for key in REQUIRED:
+        if not value[key] and not (key == "points" and named_condition):
+            problem(row, key, _("%(column)s is empty") % {"column": HEADERS[key][0]})
+            ok = False
+    if value["points"] or named_condition:
+        try:
+            points = parse_points(value["points"], bool(decisive), named_condition)
+        except ValueError as error:
+            problem(row, "points", str(error))
+            ok = False
     limits = {name: StandardItem._meta.get_field(name).max_length for name in ("category", "number")}
     for key, limit in limits.items():
         if len(value[key]) > limit:

@@ -45,7 +45,7 @@ def village_section(request, village):
 
 def self_assessment_form(standard, draft, data=None, files=None):
     own = list(draft.self_scores.prefetch_related("evidence")) if draft else []
-    current = {row.item_id: (row.score, row.note) for row in own}
+    current = {row.item_id: (row.score, row.note, row.met) for row in own}
     evidence = {row.item_id: list(row.evidence.all()) for row in own}
     form = SelfAssessmentForm(standard.items.all(), current, draft.version if draft else 0, evidence, data, files)
     return form, current
@@ -97,7 +97,7 @@ def apply(request, code):
 
 def review_form(application, data=None):
     review = application.review
-    current = {row.item_id: (row.score, row.comment) for row in review.scores.all()}
+    current = {row.item_id: (row.score, row.comment, row.met) for row in review.scores.all()}
     return ReviewForm(application.standard.items.all(), current, review.version, review.comment, data), current
 
 

@@ -5,7 +5,7 @@ and the next round after a return. Saves check the version the user started from
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -75,7 +75,8 @@ def new_round(village, user):
 
 
 def save_draft(village, application, expected_version, user, entries, new_files, removed):
-    """entries: {item id: (score or None, note)}; new_files: {item id: [CheckedFile]}; removed: evidence ids."""
+    """entries: {item id: (score or None, note, met or None)}; new_files: {item id: [CheckedFile]}; removed:
+    evidence ids."""
     with transaction.atomic():
         if application is None:
             application = new_round(village, user)
@@ -84,9 +85,9 @@ def save_draft(village, application, expected_version, user, entries, new_files,
         application.updated_by = user
         application.save()
         for self_score in application.self_scores.all():
-            score, note = entries.get(self_score.item_id, (self_score.score, self_score.note))
-            if (score, note) != (self_score.score, self_score.note):
-                self_score.score, self_score.note = score, note
+            entry = entries.get(self_score.item_id, (self_score.score, self_score.note, self_score.met))
+            if entry != (self_score.score, self_score.note, self_score.met):
+                self_score.score, self_score.note, self_score.met = entry
                 self_score.save()
             for checked in new_files.get(self_score.item_id, []):
                 Evidence.objects.create(
@@ -120,7 +121,8 @@ def submit(application, user):
             village_workflow.submit_for_review(application.village, user)
         except village_workflow.Refused as refusal:
             raise Refused(str(refusal)) from None
-        missing = application.self_scores.filter(score__isnull=True).count()
+        unanswered = Q(item__points__gt=0, score__isnull=True) | Q(item__points=0, met__isnull=True)
+        missing = application.self_scores.filter(unanswered).count()
         if missing:
             raise Refused(_("%(count)d item(s) have no self-score yet.") % {"count": missing})
         application.status = State.SUBMITTED
@@ -133,17 +135,18 @@ def submit(application, user):
 
 
 def save_review(review, expected_version, user, entries, comment, decide):
-    """entries: {item id: (score or None, comment)}. With decide, the app decides: accepted or returned."""
+    """entries: {item id: (score or None, comment, met or None)}. With decide, the app decides: accepted or
+    returned."""
     with transaction.atomic():
         claim(Review, review, expected_version, decision="")
         scored = []
         for row in review.scores.select_related("item"):
-            score, note = entries.get(row.item_id, (row.score, row.comment))
-            if (score, note) != (row.score, row.comment):
-                row.score, row.comment = score, note
+            entry = entries.get(row.item_id, (row.score, row.comment, row.met))
+            if entry != (row.score, row.comment, row.met):
+                row.score, row.comment, row.met = entry
                 row.save()
-            scored.append((row.item, row.score))
-        review.total = sum((score for _item, score in scored if score is not None), Decimal(0))
+            scored.append((row.item, row.score, row.met))
+        review.total = sum((score for _item, score, _met in scored if score is not None), Decimal(0))
         review.comment = comment
         review.reviewer = user
         if decide:
@@ -153,7 +156,7 @@ def save_review(review, expected_version, user, entries, comment, decide):
 
 
 def decide_round(review, user, scored):
-    if any(score is None for _item, score in scored):
+    if not all(scoring.is_answered(item, score, met) for item, score, met in scored):
         raise Refused(_("Every item needs the city's score before the review can be finished."))
     application = review.application
     result = scoring.outcome(application.standard, scored)
@@ -189,7 +192,10 @@ def return_text(application, result, comment):
         lines.append(comment)
     comments = {row.item_id: row.comment for row in application.review.scores.all()}
     lines.append(_("To fix:"))
-    for item, score in result.to_fix:
-        text = f"{item.number} {item.point} ({scoring.format_points(score)}/{scoring.format_points(item.points)})"
+    for item, score, met in result.to_fix:
+        if item.is_condition:
+            text = f"{item.number} {item.point} ({scoring.format_met(met)})"
+        else:
+            text = f"{item.number} {item.point} ({scoring.format_points(score)}/{scoring.format_points(item.points)})"
         lines.append(f"- {text}: {comments[item.pk]}" if comments.get(item.pk) else f"- {text}")
     return "\n".join(lines)
