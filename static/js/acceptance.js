@@ -4,8 +4,8 @@
   "use strict";
   var form = document.querySelector("form[data-live-total]");
   if (!form) return;
-  var output = form.querySelector("[data-live-total-value]");
-  var verdict = form.querySelector("[data-live-verdict]");
+  var outputs = form.querySelectorAll("[data-live-total-value]");
+  var verdicts = form.querySelectorAll("[data-live-verdict]");
   var texts = document.getElementById("verdict-texts");
   var passScore = parseFloat(form.getAttribute("data-pass-score"));
 
@@ -24,11 +24,13 @@
       if (!chosen || !chosen.value) complete = false;
       else if (chosen.value === "no") decisiveFailed = true;
     });
-    output.textContent = String(Math.round(total * 10) / 10);
-    if (verdict && texts && !isNaN(passScore)) {
+    outputs.forEach(function (output) { output.textContent = String(Math.round(total * 10) / 10); });
+    if (texts && !isNaN(passScore)) {
       var passes = complete && total >= passScore && !decisiveFailed;
-      verdict.textContent = texts.content.querySelector(passes ? "[data-pass]" : "[data-fail]").textContent;
-      verdict.className = passes ? "verdict-pass" : "verdict-fail";
+      verdicts.forEach(function (verdict) {
+        verdict.textContent = texts.content.querySelector(passes ? "[data-pass]" : "[data-fail]").textContent;
+        verdict.className = passes ? "verdict-pass" : "verdict-fail";
+      });
     }
   }
   form.addEventListener("input", update);

@@ -66,6 +66,7 @@ def village_detail(request, code):
         request.user, code, Village.all_objects.with_places().select_related("updated_by", "withdrawn_by")
     )
     updates = village.updates.with_evidence()
+    can_accept = workflow.can_accept(request.user, village)
     place = county_places([village.county_id]).get(village.county_id) if village.has_location else None
     return render(
         request,
@@ -76,7 +77,10 @@ def village_detail(request, code):
             "history": village_history(village),
             "minimap": minimap(place, village.lat, village.lon) if place else None,
             "can_change": access.can_change_village(request.user, village),
-            "can_accept": workflow.can_accept(request.user, village),
+            "can_accept": can_accept,
+            "evidence": village.updates.aggregate(updates=Count("id", distinct=True), photos=Count("photos"))
+            if can_accept
+            else None,
             "can_return": workflow.can_return(request.user, village),
             "can_withdraw": access.can_withdraw_village(request.user, village),
             "can_reinstate": access.can_reinstate_village(request.user, village),
