@@ -41,10 +41,17 @@ def test_demo_acceptances_are_spread_over_past_months(demo):
     accepted = Village.objects.filter(status=Status.ACCEPTED)
     months = {(v.accepted_at.year, v.accepted_at.month) for v in accepted}
     assert len(months) >= 6
-    for village in accepted[:20]:
-        records = list(village.history.order_by("history_date").values_list("status", "history_date"))
-        assert [status for status, _date in records] == [Status.NOT_STARTED, Status.PLANNED, Status.ACCEPTED]
-        assert records[-1][1] == village.accepted_at
+    # Upgraded villages (no standard) are accepted at one step; showcase villages, which have the demo's
+    # illustrative standard, only through an application and a passed review.
+    paths = {
+        Tier.UPGRADED: [Status.NOT_STARTED, Status.PLANNED, Status.ACCEPTED],
+        Tier.SHOWCASE: [Status.NOT_STARTED, Status.PLANNED, Status.COMPLETED, Status.UNDER_REVIEW, Status.ACCEPTED],
+    }
+    for tier, path in paths.items():
+        for village in accepted.filter(tier=tier)[:10]:
+            records = list(village.history.order_by("history_date").values_list("status", "history_date"))
+            assert [status for status, _date in records] == path
+            assert records[-1][1] == village.accepted_at
 
 
 def test_running_the_demo_again_adds_no_pairing_quota_or_activity(demo, settings):

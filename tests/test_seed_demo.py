@@ -12,6 +12,7 @@ from villages.demo import DEMO_PASSWORD, EDITOR_USERNAMES
 from villages.models import LocationSource, Status, Tier, Village
 
 pytestmark = pytest.mark.django_db
+NAME_MARK = '<span class="badge illustrative"'  # every page that shows demo data says so
 
 
 def seed():
@@ -44,6 +45,7 @@ def test_seed_demo_designates_40_showcase_and_300_upgraded_in_proportion(registr
         Status.PLANNED,
         Status.IN_PROGRESS,
         Status.COMPLETED,
+        Status.UNDER_REVIEW,
         Status.ACCEPTED,
     }
 
@@ -97,3 +99,27 @@ def test_with_two_cities_the_demo_designates_each_citys_plan_and_says_the_totals
     assert "Designated 680 illustrative villages for 2025 (80 showcase, 600 upgraded)." in output
     assert Village.objects.filter(county=county, tier=Tier.SHOWCASE).count() == 40
     assert Village.objects.filter(county=county, tier=Tier.UPGRADED).count() == 300
+
+
+def test_the_demo_has_an_illustrative_standard_and_applications_in_every_state(registry, settings, client_for):
+    from villages.acceptance.models import Application, Standard
+
+    settings.DEBUG = True
+    output = seed()
+    standard = Standard.objects.get()
+    assert (standard.tier, standard.year, standard.is_illustrative) == ("showcase", 2025, True)
+    assert standard.items.filter(points=0, decisive=True).count() == 1 and standard.total_points == 100
+    states = dict(Application.objects.values_list("status").annotate(Count("id")))
+    assert set(states) == {"draft", "submitted", "returned", "accepted"}
+    assert "Illustrative applications for acceptance" in output
+    showcase = Village.objects.filter(tier=Tier.SHOWCASE, programme_year=2025)
+    # Where a standard applies, a village is accepted only through a passed review, in the demo too.
+    accepted = showcase.filter(status=Status.ACCEPTED)
+    assert accepted.count() == states["accepted"]
+    assert not accepted.exclude(applications__status="accepted").exists()
+    assert showcase.filter(status=Status.UNDER_REVIEW).count() == states["submitted"]
+    returned = Application.objects.filter(status="returned").select_related("village").first()
+    assert returned.village.status == Status.IN_PROGRESS and "示意" in returned.review.comment
+    admin = Profile.objects.get(user__username="admin").user
+    page = client_for(admin).get(returned.village.get_absolute_url()).content.decode()
+    assert NAME_MARK in page

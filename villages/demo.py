@@ -7,6 +7,7 @@ and are stored with source = illustrative, which every page that shows a locatio
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 
 import numpy as np
 from django.contrib.auth import get_user_model
@@ -17,6 +18,7 @@ from django.utils import timezone
 from counties.geo import county_frame, random_points_in_county
 from counties.models import City, County, Pairing, PairingActivity, Profile
 from villages import extensions, workflow
+from villages.extensions import review_required
 from villages.models import CountyQuota, LocationSource, Status, Tier, Village
 
 DEMO_PASSWORD = "demo-pass-2025"
@@ -169,6 +171,8 @@ def designate_villages(result, seed=DEMO_YEAR):
     now = timezone.now()
     final = {}
     for village, status in zip(chosen, statuses):
+        if status == Status.ACCEPTED and review_required(SimpleNamespace(**designation[village.pk])):
+            status = Status.COMPLETED  # accepted only through a review: the acceptance app's demo step makes it
         low, high = progress_ranges[status]
         accepted_at = random_moment(rng, FIRST_ACCEPTANCE, now) if status == Status.ACCEPTED else None
         final[village.pk] = {"status": status, "progress": int(rng.integers(low, high + 1)), "accepted_at": accepted_at}
@@ -262,9 +266,13 @@ def seed_pairings(result, seed=DEMO_YEAR):
 def seed_demo():
     result = DemoResult()
     create_users(result)
+    for step in extensions.demo_steps:
+        if step.order < 0:
+            result.more.extend(step.run())
     designate_villages(result)
     seed_quotas(result)
     seed_pairings(result)
     for step in extensions.demo_steps:
-        result.more.extend(step.run())
+        if step.order >= 0:
+            result.more.extend(step.run())
     return result

@@ -31,7 +31,8 @@ sections = {page: [] for page in PAGES}
 moved_models = {}  # {"old_app.model": "new_app.model"}: how an old backup archive names a model that moved
 review_rules = []  # (village) -> bool: whether the village is accepted only through a passed review
 ledger_sheets = []  # Step(run=(workbook, data) -> None): each adds its sheets to the dashboard's ledger
-demo_steps = []  # Step(run=() -> [line to print]): seed_demo runs them after the villages' own steps
+demo_steps = []  # Step(run=() -> [line to print]): seed_demo runs those of a negative order before the
+# villages' own steps (e.g. a standard the designations must respect), the others after them
 
 
 def add_section(page, template, context, order=100):

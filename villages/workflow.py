@@ -143,9 +143,10 @@ def locked(village):
     return Village.all_objects.select_for_update().select_related("county", "township").get(pk=village.pk)
 
 
-def commit(current, user, expected_version, changes, reason=""):
+def commit(current, user, expected_version, changes, reason="", when=None):
     """Write `changes` onto the locked village `current` if it is still at `expected_version`, with one history
-    record whose change reason (plain English, for the audit) says why. Inside a transaction."""
+    record whose change reason (plain English, for the audit) says why, dated `when` (default now). Inside a
+    transaction."""
     if expected_version is not None and current.version != expected_version:
         raise EditConflict
     claimed = Village.all_objects.filter(pk=current.pk, version=current.version).update(version=current.version + 1)
@@ -156,6 +157,8 @@ def commit(current, user, expected_version, changes, reason=""):
     current.version += 1
     current.updated_by = user
     current._change_reason = reason or None
+    if when is not None:
+        current._history_date = when
     current.save()  # a full save, so django-simple-history records who changed what
     return current
 
@@ -249,13 +252,14 @@ def reinstate(village, user, expected_version):
 # --- Acceptance against a standard (the acceptance app calls these inside its own transactions) -----------------
 
 
-def submit_for_review(village, user):
-    """An application for acceptance was submitted: the completed village is 待复核 (awaiting review)."""
+def submit_for_review(village, user, when=None):
+    """An application for acceptance was submitted (at `when`, default now): the completed village is 待复核."""
     current = locked(village)
     check_may_change(user, current)
     if current.status != SUBMIT[0]:
         raise Refused(_("Only a completed village can apply for acceptance."))
-    return commit(current, user, None, {"status": SUBMIT[1], "return_reason": ""}, "applied for acceptance")
+    changes = {"status": SUBMIT[1], "return_reason": ""}
+    return commit(current, user, None, changes, "applied for acceptance", when)
 
 
 def decide(village, user, passed, when, reason=""):
@@ -268,9 +272,9 @@ def decide(village, user, passed, when, reason=""):
         raise Refused(_("Only a village awaiting review (待复核) can be reviewed."))
     if passed:
         changes = {"status": PASS[1], "accepted_at": when, "return_reason": ""}
-        return commit(current, user, None, changes, "accepted by review")
+        return commit(current, user, None, changes, "accepted by review", when)
     changes = {"status": FAIL[1], "accepted_at": None, "return_reason": reason}
-    return commit(current, user, None, changes, "returned after review")
+    return commit(current, user, None, changes, "returned after review", when)
 
 
 # --- Progress updates, from the page or from a phone -----------------------------------------------------------

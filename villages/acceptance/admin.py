@@ -38,9 +38,9 @@ class StandardAdmin(CityAdminOnly, SimpleHistoryAdmin):
     """Standards are edited here; one in use by a submitted application is read-only, and
     "make a new version" copies it into one that can be changed (its reviews keep the old one)."""
 
-    list_display = ["name", "tier", "year", "version", "pass_score", "total", "used"]
-    list_filter = ["tier", "year"]
-    fields = ["tier", "year", "version", "name", "pass_score", "total"]
+    list_display = ["name", "tier", "year", "version", "pass_score", "total", "used", "is_illustrative"]
+    list_filter = ["tier", "year", "is_illustrative"]
+    fields = ["tier", "year", "version", "name", "pass_score", "total", "is_illustrative"]
     readonly_fields = ["total"]
     inlines = [StandardItemInline]
     actions = ["make_new_version"]

@@ -22,3 +22,18 @@ class AcceptanceConfig(AppConfig):
         for page in ("home", "city"):
             extensions.add_section(page, "acceptance/_dashboard_section.html", dashboard.dashboard_section)
         extensions.add_ledger_sheet(dashboard.ledger_sheet)
+        extensions.add_demo_step(demo_standard, order=-10)
+        extensions.add_demo_step(demo_applications, order=10)
+
+
+# The demo is loaded only when seed_demo runs.
+def demo_standard():
+    from villages.acceptance import demo
+
+    return demo.create_standard()
+
+
+def demo_applications():
+    from villages.acceptance import demo
+
+    return demo.create_applications()

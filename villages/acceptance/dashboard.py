@@ -59,7 +59,8 @@ def ledger_sheet(workbook, data):
     )
     row(_("Year"), data.year, _("Tier"), str(data.tier_label))
     if table.standard:
-        row(_("Standard"), str(table.standard), _("Pass score"), table.standard.pass_score)
+        note = _("示意: the standard is demo data") if table.standard.is_illustrative else ""
+        row(_("Standard"), str(table.standard), _("Pass score"), table.standard.pass_score, note)
     row()
     unit_code, unit = (_("County code"), _("County")) if table.by_county else (_("City code"), _("City"))
     row(

@@ -46,6 +46,11 @@ class Standard(models.Model):
     pass_score = models.DecimalField(
         _("pass score"), **POINTS, validators=[MinValueValidator(0)], help_text=_("Set by the city.")
     )
+    is_illustrative = models.BooleanField(
+        _("illustrative (demo data)"),
+        default=False,
+        help_text=_("Invented for the demo, not a standard the city has set. Pages that show it say so."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -105,20 +105,21 @@ def save_draft(village, application, expected_version, user, entries, new_files,
     return application
 
 
-def save_application(village, application, expected_version, user, entries, new_files, removed, submitting):
-    """Save the self-assessment, and with `submitting` submit it, all or nothing."""
+def save_application(village, application, expected_version, user, entries, new_files, removed, submitting, when=None):
+    """Save the self-assessment, and with `submitting` submit it (as of `when`, default now), all or nothing."""
     with transaction.atomic():
         application = save_draft(village, application, expected_version, user, entries, new_files, removed)
         if submitting:
-            submit(application, user)
+            submit(application, user, when)
     return application
 
 
-def submit(application, user):
+def submit(application, user, when=None):
     """Lock the self-assessment and put the village into 待复核."""
+    when = when or timezone.now()
     with transaction.atomic():
         try:
-            village_workflow.submit_for_review(application.village, user)
+            village_workflow.submit_for_review(application.village, user, when)
         except village_workflow.Refused as refusal:
             raise Refused(str(refusal)) from None
         unanswered = Q(item__points__gt=0, score__isnull=True) | Q(item__points=0, met__isnull=True)
@@ -126,7 +127,7 @@ def submit(application, user):
         if missing:
             raise Refused(_("%(count)d item(s) have no self-score yet.") % {"count": missing})
         application.status = State.SUBMITTED
-        application.submitted_at = timezone.now()
+        application.submitted_at = when
         application.submitted_by = user
         application.save()
         review = Review.objects.create(application=application)
@@ -134,7 +135,7 @@ def submit(application, user):
             ReviewScore.objects.create(review=review, item=item)
 
 
-def save_review(review, expected_version, user, entries, comment, decide):
+def save_review(review, expected_version, user, entries, comment, decide, when=None):
     """entries: {item id: (score or None, comment, met or None)}. With decide, the app decides: accepted or
     returned."""
     with transaction.atomic():
@@ -150,17 +151,17 @@ def save_review(review, expected_version, user, entries, comment, decide):
         review.comment = comment
         review.reviewer = user
         if decide:
-            decide_round(review, user, scored)
+            decide_round(review, user, scored, when or timezone.now())
         review.save()
     return review
 
 
-def decide_round(review, user, scored):
+def decide_round(review, user, scored, when):
     if not all(scoring.is_answered(item, score, met) for item, score, met in scored):
         raise Refused(_("Every item needs the city's score before the review can be finished."))
     application = review.application
     result = scoring.outcome(application.standard, scored)
-    review.decided_at = timezone.now()
+    review.decided_at = when
     reason = "" if result.passed else return_text(application, result, review.comment)
     try:
         village_workflow.decide(application.village, user, result.passed, review.decided_at, reason)
