@@ -17,6 +17,7 @@ from simple_history.utils import bulk_update_with_history
 
 from counties.geo import county_frame, random_points_in_county
 from counties.models import City, County, Pairing, PairingActivity, Profile
+from villages import extensions
 from villages.models import CountyQuota, LocationSource, Status, Tier, Village
 
 DEMO_PASSWORD = "demo-pass-2025"
@@ -69,10 +70,13 @@ class DemoResult:
     designated_by_tier: dict = field(default_factory=dict)
     quotas_created: int = 0
     pairings_created: int = 0
+    more: list = field(default_factory=list)  # what the apps' demo steps (villages.extensions) did, one line each
 
     @property
     def changed(self):
-        return bool(self.users_created or self.villages_designated or self.quotas_created or self.pairings_created)
+        return bool(
+            self.users_created or self.villages_designated or self.quotas_created or self.pairings_created or self.more
+        )
 
 
 def proportional_shares(total, sizes):
@@ -273,4 +277,6 @@ def seed_demo():
     designate_villages(result)
     seed_quotas(result)
     seed_pairings(result)
+    for step in extensions.demo_steps:
+        result.more.extend(step.run())
     return result

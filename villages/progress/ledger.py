@@ -11,6 +11,7 @@ from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from villages import extensions
 from villages.cells import safe_row
 
 PERCENT_FORMAT = "0.0%"
@@ -216,6 +217,8 @@ def dashboard_workbook(data):
             )
     for column, width in zip("ABCDEFGHIJ", [14, 12, 12, 12, 12, 12, 14, 16, 14, 24]):
         sheet.column_dimensions[column].width = width
+    for step in extensions.ledger_sheets:
+        step.run(workbook, data)
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

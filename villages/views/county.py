@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from counties.access import NotVisible, can_see_county_villages, check_see_county_villages
 from counties.models import County
 from counties.scope import site_place
+from villages.extensions import render_sections
 from villages.forms import UpdateFilterForm
 from villages.models import ProgressUpdate, Status, Tier
 from villages.progress import county_page
@@ -38,6 +39,9 @@ def detail(request, code):
         "illustrative_quotas": illustrative_quotas_among(county_id=code),
         "several_cities": not site_place()["is_city"],
     }
+    context["sections"] = render_sections(
+        "county", request, county=county, page=context["page"], village_records=records
+    )
     return render(request, "villages/county.html", context)
 
 

@@ -7,6 +7,7 @@ from django.utils.translation import pgettext_lazy
 
 from counties.access import NotVisible
 from counties.models import City, County
+from villages.extensions import render_sections
 from villages.forms import DashboardFilterForm
 from villages.imports.export import XLSX_CONTENT_TYPE
 from villages.models import Status, Tier
@@ -66,6 +67,7 @@ def render_dashboard(request, city=None):
             "statuses": Status.choices,
             "illustrative_quotas": data.illustrative_quotas,
             "several_cities": len(data.cities) > 1,
+            "sections": render_sections("city" if city else "home", request, data=data, city=city),
         },
     )
 

@@ -20,6 +20,7 @@ from counties.boundaries import county_places
 from counties.geo import point_inside_county
 from villages import access, sync, workflow
 from villages.acceptance.workflow import needs_review
+from villages.extensions import render_sections
 from villages.forms import ProgressUpdateForm, ReturnForm, VersionForm, VillageFilterForm, VillageForm, WithdrawForm
 from villages.history import village_history
 from villages.maps.minimap import minimap
@@ -87,6 +88,7 @@ def village_detail(request, code):
             "return_form": ReturnForm(initial={"version": village.version}),
             "withdraw_form": WithdrawForm(initial={"version": village.version}),
             **acceptance_context(request.user, village),
+            "sections": render_sections("village", request, village=village),
         },
     )
 

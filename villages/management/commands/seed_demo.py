@@ -40,6 +40,8 @@ class Command(BaseCommand):
             )
         if result.users_created:
             self.stdout.write(_("Created demo users: %(users)s") % {"users": ", ".join(result.users_created)})
+        for line in result.more:
+            self.stdout.write(line)
         if not result.changed:
             self.stdout.write(_("Demo data already present: nothing changed."))
         staff = "、".join(
