@@ -93,6 +93,7 @@ class RowReader:
         self.columns = {key: index for index, key in enumerate(table.keys) if key is not None}
         self.headers = table.headers
         self.sheet = table.sheet
+        self.table = table
         self.seen = seen  # village code -> (sheet, row) where it first appeared, shared by the file's tables
 
     def header(self, key):
@@ -102,6 +103,10 @@ class RowReader:
         self.problems.append(Problem(line, self.header(key) if key else None, message, self.sheet))
 
     def read(self, line, cells):
+        """A row shorter than the header has its last cells empty, as a spreadsheet shows it."""
+        if self.table.is_csv and len(cells) > len(self.headers):
+            self.too_wide(line, cells)
+            return None
         text = {key: cells[index] if index < len(cells) else "" for key, index in self.columns.items()}
         if not self.check_lengths(line, text):
             return None
@@ -121,6 +126,28 @@ class RowReader:
             )
             return None
         return village, values
+
+    def too_wide(self, line, cells):
+        width = len(self.headers)
+        extra = [(column, text) for column, text in enumerate(cells[width:], start=width + 1) if text]
+        self.problem(
+            line,
+            None,
+            _(
+                "the row has %(cells)d cells but the header (row %(header)d) has %(columns)d columns: %(extra)s "
+                "under no column name. A value that holds a comma must be in double quotes."
+            )
+            % {
+                "cells": len(cells),
+                "header": self.table.line,
+                "columns": width,
+                "extra": "、".join(
+                    _("column %(column)d (%(value)s)") % {"column": column, "value": shortened(text, 20)}
+                    for column, text in extra[:3]
+                )
+                + ("…" if len(extra) > 3 else ""),
+            },
+        )
 
     def check_lengths(self, line, text):
         ok = True

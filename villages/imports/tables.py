@@ -23,6 +23,12 @@ class Table:
     keys: list  # the column key of each header, or None for ignored columns
     rows: list = field(default_factory=list)  # (row number in the file, [cell text, ...])
     summary_rows: list = field(default_factory=list)  # (row number, the cell saying 合计...)
+    line: int = 0  # the header's (first) row
+
+    @property
+    def is_csv(self):
+        """In a CSV a row can be wider than the header: a value with a comma, not in quotes, moved its cells."""
+        return self.sheet is None
 
 
 @dataclass
@@ -88,6 +94,7 @@ def find_header(rows, sheet):
         above = rows[index - 1][1] if index else []
         headers, keys = combine([cells for _l, cells in rows[index:end]], above)
         table = check_header(headers, keys, sheet, rows[index][0])
+        table.line = rows[index][0]
         for line, data in rows[end:]:
             label = summary_label(data)
             if label is not None:
