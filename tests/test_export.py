@@ -17,7 +17,7 @@ from villages.models import LocationSource, Status, Tier, Village
 
 # The export's header row, as a county office reads it (and as the import reads it back).
 EXPORT_HEADER = [
-    "村代码", "村名", "简称", "县(市、区)", "乡镇(街道)", "村庄类别", "年度", "状态", "进度(%)", "计划投资(万元)",
+    "村代码", "村名", "简称", "市", "县(市、区)", "乡镇(街道)", "村庄类别", "年度", "状态", "进度(%)", "计划投资(万元)",
     "实际投资(万元)", "主要建设内容", "联系人", "联系电话", "经度", "纬度", "坐标系", "位置来源", "备注", "退回原因", "验收时间",
 ]  # fmt: skip
 INFORMATION_ONLY = {"简称", "位置来源", "退回原因", "验收时间"}
@@ -132,7 +132,7 @@ def test_export_command_writes_one_county_in_the_format_of_the_extension(program
     call_command("export_villages", str(path), "--county", TAIGU)
     rows = read_xlsx(path.read_bytes())
     assert len(rows) == Village.objects.filter(county_id=TAIGU).count() + 1
-    assert {row[3] for row in rows[1:]} == {"太谷区"}
+    assert {(row[3], row[4]) for row in rows[1:]} == {("晋中市", "太谷区")}
     path = tmp_path / "all.csv"
     call_command("export_villages", str(path))
     assert len(read_csv(path.read_bytes())) == Village.objects.count() + 1
@@ -200,7 +200,7 @@ def test_every_column_of_a_village_located_from_any_source(registry, city_admin,
     text = [str(cell) if cell not in (None, "") else "" for cell in rows[1]]
     lat, lon = ("37.63878", "112.79677") if point else ("", "")
     assert dict(zip(rows[0], text)) == {
-        "村代码": "140702100200", "村名": "鸣谦村委会", "简称": "鸣谦村", "县(市、区)": "榆次区", "乡镇(街道)": "乌金山镇",
+        "村代码": "140702100200", "村名": "鸣谦村委会", "简称": "鸣谦村", "市": "晋中市", "县(市、区)": "榆次区", "乡镇(街道)": "乌金山镇",
         "村庄类别": "提档升级村", "年度": "2025", "状态": "已规划", "进度(%)": "5", "计划投资(万元)": "",
         "实际投资(万元)": "", "主要建设内容": "", "联系人": "", "联系电话": "", "经度": lon, "纬度": lat,
         "坐标系": "WGS84" if point else "", "位置来源": word, "备注": "", "退回原因": "", "验收时间": "",

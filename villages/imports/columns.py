@@ -45,6 +45,14 @@ COLUMNS = [
     ),
     Column("short_name", "简称", ("short_name",), imported=False),
     Column(
+        "city",
+        "市",
+        ("地市", "设区市", "所属市", "市名", "city"),
+        help=gettext_lazy(
+            "city name or 4-digit code; tells apart counties of the same name (城区 of 阳泉市 and of 晋城市)"
+        ),
+    ),
+    Column(
         "county",
         "县(市、区)",
         ("县区", "县(区)", "县市区", "县", "county"),

@@ -42,6 +42,7 @@ def village_row(village):
         "code": village.code,
         "name": village.name,
         "short_name": village.short_name,
+        "city": village.county.city.name,
         "county": village.county.name,
         "township": village.township.name,
         "tier": "" if village.tier == Tier.NONE else TIER_WORDS[village.tier],
@@ -67,7 +68,7 @@ def village_row(village):
 
 
 def rows(queryset):
-    for village in queryset.with_places().order_by("code").iterator(chunk_size=2000):
+    for village in queryset.with_places().select_related("county__city").order_by("code").iterator(chunk_size=2000):
         yield village_row(village)
 
 
