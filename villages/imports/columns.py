@@ -3,6 +3,7 @@
 Shared by the import (villages/imports/importer.py), the export (villages/imports/export.py) and the import template.
 """
 
+import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -247,6 +248,7 @@ def parse_degrees(text, limit):
     return number
 
 
+@functools.cache
 def cell_limit(key):
     """How long a cell of the column may be: its text field's max length (2,000 for free text), else VALUE_CHARS."""
     field = TEXT_FIELDS.get(key)

@@ -12,6 +12,7 @@ from villages.imports.results import LOADED, Problem
 from villages.models import PROGRAMME_FIELDS, VILLAGE_CODE_REGEX, Village
 
 SCIENTIFIC = re.compile(r"^[0-9](\.[0-9]+)?[eE]\+?[0-9]+$")
+PARSED = PROGRAMME_FIELDS + ["lon", "lat", "crs"]
 
 
 class Registry:
@@ -106,6 +107,7 @@ class RowReader:
         self.sheet = table.sheet
         self.table = table
         self.seen = seen  # village code -> (sheet, row) where it first appeared, shared by the file's tables
+        self.parsed = {}  # (column key, cell text) -> value read
 
     def header(self, key):
         return self.headers[self.columns[key]]
@@ -175,10 +177,14 @@ class RowReader:
 
     def parse(self, line, text):
         values, ok = {}, True
-        for key in PROGRAMME_FIELDS + ["lon", "lat", "crs"]:
+        parsed = self.parsed
+        for key in PARSED:
             if text.get(key):
                 try:
-                    values[key] = PARSERS[key](text[key])
+                    value = parsed.get((key, text[key]), parsed)
+                    if value is parsed:  # the same words (状态, 年度...) come back row after row
+                        value = parsed[key, text[key]] = PARSERS[key](text[key])
+                    values[key] = value
                 except ValueProblem as problem:
                     self.problem(line, key, str(problem))
                     ok = False
