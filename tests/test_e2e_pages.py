@@ -171,6 +171,8 @@ KEY_VALUES = {
     "login": ["#id_username", "#id_password", "#login-form button[type=submit]"],
     "password_change": ["#password-form button[type=submit]"],
     "password_change_done": ["main h1"],
+    "api:tokens": ["#token-form button[type=submit]"],
+    "api:city_tokens": ["main h1"],
 }
 OUTSIDE_THE_SCREEN = """([selectors, width]) => selectors.flatMap(selector => {
   const found = [...document.querySelectorAll(selector)];
