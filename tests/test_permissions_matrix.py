@@ -37,6 +37,7 @@ RECORDS = (OK, OK, OK, NOT_FOUND, OK, LOGIN)
 CHANGE_FORM = (OK, OK, FORBIDDEN, NOT_FOUND, FORBIDDEN, LOGIN)
 CHANGE = (REDIRECT, REDIRECT, FORBIDDEN, NOT_FOUND, FORBIDDEN, LOGIN)
 REVIEW = (REDIRECT, FORBIDDEN, FORBIDDEN, NOT_FOUND, FORBIDDEN, LOGIN)
+API_SIGNED_IN = EVERYONE_SIGNED_IN[:5] + (UNAUTHORIZED,)
 
 # (URL name, method, path, data, expected for each of ROLES)
 WALK = [
@@ -106,6 +107,17 @@ WALK = [
     ("tokens", "post", "/accounts/tokens/", "TOKEN", (201,) * 5 + (LOGIN,)),
     ("revoke_token", "post", "/accounts/tokens/{token}/revoke/", {}, (REDIRECT,) + (NOT_FOUND,) * 4 + (LOGIN,)),
     ("city_tokens", "get", "/tokens/", {}, CITY_ONLY),
+    ("data", "get", "/data/", {}, EVERYONE_SIGNED_IN),
+    # OGC API - Features: signed in (a session here, a token in tests/test_api_tokens.py); village records by the rule.
+    ("ogc_landing", "get", "/ogc/", {}, API_SIGNED_IN),
+    ("ogc_conformance", "get", "/ogc/conformance", {}, API_SIGNED_IN),
+    ("ogc_openapi", "get", "/ogc/api", {}, API_SIGNED_IN),
+    ("ogc_collections", "get", "/ogc/collections", {}, API_SIGNED_IN),
+    ("ogc_collection", "get", "/ogc/collections/villages", {}, API_SIGNED_IN),
+    ("ogc_items", "get", "/ogc/collections/villages/items", {}, API_SIGNED_IN),
+    ("ogc_items", "get", "/ogc/collections/counties/items", {}, API_SIGNED_IN),
+    ("ogc_item", "get", "/ogc/collections/villages/items/{village}", {}, RECORDS[:5] + (UNAUTHORIZED,)),
+    ("ogc_item", "get", "/ogc/collections/counties/items/140722", {}, API_SIGNED_IN),
 ]
 
 
