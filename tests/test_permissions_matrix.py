@@ -101,6 +101,14 @@ WALK = [
     ("manifest", "get", "/manifest.webmanifest", {}, (OK,) * 6),
     ("offline", "get", "/offline/", {}, EVERYONE_SIGNED_IN),
     ("offline_copy", "get", "/offline/copy.json", {}, EVERYONE_SIGNED_IN[:5] + (UNAUTHORIZED,)),
+    # Everyone signed in gets an answer; only the village's own editor gets its pages (tests/test_offline_app.py).
+    (
+        "offline_pages",
+        "get",
+        "/offline/pages.json?from={village}&to={village}",
+        {},
+        EVERYONE_SIGNED_IN[:5] + (UNAUTHORIZED,),
+    ),
     ("offline_fallback", "get", "/offline/fallback/", {}, (OK,) * 6),
     # API tokens (api app): everyone their own; city administrators oversee their city's.
     ("tokens", "get", "/accounts/tokens/", {}, EVERYONE_SIGNED_IN),
