@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "config.apps.LoginLockoutsConfig",
     "counties",
     "villages",
+    "ninja",  # django-ninja: its static files give the API description page without any CDN
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -78,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "api.tokens.TokenAuthenticationMiddleware",
     "config.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "config.errors.ErrorPagesMiddleware",

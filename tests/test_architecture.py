@@ -38,3 +38,15 @@ def test_production_code_never_imports_the_demo_module():
         if "villages.demo" in set(imported_modules(path)) and path.name != "seed_demo.py"
     ]
     assert offenders == []
+
+
+def test_nothing_below_the_api_app_imports_it():
+    """api/ is at the top: config, counties and villages (with the apps under it) never import it."""
+    offenders = [
+        f"{path.relative_to(ROOT)}: {module}"
+        for folder in ("config", "counties", "villages")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        for module in imported_modules(path)
+        if module == "api" or module.startswith("api.")
+    ]
+    assert offenders == []

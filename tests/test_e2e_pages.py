@@ -66,7 +66,7 @@ def every_kind_of_object(settings, tmp_path, city_admin, yuci_editor, viewer):
     keys = [village.code, applying.village.code, YUCI, village.county.city_id, village.township_id, city_admin.username]
     return {
         "int": [applying.number] + [obj.pk for obj in objects],
-        "str": keys + [obj.pk for obj in objects],
+        "str": ["villages"] + keys + [obj.pk for obj in objects],  # "villages": an OGC API collection
         "slug": keys,
         "path": [photo.image.name],
     }
@@ -171,6 +171,9 @@ KEY_VALUES = {
     "login": ["#id_username", "#id_password", "#login-form button[type=submit]"],
     "password_change": ["#password-form button[type=submit]"],
     "password_change_done": ["main h1"],
+    "api:tokens": ["#token-form button[type=submit]"],
+    "api:city_tokens": ["main h1"],
+    "api:data": ["#ogc-url"],
 }
 OUTSIDE_THE_SCREEN = """([selectors, width]) => selectors.flatMap(selector => {
   const found = [...document.querySelectorAll(selector)];
