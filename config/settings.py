@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "config.apps.LoginLockoutsConfig",
     "counties",
     "villages",
+    "villages.reporting",
 ]
 
 MIDDLEWARE = [
