@@ -4,6 +4,7 @@ from datetime import date, datetime, time
 
 from django.utils import timezone
 
+from villages import workflow
 from villages.models import ProgressUpdate, Status, Tier, Village
 from villages.reporting.models import NoChange, Period
 
@@ -34,8 +35,10 @@ def designate_in(county_code, count, tier=Tier.UPGRADED, year=2025, status=Statu
 
 
 def update_received(village, dated, received, user=None):
-    """A progress update dated `dated` that reached the server at `received`."""
-    update = ProgressUpdate.objects.create(village=village, date=dated, text="完成村内道路硬化", created_by=user)
+    """A progress update dated `dated`, written through the workflow, that reached the server at `received`."""
+    update = workflow.add_progress_update(
+        village, user, workflow.Report(date=dated, text="完成村内道路硬化"), may_move=lambda old, new: False
+    )
     ProgressUpdate.objects.filter(pk=update.pk).update(created_at=received)
     return update
 
