@@ -8,13 +8,13 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from counties.models import Profile
 from tests.conftest import TAIGU, YUCI, make_user
 from tests.reporting_helpers import designate_in, no_change_received
-from tests.smtp_helpers import smtp_server, smtp_settings
 from tests.server_helpers import free_port
+from tests.smtp_helpers import smtp_server, smtp_settings
 from villages.reporting import reminders
 from villages.reporting.models import Bulletin, Period, Reminder, Rules, Urge
-from counties.models import Profile
 
 
 def editor(username, county, address=True):
