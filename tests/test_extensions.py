@@ -74,5 +74,5 @@ def test_a_ledger_sheet_joins_the_dashboard_workbook(registries, client_for, vie
 def test_seed_demo_runs_the_demo_steps_and_reports_their_lines(registries, settings, registry):
     extensions.add_demo_step(lambda: ["3 illustrative things made."])
     result = seed_demo()
-    assert result.more == ["3 illustrative things made."]
+    assert "3 illustrative things made." in result.more
     assert result.changed

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from villages import extensions
 from villages.reporting import access, rates
+from villages.reporting.demo import seed_reporting
 from villages.reporting.models import Period, Urge
 
 
@@ -61,3 +62,4 @@ def register():
     extensions.add_section("home", "reporting/_summary_section.html", summary_context, order=20)
     extensions.add_section("city", "reporting/_summary_section.html", summary_context, order=20)
     extensions.add_section("county", "reporting/_county_section.html", county_context, order=20)
+    extensions.add_demo_step(seed_reporting, order=50)
