@@ -154,6 +154,27 @@ def village_county_codes(user):
     return city_county_codes(user) | editor_county_codes(user) | paired_county_codes(user)
 
 
+def map_county_codes(user):
+    """Codes of the counties a user's map draws with their colours (the map page and its PNG alike): every county
+    for province staff and for a user without a city; else the counties of their city (a county editor's: the
+    cities of their counties) and any other county whose villages they see."""
+    if sees_every_county(user):
+        return frozenset(County.objects.values_list("code", flat=True))
+    cities = {city_of(user)} | {code[:4] for code in editor_county_codes(user)}  # a county code starts with its city's
+    cities.discard(None)
+    if not cities:
+        return frozenset(County.objects.values_list("code", flat=True))
+    return frozenset(County.objects.filter(city_id__in=cities).values_list("code", flat=True)) | village_county_codes(
+        user
+    )
+
+
+def pairing_county_codes(user):
+    """Codes of the counties whose pairings a user's map draws: a county editor's own counties, else those of the
+    map (map_county_codes)."""
+    return editor_county_codes(user) or map_county_codes(user)
+
+
 def can_see_county_villages(user, county_code):
     if sees_every_county(user) or county_code in city_county_codes(user) or county_code in editor_county_codes(user):
         return True

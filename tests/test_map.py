@@ -160,30 +160,49 @@ def test_villages_without_a_location_are_counted_with_a_link_to_exactly_their_li
         assert re.search(r'<p class="counts" id="counts">\s*<strong>\D*(\d+)', listed).group(1) == str(expected)
 
 
-def test_county_editor_sees_their_own_villages_and_every_countys_figures(yuci_editor, client_for, map_villages):
+def test_county_editor_sees_every_county_of_the_city_and_only_the_villages_they_may_see(
+    yuci_editor, client_for, map_villages
+):
     html = get_map(client_for(yuci_editor))
     data = map_data(html)
     # 榆次's editor sees 榆次's villages and those of 和顺, paired with it this year (none of them located).
     assert village_codes(data) == sorted(expected_villages(counties=[YUCI]).values_list("code", flat=True))
-    # Only the boundaries of the counties whose villages the editor sees; the nine others' figures are listed.
-    assert sorted(f["id"] for f in data["counties"]["features"]) == [YUCI, HESHUN]
-    # The map opens on those two counties, not on the whole city.
-    points = [
-        p
-        for code in (YUCI, HESHUN)
-        for p in flatten_points(CountyBoundary.objects.get(county_id=code).geometry["coordinates"])
-    ]
+    # Every county of the city, each with its colour, as the city's map draws them; none left to list.
+    features = data["counties"]["features"]
+    assert sorted(f["id"] for f in features) == sorted(County.objects.values_list("code", flat=True))
+    assert all(f["properties"]["style"]["fillColor"] for f in features)
+    assert 'id="counties-not-drawn"' not in html
+    # The map opens on the whole city, as its PNG does.
+    points = [p for boundary in CountyBoundary.objects.all() for p in flatten_points(boundary.geometry["coordinates"])]
     lons, lats = [point[0] for point in points], [point[1] for point in points]
     assert [*data["bounds"][0], *data["bounds"][1]] == pytest.approx([min(lats), min(lons), max(lats), max(lons)])
-    listed = re.search(r'<details id="counties-not-drawn">(.*?)</details>', html, re.S).group(1)
-    assert len(re.findall(r"<li data-county=", listed)) == 9
-    # 太谷 (map_helpers.PLAN): 2 of its 3 villages designated for 2025 accepted, no quota for both tiers.
-    assert f'<li data-county="{TAIGU}">太谷区: 已验收 2 / 未设定任务数</li>' in listed
     assert "村庄点位只显示榆次区、和顺县的村庄" in html
 
 
-def test_the_map_says_whose_villages_it_shows_only_when_it_leaves_some_out(viewer, client_for, map_villages):
-    assert 'id="villages-shown"' not in get_map(client_for(viewer))
+def test_county_editor_map_draws_only_the_pairings_of_their_counties_and_lists_the_others(
+    yuci_editor, client_for, map_villages
+):
+    html = get_map(client_for(yuci_editor))
+    drawn = map_data(html)["pairings"]
+    yuci, heshun = County.objects.get(code=YUCI), County.objects.get(code=HESHUN)
+    assert [row[:4] for row in drawn] == [[yuci.label_lat, yuci.label_lon, heshun.label_lat, heshun.label_lon]]
+    listed = re.search(r'<details id="pairings-not-drawn">(.*?)</details>', html, re.S).group(1)
+    other = Pairing.objects.get(county_a_id=QIXIAN)
+    assert re.findall(r'<li data-pairing="(\d+)">', listed) == [str(other.pk)]
+    assert str(other) in listed and "祁县" in listed
+
+
+def test_city_staff_map_draws_every_pairing_and_lists_none(viewer, client_for, map_villages):
+    html = get_map(client_for(viewer))
+    assert len(map_data(html)["pairings"]) == 2
+    assert 'id="pairings-not-drawn"' not in html
+
+
+@pytest.mark.parametrize("user", ["viewer", "jinzhong_admin", "jinzhong_viewer", "province_admin"])
+def test_the_note_on_whose_villages_are_shown_is_for_county_editors_only(user, request, client_for, map_villages):
+    html = get_map(client_for(request.getfixturevalue(user)))
+    assert 'id="villages-shown"' not in html
+    assert "村庄点位只显示" not in html
 
 
 def test_county_editor_may_zoom_to_another_county_and_sees_its_figures_not_its_villages(
@@ -193,8 +212,9 @@ def test_county_editor_may_zoom_to_another_county_and_sees_its_figures_not_its_v
     assert response.status_code == 200
     data = map_data(response.content.decode())
     assert data["villages"] == []
-    # The county zoomed to is drawn beside the editor's own and paired counties, and the map is fitted to it.
-    assert sorted(f["id"] for f in data["counties"]["features"]) == [YUCI, TAIGU, HESHUN]
+    # Every county is drawn, and the map is fitted to the one zoomed to; only 榆次's pairing would be drawn, and
+    # 太谷 is in none this year.
+    assert len(data["counties"]["features"]) == 11 and data["pairings"] == []
     taigu = CountyBoundary.objects.get(county_id=TAIGU).geometry
     lats = [point[1] for point in flatten_points(taigu["coordinates"])]
     assert [data["bounds"][0][0], data["bounds"][1][0]] == pytest.approx([min(lats), max(lats)])

@@ -202,3 +202,41 @@ def test_the_year_filter_is_the_dashboards_list_of_years(browser_page, viewer, m
     assert {2025, 2026, date.today().year} <= set(years)
     opens_on = max(year for year in years if year <= date.today().year)
     assert [int(value) for value, selected in map_years if selected] == [opens_on]
+
+
+DRAWN_PAIRING_LINES = """() => ProgressMap.last.layers.pairings.getLayers()
+  .filter(layer => layer instanceof L.Polyline && layer._map).length"""
+
+
+def test_a_county_editor_map_draws_the_whole_city_its_own_pairing_and_lists_the_others(
+    browser_page, yuci_editor, map_villages
+):
+    browser_page.login(yuci_editor.username)
+    browser_page.goto("/map/?year=2025")
+    page = browser_page.page
+    page.wait_for_selector("[data-villages-drawn]")
+    assert page.evaluate(DRAWN_COUNTIES) == 11
+    assert page.locator(".county-label").count() == 11
+    assert page.evaluate(DRAWN_MARKERS) == expected_villages(counties=[YUCI]).count() > 0
+    # 榆次 → 和顺 is drawn; 祁县 and 平遥's pairing is listed beside the map, not drawn.
+    assert page.evaluate(DRAWN_PAIRING_LINES) == 1
+    point = page.evaluate(QUIET_POINT_ON_LINE, [label_point(YUCI), label_point(HESHUN)])
+    page.mouse.click(point["x"], point["y"])
+    page.locator(".leaflet-popup-content", has_text="榆次区 → 和顺县").wait_for(timeout=5000)
+    listed = page.locator("#pairings-not-drawn")
+    assert not listed.locator("li").is_visible()
+    listed.locator("summary").click()
+    assert listed.locator("li").count() == 1 and "祁县" in listed.locator("li").inner_text()
+    assert "村庄点位只显示榆次区、和顺县的村庄" in page.locator("#villages-shown").inner_text()
+    assert browser_page.console_errors == []
+
+
+def test_a_city_administrator_map_has_no_note_about_an_editors_villages(browser_page, jinzhong_admin, map_villages):
+    browser_page.login(jinzhong_admin.username)
+    browser_page.goto("/map/?year=2025")
+    page = browser_page.page
+    page.wait_for_selector("[data-villages-drawn]")
+    assert page.evaluate(DRAWN_COUNTIES) == 11
+    assert page.evaluate(DRAWN_PAIRING_LINES) == 2
+    assert page.locator("#villages-shown").count() == 0
+    assert page.locator("#pairings-not-drawn").count() == 0

@@ -155,3 +155,50 @@ def test_the_view_marks_demo_quotas_on_the_png(viewer, client_for, map_villages)
     CountyQuota.objects.update(is_illustrative=True)
     marked = png_image(client.get(PNG, {"year": 2025, "tier": "showcase"}))
     assert marked.tobytes() != Image.open(io.BytesIO(plain)).tobytes()  # the note and the legend entry
+
+
+@pytest.fixture
+def yangquan_with_boundary(second_city):
+    """阳泉's 城区 with a small square boundary east of 晋中, so that a map of one city leaves a county out."""
+    from counties.models import CountyBoundary
+    from tests.conftest import YANGQUAN_CHENGQU
+
+    square = [[[113.50, 37.80], [113.62, 37.80], [113.62, 37.92], [113.50, 37.92], [113.50, 37.80]]]
+    CountyBoundary.objects.create(county_id=YANGQUAN_CHENGQU, geometry={"type": "Polygon", "coordinates": square})
+    County.objects.filter(code=YANGQUAN_CHENGQU).update(label_lat=37.86, label_lon=113.56)
+    return County.objects.get(code=YANGQUAN_CHENGQU)
+
+
+@pytest.mark.parametrize(
+    "user,county_names",
+    [
+        ("yuci_editor", "晋中"),  # the counties of their own county's city
+        ("jinzhong_admin", "晋中"),
+        ("yangquan_admin", "阳泉"),
+        ("province_viewer", "all"),
+    ],
+)
+def test_the_png_draws_the_counties_the_map_page_draws(
+    user, county_names, request, client_for, map_villages, yangquan_with_boundary, monkeypatch
+):
+    from tests.map_helpers import map_data
+
+    client = client_for(request.getfixturevalue(user))
+    figures = []
+    build_figure = map_image.build_figure
+
+    def keep_figure(*args, **kwargs):
+        figures.append(build_figure(*args, **kwargs))
+        return figures[-1]
+
+    monkeypatch.setattr(map_image, "build_figure", keep_figure)
+    png_image(client.get(PNG, {"year": 2025}))
+    drawn_on_png = {text for text in figure_texts(figures[0]) if County.objects.filter(name=text).exists()}
+    page = client.get(reverse("villages:map"), {"year": 2025}).content.decode()
+    drawn_on_page = {feature["properties"]["name"] for feature in map_data(page)["counties"]["features"]}
+    expected = {
+        "晋中": set(County.objects.filter(city_id="1407").values_list("name", flat=True)),
+        "阳泉": {"城区"},
+        "all": set(County.objects.values_list("name", flat=True)),
+    }[county_names]
+    assert drawn_on_png == drawn_on_page == expected

@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from folium.template import Template
 
-from counties.access import village_county_codes
+from counties.access import map_county_codes, pairing_county_codes
 from counties.boundaries import county_places, joint_bounds, tolerance_for
 from villages.maps import style as map_style
 from villages.maps.data import MAP_TIERS, compact_villages, village_url_parts
@@ -172,12 +172,20 @@ def county_payload(progress_rows, places, tolerance):
 
 
 def boundary_codes(user, zoom_to=None):
-    """The counties whose boundaries the user's map carries: those whose villages they see (a county editor's own
-    and paired counties, every county for city staff) and the county they zoomed to."""
-    codes = set(village_county_codes(user))
+    """The counties the user's map draws, on the page and in its PNG alike: those of their scope
+    (counties.access.map_county_codes) and the county they zoomed to."""
+    codes = set(map_county_codes(user))
     if zoom_to is not None:
         codes.add(zoom_to.code)
     return codes
+
+
+def split_pairings(user, pairings):
+    """(drawn, listed): the pairings involving one of the user's counties are drawn (a county editor's own
+    counties, the whole map's for city staff); the others only listed beside the map."""
+    own = pairing_county_codes(user)
+    drawn = [pairing for pairing in pairings if {pairing.county_a_id, pairing.county_b_id} & own]
+    return drawn, [pairing for pairing in pairings if pairing not in drawn]
 
 
 def build_map(progress_rows, villages, pairings, zoom_to=None, codes=None):

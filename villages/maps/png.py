@@ -230,10 +230,10 @@ def illustrative_notes(illustrative_locations, located, illustrative_quotas):
     return notes
 
 
-def build_figure(progress_rows, villages, year, zoom_to=None, illustrative_quotas=False, today=None):
-    """The map as a matplotlib Figure of WIDTH × HEIGHT pixels."""
+def build_figure(progress_rows, villages, year, zoom_to=None, illustrative_quotas=False, today=None, codes=None):
+    """The map as a matplotlib Figure of WIDTH × HEIGHT pixels, drawing the counties `codes` (all if None)."""
     today = today or timezone.localdate()
-    places = county_places()
+    places = county_places(codes)
     shown = [places[zoom_to.code]] if zoom_to is not None and zoom_to.code in places else list(places.values())
     counties = outline_frame(places, tolerance_for(joint_bounds(shown)))
     colours = {row.code: map_style.county_colour(row) for row in progress_rows}
@@ -282,9 +282,9 @@ def build_figure(progress_rows, villages, year, zoom_to=None, illustrative_quota
     return figure
 
 
-def draw_png(progress_rows, villages, year, zoom_to=None, illustrative_quotas=False):
+def draw_png(progress_rows, villages, year, zoom_to=None, illustrative_quotas=False, codes=None):
     """The map as PNG bytes, WIDTH × HEIGHT pixels."""
-    figure = build_figure(progress_rows, villages, year, zoom_to, illustrative_quotas)
+    figure = build_figure(progress_rows, villages, year, zoom_to, illustrative_quotas, codes=codes)
     buffer = BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI)
     return buffer.getvalue()

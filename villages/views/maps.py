@@ -9,7 +9,7 @@ from django.utils.cache import patch_vary_headers
 from django_http_compression.middleware import HttpCompressionMiddleware
 
 from config.middleware import api_error
-from counties.access import sees_every_county, village_counties
+from counties.access import is_county_editor, village_counties
 from villages.maps import data as map_data
 from villages.maps import page as maps
 from villages.maps import png as map_image
@@ -61,7 +61,9 @@ def map_page(request):
     villages = form.villages()
     unlocated, list_query = form.unlocated()
     progress = map_data.county_progress(form.selected_year, form.designated_tiers())
-    pairings = map_data.active_pairings(form.selected_year, form.selected_county)
+    pairings, other_pairings = maps.split_pairings(
+        request.user, map_data.active_pairings(form.selected_year, form.selected_county)
+    )
     codes = maps.boundary_codes(request.user, form.selected_county)
     skeleton, payload = maps.build_map(progress, villages, pairings, zoom_to=form.selected_county, codes=codes)
     context = {
@@ -73,9 +75,11 @@ def map_page(request):
         "without_boundary": [row for row in progress if not row.bounded],
         "not_drawn": [row for row in progress if row.bounded and row.code not in codes],
         "illustrative_quotas": illustrative_quotas_among(year=form.selected_year, tier__in=form.designated_tiers()),
-        "village_counties": None
-        if sees_every_county(request.user)
-        else list(village_counties(request.user).values_list("name", flat=True)),
+        "other_pairings": other_pairings,
+        # Said only to county editors, whose village points are those of their own and paired counties.
+        "village_counties": list(village_counties(request.user).values_list("name", flat=True))
+        if is_county_editor(request.user)
+        else None,
         **maps.legend_context(),
     }
     return render(request, "villages/map.html", context)
@@ -91,6 +95,7 @@ def map_png(request):
         map_data.county_progress(form.selected_year, tiers),
         form.villages(),
         form.selected_year,
+        codes=maps.boundary_codes(request.user, form.selected_county),
         zoom_to=form.selected_county,
         illustrative_quotas=illustrative_quotas_among(year=form.selected_year, tier__in=tiers),
     )
