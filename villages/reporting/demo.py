@@ -85,7 +85,7 @@ def seed_reports(rng, periods, now):
                     )
                 )
     NoChange.objects.bulk_create(confirmations, batch_size=1000)
-    users = {pk: user for pk, user in get_user_model().objects.in_bulk(set(user_of.values())).items()}
+    users = get_user_model().objects.in_bulk(set(user_of.values()))
     written = []
     for village, day, moment, user_id in updates:
         report = workflow.Report(date=day, text=ILLUSTRATIVE + str(rng.choice(WORKS)) + "，按计划推进")
