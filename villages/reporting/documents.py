@@ -204,7 +204,7 @@ def reporting_text(figures):
     lagging = [
         f"{row.name}（{percent(row.rate.on_time_rate)}）" for row in rows if row.rate.on_time < row.rate.expected
     ]
-    text = f"按按时报送率排名，{names(row.name for row in rows[:3])}位列前三。" if rows else "本期无应报送的村。"
+    text = f"以按时报送率排名，{names(row.name for row in rows[:3])}位列前三。" if rows else "本期无应报送的村。"
     if complete:
         text += f"{names(complete)}全部按时报送。"
     if lagging:
@@ -220,7 +220,7 @@ def construction_text(figures):
     if not ranked:
         return "各单位年度任务尚未全部下达，暂不排名，明细见附件。"
     return (
-        f"按完工和验收村数占年度任务的比例排名，{names(row['name'] for row in ranked[:3])}位列前三；"
+        f"以完工和验收村数占年度任务的比例排名，{names(row['name'] for row in ranked[:3])}位列前三；"
         f"{names(row['name'] for row in ranked[-3:][::-1])}排名靠后。明细见附件。"
     )
 
