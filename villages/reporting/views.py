@@ -78,6 +78,7 @@ def render_period(request, period, city):
     context = {
         "page": page,
         "columns": columns(page),
+        "labels": dict(columns(page)),
         "sort": form.selected(),
         "issue_form": IssueForm(),
         "several_cities": the_only_city() is None,
