@@ -108,6 +108,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "villages.context_processors.without_messages",
                 "counties.context_processors.role",
                 "villages.reporting.context_processors.notices",
             ],
@@ -197,8 +198,9 @@ PHOTO_STORED_SIDE = env_int("PHOTO_STORED_SIDE", 2560)
 # 位置不符, and a photo taken more than this many days before the update's date is marked as old.
 EVIDENCE_MAX_DISTANCE_KM = env_float("EVIDENCE_MAX_DISTANCE_KM", 2.0)
 EVIDENCE_MAX_AGE_DAYS = env_int("EVIDENCE_MAX_AGE_DAYS", 30)
-# Pages a phone fetches at once while it saves its offline copy.
-OFFLINE_COPY_PARALLEL = 4
+# The offline copy comes in parts of this many villages (each one answer), this many parts fetched at once.
+OFFLINE_COPY_PART_VILLAGES = 30
+OFFLINE_COPY_PARALLEL = 3
 # Photos are scaled on the phone to at most this many pixels on their longer side before they are queued.
 PHOTO_PHONE_MAX_SIDE = 2048
 # Village lists uploaded in the admin wait here between the preview and the confirmation (a folder every

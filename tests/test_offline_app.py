@@ -3,8 +3,10 @@ the list of what an editor's offline copy holds (their counties only), the page 
 offline copy, and logging out telling the browser to delete what it kept."""
 
 import json
+import re
 
 import pytest
+from backports import zstd
 from django.contrib.staticfiles import finders
 from django.test import Client
 from PIL import Image
@@ -78,6 +80,94 @@ def test_the_offline_copy_holds_the_editors_county_and_nothing_else(client_for, 
     assert copy["urls"][-1] == "/offline/"
 
 
+CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+
+
+def without_tokens(page):
+    """The page without its CSRF tokens, which are masked afresh in every answer."""
+    return CSRF_TOKEN.sub("csrfmiddlewaretoken", page)
+
+
+def test_the_offline_copy_comes_in_a_few_parts_holding_every_page_as_the_browser_gets_it(client_for, yuci_editor):
+    client = client_for(yuci_editor)
+    copy = client.get("/offline/copy.json").json()
+    # The lists and the offline page, then the villages 30 at a time: 208 villages in 7 parts.
+    assert copy["parts"][0] == "/offline/pages.json?lists=1"
+    assert len(copy["parts"]) == 1 + 7
+    codes = list(Village.objects.filter(county_id=YUCI).order_by("code").values_list("code", flat=True))
+    assert copy["parts"][1] == f"/offline/pages.json?from={codes[0]}&to={codes[29]}"
+    assert copy["parts"][-1] == f"/offline/pages.json?from={codes[180]}&to={codes[207]}"
+    saved = {}
+    for part in copy["parts"]:
+        response = client.get(part)
+        assert response.status_code == 200 and response["Cache-Control"] == "private, no-store"
+        for page in response.json()["pages"]:
+            saved[page["url"]] = page
+    assert sorted(saved) == sorted(copy["urls"])
+    for url in ["/villages/?page=2", f"/villages/{codes[40]}/", f"/villages/{codes[40]}/updates/new/", "/offline/"]:
+        direct = client.get(url)
+        assert without_tokens(saved[url]["body"]) == without_tokens(direct.content.decode())
+        headers = dict(saved[url]["headers"])
+        assert headers["Content-Type"] == "text/html; charset=utf-8"
+        assert headers["Content-Security-Policy"] == direct["Content-Security-Policy"]
+        assert "Set-Cookie" not in headers
+    assert "<h1>离线使用本县村庄</h1>" in saved["/offline/"]["body"]
+
+
+def test_a_part_of_the_offline_copy_is_compressed_together(client_for, yuci_editor):
+    client = client_for(yuci_editor)
+    part = client.get("/offline/copy.json").json()["parts"][1]
+    plain = client.get(part).content
+    packed = client.get(part, headers={"accept-encoding": "gzip, deflate, br, zstd"})
+    assert packed["Content-Encoding"] == "zstd" and "accept-encoding" in packed["Vary"].lower()
+    assert json.loads(zstd.decompress(packed.content))["pages"][0]["url"] == json.loads(plain)["pages"][0]["url"]
+    # 60 pages of 6 to 8 KB each; alike, they compress to far less than one page's worth each.
+    assert len(plain) > 300_000 and len(packed.content) < len(plain) / 15
+
+
+def test_a_part_holds_only_the_editors_own_villages(client_for, yuci_editor, taigu_editor):
+    yuci = Village.objects.filter(county_id=YUCI).order_by("code")
+    taigu = Village.objects.filter(county_id=TAIGU).order_by("code")
+    # A range running over the editor's last villages into the next county's: only the editor's own.
+    span = f"/offline/pages.json?from={yuci[200].code}&to={taigu[10].code}"
+    pages = client_for(yuci_editor).get(span).json()["pages"]
+    assert {page["url"].split("/")[2] for page in pages} == {village.code for village in yuci[200:]}
+    assert len(pages) == 2 * 8
+    assert client_for(taigu_editor).get(f"/offline/pages.json?from={yuci[0].code}&to={yuci[5].code}").json() == {
+        "pages": []
+    }
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["", "?from=1407&to=140702999999", "?from=140702100200", "?from=140700000000&to=140799999999"],
+    ids=["nothing", "not a code", "no end", "too many villages"],
+)
+def test_anything_but_a_part_is_refused(client_for, yuci_editor, query):
+    response = client_for(yuci_editor).get(f"/offline/pages.json{query}")
+    assert response.status_code == 400
+    assert response.json() == {"error": "invalid", "reason": "这不是您的离线副本的一部分。"}
+
+
+@pytest.mark.parametrize("role", ["city_admin", "viewer"])
+def test_only_county_editors_get_pages_for_an_offline_copy(request, client_for, role):
+    user = request.getfixturevalue(role)
+    assert client_for(user).get("/offline/pages.json?lists=1").json() == {"pages": []}
+    assert Client().get("/offline/pages.json?lists=1").status_code == 401
+
+
+def test_saving_the_offline_copy_leaves_messages_for_the_next_page(client_for, yuci_editor, yuci_village, media_root):
+    client = client_for(yuci_editor)
+    client.post(f"/villages/{yuci_village.code}/updates/new/", {"date": "2025-06-01", "text": "修路"})
+    pages = client.get(f"/offline/pages.json?from={yuci_village.code}&to={yuci_village.code}").json()["pages"]
+    assert [page["url"] for page in pages] == [
+        f"/villages/{yuci_village.code}/",
+        f"/villages/{yuci_village.code}/updates/new/",
+    ]
+    assert "修路" in pages[0]["body"] and "已添加进展" not in pages[0]["body"]  # the saved page has no message
+    assert "已添加进展" in client.get(f"/villages/{yuci_village.code}/").content.decode()
+
+
 def test_an_editor_of_two_counties_keeps_both(client_for, registry):
     editor = make_user("two-counties", Profile.Role.COUNTY_EDITOR, [YUCI, TAIGU])
     copy = client_for(editor).get("/offline/copy.json").json()
@@ -88,7 +178,8 @@ def test_an_editor_of_two_counties_keeps_both(client_for, registry):
 @pytest.mark.parametrize("role", ["city_admin", "viewer"])
 def test_only_county_editors_keep_an_offline_copy(request, client_for, role):
     user = request.getfixturevalue(role)
-    assert client_for(user).get("/offline/copy.json").json()["urls"] == []
+    copy = client_for(user).get("/offline/copy.json").json()
+    assert copy["urls"] == [] and copy["parts"] == []
     page = client_for(user).get("/offline/").content.decode()
     assert "离线副本只供县级填报员使用" in page and 'id="copy-save"' not in page
 

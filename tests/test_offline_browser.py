@@ -23,6 +23,10 @@ CACHED_ADDRESSES = """async () => {
   }
   return urls;
 }"""
+SAVED_PAGE = """async (url) => {
+  const page = await caches.match(url);
+  return { type: page.headers.get("Content-Type"), csp: page.headers.get("Content-Security-Policy"), body: await page.text() };
+}"""
 STORED = """async () => ({
   caches: await caches.keys(),
   databases: (await indexedDB.databases()).map((db) => db.name),
@@ -96,12 +100,7 @@ def test_an_update_written_offline_with_two_photos_is_recorded_once_when_back_on
 ):
     page = phone.page
     log_in(phone)
-    phone.goto("/offline/")
-    ready(phone)
-    page.locator("#copy-save").tap()
-    page.wait_for_function(
-        "() => document.querySelector('#copy-status').textContent.includes('个村庄，')", timeout=120_000
-    )
+    save_copy(phone)
     assert re.match(
         r"208 个村庄，\d+\.\d MB · 保存于 \d{4}-\d\d-\d\d \d\d:\d\d$", page.locator("#copy-status").inner_text()
     )
@@ -109,6 +108,8 @@ def test_an_update_written_offline_with_two_photos_is_recorded_once_when_back_on
     assert len(saved) == 208 * 2
     assert {url.split("/")[2][:6] for url in saved} == {YUCI}  # nothing of another county
     assert not any(url.startswith("/photos/") for url in page.evaluate(CACHED_ADDRESSES))
+    kept = page.evaluate(SAVED_PAGE, f"/villages/{yuci_village.code}/updates/new/")
+    assert kept["type"] == "text/html; charset=utf-8" and "script-src 'self'" in kept["csp"]  # as the server sent it
 
     phone.context.set_offline(True)
     open_form(phone, yuci_village)  # from the offline copy
@@ -132,6 +133,38 @@ def test_an_update_written_offline_with_two_photos_is_recorded_once_when_back_on
     big, small = update.photos.order_by("id")
     assert (big.width, big.height, small.width) == (2048, 1365, 640)  # scaled on the phone
     assert big.taken_lat == pytest.approx(37.6836) and small.taken_lat is None  # its position kept
+    assert page_errors(phone) == []
+
+
+def save_copy(phone):
+    phone.goto("/offline/")
+    ready(phone)
+    phone.page.locator("#copy-save").tap()
+    phone.page.wait_for_function(
+        "() => document.querySelector('#copy-status').textContent.includes('个村庄，')", timeout=120_000
+    )
+
+
+def test_the_saved_pages_of_a_village_are_fetched_again_once_its_update_is_sent(
+    phone, yuci_editor, yuci_village, media_root
+):
+    page = phone.page
+    log_in(phone)
+    save_copy(phone)
+    queue_offline(phone, yuci_village, "修建村史馆")
+    phone.context.set_offline(False)
+    waiting(phone, 0)
+    address = f"/villages/{yuci_village.code}/"
+    for _ in range(100):
+        saved = page.evaluate(SAVED_PAGE, address)["body"]
+        if "修建村史馆" in saved:
+            break
+        page.wait_for_timeout(100)
+    assert "修建村史馆" in saved and "已添加进展" not in saved
+
+    phone.context.set_offline(True)
+    phone.goto(address)  # from the offline copy, with the update just sent
+    assert "修建村史馆" in page.locator("#updates").inner_text()
     assert page_errors(phone) == []
 
 

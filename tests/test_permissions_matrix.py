@@ -102,6 +102,14 @@ WALK = [
     ("manifest", "get", "/manifest.webmanifest", {}, (OK,) * 6),
     ("offline", "get", "/offline/", {}, EVERYONE_SIGNED_IN),
     ("offline_copy", "get", "/offline/copy.json", {}, EVERYONE_SIGNED_IN[:5] + (UNAUTHORIZED,)),
+    # Everyone signed in gets an answer; only the village's own editor gets its pages (tests/test_offline_app.py).
+    (
+        "offline_pages",
+        "get",
+        "/offline/pages.json?from={village}&to={village}",
+        {},
+        EVERYONE_SIGNED_IN[:5] + (UNAUTHORIZED,),
+    ),
     ("offline_fallback", "get", "/offline/fallback/", {}, (OK,) * 6),
     # Monthly reports (villages/reporting): rates and bulletins are figures; a notice is its user's own; 本月无变化
     # changes the village; 催报 and issuing are the administrators'.

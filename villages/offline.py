@@ -2,13 +2,21 @@
 
 The offline copy holds the village list, each village's page and its update form, for the counties the
 editor may change (counties.access.editor_county_codes) and nothing else: never another county's village,
-never a photo. The shell is what every page needs offline: the stylesheet, the script, the icons and the
-page shown for an address that has no offline copy.
+never a photo. The phone fetches it in a few parts (the lists, then some tens of villages each), each one
+answer holding many pages: on a mobile link each request costs its latency (150 ms and more), and pages this
+alike compress together far better than one by one. The shell is what every page needs offline: the
+stylesheet, the script, the icons and the page shown for an address that has no offline copy.
 """
 
+import functools
 import hashlib
+import io
 import math
+import re
 
+from django.conf import settings
+from django.core.handlers.base import BaseHandler
+from django.core.handlers.wsgi import WSGIRequest
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -26,25 +34,95 @@ ICONS = [
 ]
 
 
+CODE = re.compile(r"[0-9]{12}")
+# Set in the WSGI environment of the requests that make a page of an offline copy (see pages()).
+COPY_REQUEST = "villages.offline_copy"
+# Headers of a page that are not kept with its offline copy: the copy is stored as it is, without cookies.
+NOT_KEPT = {"set-cookie", "content-length", "content-encoding"}
+
+
 def copy_for(user):
-    """The addresses of the user's offline copy, with what they cover."""
+    """The addresses of the user's offline copy, with what they cover, and the parts to fetch them in."""
     codes = sorted(editor_county_codes(user))
     if not codes:  # not a county editor: the village list would show every county
-        return {"user": user.get_username(), "counties": [], "villages": 0, "urls": []}
-    villages = list(Village.objects.filter(county_id__in=codes).order_by("code").values_list("code", flat=True))
-    village_list = reverse("villages:list")
-    urls = [village_list] + [
-        f"{village_list}?page={n}" for n in range(2, math.ceil(len(villages) / VillageFilterForm.PAGE_SIZE) + 1)
-    ]
-    for code in villages:
-        urls += [reverse("villages:detail", args=[code]), reverse("villages:update_new", args=[code])]
-    urls.append(reverse("villages:offline"))
+        return {"user": user.get_username(), "counties": [], "villages": 0, "urls": [], "parts": []}
+    villages = list(editable_villages(codes).values_list("code", flat=True))
+    lists = list_urls(len(villages))
+    pages = reverse("villages:offline_pages")
+    size = settings.OFFLINE_COPY_PART_VILLAGES
+    batches = [villages[start : start + size] for start in range(0, len(villages), size)]
+    parts = [f"{pages}?lists=1"] + [f"{pages}?from={batch[0]}&to={batch[-1]}" for batch in batches]
     return {
         "user": user.get_username(),
         "counties": [{"code": c.code, "name": c.name} for c in County.objects.filter(code__in=codes).order_by("code")],
         "villages": len(villages),
-        "urls": urls,
+        "urls": lists[:-1] + [url for code in villages for url in village_urls(code)] + lists[-1:],
+        "parts": parts,
     }
+
+
+def editable_villages(codes):
+    return Village.objects.filter(county_id__in=codes).order_by("code")
+
+
+def list_urls(village_count):
+    """The village list's pages and the 离线使用本县村庄 page."""
+    village_list = reverse("villages:list")
+    pages = math.ceil(village_count / VillageFilterForm.PAGE_SIZE)
+    return [village_list] + [f"{village_list}?page={n}" for n in range(2, pages + 1)] + [reverse("villages:offline")]
+
+
+def village_urls(code):
+    return [reverse("villages:detail", args=[code]), reverse("villages:update_new", args=[code])]
+
+
+def part_urls(user, query):
+    """The addresses of one part of the user's offline copy: the lists (lists=1), or the pages of the user's
+    villages whose codes run from `from` to `to`. ValueError for anything else, or a part too large."""
+    codes = editor_county_codes(user)
+    if not codes:
+        return []
+    if query.get("lists"):
+        return list_urls(editable_villages(codes).count())
+    first, last = query.get("from", ""), query.get("to", "")
+    if not (CODE.fullmatch(first) and CODE.fullmatch(last)):
+        raise ValueError("from and to must be village codes")
+    villages = list(editable_villages(codes).filter(code__range=(first, last)).values_list("code", flat=True))
+    if len(villages) > 2 * settings.OFFLINE_COPY_PART_VILLAGES:
+        raise ValueError("too many villages in one part")
+    return [url for code in villages for url in village_urls(code)]
+
+
+@functools.cache
+def page_handler():
+    """The app's own request handler, every middleware included, for the pages of an offline copy."""
+    handler = BaseHandler()
+    handler.load_middleware()
+    return handler
+
+
+def pages(request, urls):
+    """Each page of `urls` as the user's browser would get it (the same middleware, headers and session), for
+    the offline copy: {"url", "headers", "body"}. Pages that are not there (a village withdrawn meanwhile) are
+    left out. Flash messages are left for the user's next page (villages.context_processors.messages): they
+    belong to no saved page."""
+    handler = page_handler()
+    kept = []
+    for url in urls:
+        path, _, query = url.partition("?")
+        environ = {
+            key: value
+            for key, value in request.META.items()
+            if key not in ("CONTENT_LENGTH", "CONTENT_TYPE", "HTTP_ACCEPT_ENCODING")
+        }
+        environ.update({"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query, COPY_REQUEST: True})
+        environ["wsgi.input"] = io.BytesIO()
+        response = handler.get_response(WSGIRequest(environ))
+        if response.status_code != 200 or response.streaming:
+            continue
+        headers = [[name, value] for name, value in response.items() if name.lower() not in NOT_KEPT]
+        kept.append({"url": url, "headers": headers, "body": response.content.decode(response.charset)})
+    return kept
 
 
 def shell_urls():

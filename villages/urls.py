@@ -43,6 +43,7 @@ urlpatterns = [
     path("manifest.webmanifest", offline.manifest, name="manifest"),
     path("offline/", offline.offline_page, name="offline"),
     path("offline/copy.json", offline.offline_copy, name="offline_copy"),
+    path("offline/pages.json", offline.offline_pages, name="offline_pages"),
     path("offline/fallback/", offline.fallback, name="offline_fallback"),
     path("dashboard.xlsx", dashboard.dashboard_xlsx, name="dashboard_xlsx"),
     path("cities/<str:code>/", dashboard.city, name="city"),

@@ -2,7 +2,8 @@
  *
  * - Registers the service worker (/sw.js) that serves the offline copy when there is no connection.
  * - 离线使用本县村庄 (#offline-copy): saves the village list, each village's page and its update form for the
- *   editor's counties (the list comes from the server: never another county), shows its size, refreshes it.
+ *   editor's counties (the list comes from the server: never another county), in a few parts of many pages
+ *   each, shows its size, refreshes a village's pages after an update to it is sent.
  * - The update form (#update-form): the update is first kept on the phone (IndexedDB, photos scaled to at most
  *   2,048 px with their position and time kept), then sent with an id made here, so a retry records it once.
  *   Updates waiting are listed (#offline-queue) and sent oldest first when the connection comes back or on
@@ -485,21 +486,33 @@
     await meta.remove("copy");
   }
 
-  // A page of the offline copy, tried three times: a weak signal drops a request now and then.
-  async function fetchPage(url, attempts = 3) {
+  // A part of the offline copy (many pages in one answer), tried three times: a weak signal drops a request
+  // now and then.
+  async function fetchPart(url, attempts = 3) {
     let response = null;
     try {
       response = await fetch(url, { credentials: "same-origin" });
     } catch (error) {
       response = null;
     }
-    if (response && response.ok && !response.redirected) return response;
+    if (response && response.ok && !response.redirected) return (await response.json()).pages;
     const retry = !response || response.status >= 500;
     if (retry && attempts > 1) {
       await new Promise((resolve) => setTimeout(resolve, 1000));
-      return fetchPage(url, attempts - 1);
+      return fetchPart(url, attempts - 1);
     }
     throw new Error(`${url}: ${response ? response.status : "no connection"}`);
+  }
+
+  // Each page stored as the browser got it from the server: its headers (the Content-Security-Policy too), its body.
+  async function savePages(cache, pages) {
+    let bytes = 0;
+    for (const page of pages) {
+      const body = new Blob([page.body]);
+      bytes += body.size;
+      await cache.put(page.url, new Response(body, { headers: page.headers }));
+    }
+    return bytes;
   }
 
   async function saveCopy() {
@@ -514,18 +527,17 @@
       const listing = await response.json();
       if (!response.ok) throw new Error(listing.reason || response.status);
       const cache = await caches.open(name);
-      const urls = [...listing.urls];
+      const parts = [...listing.parts];
       let bytes = 0;
       let done = 0;
-      progress.max = urls.length;
+      progress.max = listing.urls.length;
       progress.hidden = false;
+      status.textContent = fill(S.copy_saving, { done, total: listing.urls.length });
       const worker = async () => {
-        while (urls.length) {
-          const url = urls.shift();
-          const page = await fetchPage(url);
-          bytes += (await page.clone().blob()).size;
-          await cache.put(url, page);
-          done += 1;
+        while (parts.length) {
+          const pages = await fetchPart(parts.shift());
+          bytes += await savePages(cache, pages);
+          done += pages.length;
           progress.value = done;
           status.textContent = fill(S.copy_saving, { done, total: listing.urls.length });
         }
@@ -591,15 +603,10 @@
   async function refreshStale() {
     const copy = await meta.get("copy");
     const stale = (await meta.get("stale")) || [];
-    if (!copy || !stale.length || !navigator.onLine) return;
+    if (!copy || !stale.length || !navigator.onLine || !config.pages) return;
     const cache = await caches.open(copy.cache);
-    const saved = (await cache.keys()).map((request) => new URL(request.url).pathname);
     try {
-      for (const village of stale) {
-        for (const path of saved.filter((address) => address.startsWith(`/villages/${village}/`))) {
-          await cache.put(path, await fetchPage(path));
-        }
-      }
+      for (const village of stale) await savePages(cache, await fetchPart(`${config.pages}?from=${village}&to=${village}`));
       await meta.remove("stale");
     } catch (error) {
       /* no connection or session: next time */

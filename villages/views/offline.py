@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from config.compression import compressed
 from counties.access import editor_county_codes
 from counties.models import County
 from villages import offline, sync
@@ -67,6 +68,18 @@ def offline_copy(request):
     if not request.user.is_authenticated:
         return sync.login_needed()
     return JsonResponse(offline.copy_for(request.user))
+
+
+@compressed
+def offline_pages(request):
+    """One part of the offline copy (villages.offline.copy_for lists them): many pages in one answer."""
+    if not request.user.is_authenticated:
+        return sync.login_needed()
+    try:
+        urls = offline.part_urls(request.user, request.GET)
+    except ValueError:
+        return sync.refusal("invalid", _("This is not a part of your offline copy."), 400)
+    return JsonResponse({"pages": offline.pages(request, urls)}, json_dumps_params={"ensure_ascii": False})
 
 
 def fallback(request):
