@@ -1,6 +1,5 @@
 from django.utils.functional import SimpleLazyObject
 
-from villages.offline import COPY_REQUEST
 from villages.reporting.access import reporting_counties
 from villages.reporting.models import Reminder
 
@@ -8,8 +7,8 @@ from villages.reporting.models import Reminder
 def notices(request):
     """The header's bell: a county editor's unread notices, counted only when a page shows the bell."""
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or request.META.get(COPY_REQUEST) or not reporting_counties(user):
-        return {}  # an offline copy of a page would keep a count that is stale by the time it is read
+    if user is None or not user.is_authenticated or not reporting_counties(user):
+        return {}
     return {
         "notice_bell": True,
         "unread_notices": SimpleLazyObject(lambda: Reminder.objects.unread().filter(user=user).count()),
