@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "counties",
     "villages",
     "villages.reporting",
+    "ninja",  # django-ninja: its static files give the API description page without any CDN
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -79,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "api.tokens.TokenAuthenticationMiddleware",
     "config.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "config.errors.ErrorPagesMiddleware",

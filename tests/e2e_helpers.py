@@ -70,7 +70,7 @@ def discover_pages(client: Client, values):
     for template, _name, groups in routes():
         for path in candidate_paths(template, values, groups):
             response = client.get(path)
-            if response.status_code == 404:
+            if response.status_code in (400, 404):  # a value that does not fit the parameter (an API says 400)
                 continue
             if response.status_code == 405:
                 post_only.append(path)

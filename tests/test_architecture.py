@@ -52,3 +52,15 @@ def test_nothing_in_villages_imports_the_reporting_app_above_it():
         if module == "villages.reporting" or module.startswith("villages.reporting.")
     ]
     assert offenders == []
+
+
+def test_nothing_below_the_api_app_imports_it():
+    """api/ is at the top: config, counties and villages (with the apps under it) never import it."""
+    offenders = [
+        f"{path.relative_to(ROOT)}: {module}"
+        for folder in ("config", "counties", "villages")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        for module in imported_modules(path)
+        if module == "api" or module.startswith("api.")
+    ]
+    assert offenders == []

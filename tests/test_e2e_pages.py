@@ -81,7 +81,7 @@ def every_kind_of_object(settings, tmp_path, city_admin, yuci_editor, viewer):
     ]
     return {
         "int": [applying.number] + [obj.pk for obj in objects],
-        "str": keys + [obj.pk for obj in objects],
+        "str": ["villages"] + keys + [obj.pk for obj in objects],  # "villages": an OGC API collection
         "slug": keys,
         "path": [photo.image.name],
     }
@@ -190,6 +190,9 @@ KEY_VALUES = {
     "reporting:period": ["#period-figures [data-rate=on_time_rate]", "#rates-table [data-col=on_time_rate]"],
     "reporting:period_city": ["#period-figures [data-rate=on_time_rate]", "#rates-table [data-col=on_time_rate]"],
     "reporting:notices": ["#notice-list li"],
+    "api:tokens": ["#token-form button[type=submit]"],
+    "api:city_tokens": ["main h1"],
+    "api:data": ["#ogc-url"],
 }
 OUTSIDE_THE_SCREEN = """([selectors, width]) => selectors.flatMap(selector => {
   const found = [...document.querySelectorAll(selector)];

@@ -22,6 +22,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from api.tokens import create_token
 from counties.models import City, Pairing, PairingActivity, Profile
 from tests.conftest import TAIGU, YUCI, make_user
 from tests.e2e_helpers import routes
@@ -39,6 +40,7 @@ RECORDS = (OK, OK, OK, NOT_FOUND, OK, LOGIN)
 CHANGE_FORM = (OK, OK, FORBIDDEN, NOT_FOUND, FORBIDDEN, LOGIN)
 CHANGE = (REDIRECT, REDIRECT, FORBIDDEN, NOT_FOUND, FORBIDDEN, LOGIN)
 REVIEW = (REDIRECT, FORBIDDEN, FORBIDDEN, NOT_FOUND, FORBIDDEN, LOGIN)
+API_SIGNED_IN = EVERYONE_SIGNED_IN[:5] + (UNAUTHORIZED,)
 
 # (URL name, method, path, data, expected for each of ROLES)
 WALK = [
@@ -130,6 +132,22 @@ WALK = [
     ("issue", "post", "/reporting/{period}/issue/", {}, REVIEW[:3] + (FORBIDDEN,) + REVIEW[4:]),
     ("bulletin_docx", "get", "/reporting/{period}/bulletin.docx", {}, EVERYONE_SIGNED_IN),
     ("bulletin_xlsx", "get", "/reporting/{period}/bulletin.xlsx", {}, EVERYONE_SIGNED_IN),
+    # API tokens (api app): everyone their own; city administrators oversee their city's.
+    ("tokens", "get", "/accounts/tokens/", {}, EVERYONE_SIGNED_IN),
+    ("tokens", "post", "/accounts/tokens/", "TOKEN", (201,) * 5 + (LOGIN,)),
+    ("revoke_token", "post", "/accounts/tokens/{token}/revoke/", {}, (REDIRECT,) + (NOT_FOUND,) * 4 + (LOGIN,)),
+    ("city_tokens", "get", "/tokens/", {}, CITY_ONLY),
+    ("data", "get", "/data/", {}, EVERYONE_SIGNED_IN),
+    # OGC API - Features: signed in (a session here, a token in tests/test_api_tokens.py); village records by the rule.
+    ("ogc_landing", "get", "/ogc/", {}, API_SIGNED_IN),
+    ("ogc_conformance", "get", "/ogc/conformance", {}, API_SIGNED_IN),
+    ("ogc_openapi", "get", "/ogc/api", {}, API_SIGNED_IN),
+    ("ogc_collections", "get", "/ogc/collections", {}, API_SIGNED_IN),
+    ("ogc_collection", "get", "/ogc/collections/villages", {}, API_SIGNED_IN),
+    ("ogc_items", "get", "/ogc/collections/villages/items", {}, API_SIGNED_IN),
+    ("ogc_items", "get", "/ogc/collections/counties/items", {}, API_SIGNED_IN),
+    ("ogc_item", "get", "/ogc/collections/villages/items/{village}", {}, RECORDS[:5] + (UNAUTHORIZED,)),
+    ("ogc_item", "get", "/ogc/collections/counties/items/140722", {}, API_SIGNED_IN),
 ]
 
 
@@ -177,10 +195,12 @@ def world(registry, media_root):
     )
     bulletins.issue(period, City.objects.get(code="1407"), users["city_admin"])
     notice = Reminder.objects.create(period=period, user=users["own_editor"], kind=Reminder.Kind.OVERDUE)
+    token, _secret = create_token(users["city_admin"], "QGIS")
     return {
         "village": village,
         "photo": photo,
         "pairing": pairing,
+        "token": token,
         "clients": clients,
         "users": users,
         "period": period,
@@ -197,6 +217,7 @@ def request_data(data, world):
             "VERSION": lambda: {"version": village.version},
             "RETURN": lambda: {"version": village.version, "reason": "缺少验收材料"},
             "WITHDRAW": lambda: {"version": village.version, "reason": "并入邻村"},
+            "TOKEN": lambda: {"name": f"QGIS {uuid.uuid4()}", "expires_in": 30},
             "SYNC": lambda: {"client_id": str(uuid.uuid4()), "date": "2025-06-02", "text": "离线填报：完成污水管网"},
             "PAIRING": lambda: {
                 "kind": "help",
@@ -243,6 +264,7 @@ def test_every_page_and_api_answers_each_role_as_the_visibility_rule_says(world,
         pairing=world["pairing"].pk,
         period=world["period"].key,
         notice=world["notice"].pk,
+        token=world["token"].pk,
     )
     problems = []
     for role, wanted in zip(ROLES, expected):
