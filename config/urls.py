@@ -8,6 +8,7 @@ from villages.views.offline import LogoutView
 
 urlpatterns = [
     path("", include("villages.urls")),
+    path("reporting/", include("villages.reporting.urls")),
     path("", include("api.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", LogoutView.as_view(), name="logout"),
