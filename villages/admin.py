@@ -1,5 +1,11 @@
+import copy
+
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import IGNORED_PARAMS
 from django.db.models import Sum
+from django.http import QueryDict
+from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,8 +31,43 @@ class VillageExportResource(ModelResource):
         fields = ["code"]
 
 
+class ExportOfTheListAsFiltered(ExportMixin):
+    """The export exports the village list as its link filters it. A link with a filter the list does not know
+    (edited, or from an older version) is answered 400 naming that filter: exporting every village instead
+    would not be what was asked for."""
+
+    def export_action(self, request):
+        try:
+            return super().export_action(request)
+        except IncorrectLookupParameters:
+            pass
+        unknown = [key for key in request.GET if key not in IGNORED_PARAMS and not self.filters_by(request, key)]
+        kept = request.GET.copy()
+        for key in unknown:
+            del kept[key]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("The export was not made"),
+            "unknown": [f"{key}={value}" for key in unknown for value in request.GET.getlist(key)],
+            "kept": kept.urlencode(),
+        }
+        return TemplateResponse(request, "admin/villages/village/export_refused.html", context, status=400)
+
+    def filters_by(self, request, key):
+        """Whether the list can be filtered by `key` (with the link's values) alone."""
+        alone = copy.copy(request)
+        alone.GET = QueryDict(mutable=True)
+        alone.GET.setlist(key, request.GET.getlist(key))
+        try:
+            self.get_export_queryset(alone)
+        except IncorrectLookupParameters:
+            return False
+        return True
+
+
 @admin.register(Village)
-class VillageAdmin(WithinScope, ExportMixin, SimpleHistoryAdmin):
+class VillageAdmin(WithinScope, ExportOfTheListAsFiltered, SimpleHistoryAdmin):
     list_display = ["code", "name", "township", "county", "tier", "programme_year", "status", "progress", "updated_at"]
     list_filter = ["county", "township__kind", "tier", "status", "programme_year", "location_source"]
     list_select_related = ["county", "township"]
