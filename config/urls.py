@@ -8,6 +8,7 @@ from villages.views.offline import LogoutView
 
 urlpatterns = [
     path("", include("villages.urls")),
+    path("reporting/", include("villages.reporting.urls")),
     path("", include("api.urls")),
     path("api/v1/", include("api.v1_urls", namespace="v1")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

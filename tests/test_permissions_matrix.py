@@ -16,17 +16,20 @@ pattern the resolver knows (outside the admin, whose own test is below), so a ne
 
 import json
 import uuid
+from datetime import timedelta
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 
 from api.tokens import create_token
-from counties.models import Pairing, PairingActivity, Profile
+from counties.models import City, Pairing, PairingActivity, Profile
 from tests.conftest import TAIGU, YUCI, make_user
 from tests.e2e_helpers import routes
 from tests.village_helpers import designate, edit_data, photo_on
 from villages.models import ProgressUpdate, Status, Village
+from villages.reporting import bulletins
+from villages.reporting.models import Bulletin, NoChange, Period, Reminder, Urge
 
 ZUOQUAN = "140722"
 OK, REDIRECT, FORBIDDEN, NOT_FOUND, NOT_ALLOWED, LOGIN, UNAUTHORIZED = 200, 302, 403, 404, 405, "login", 401
@@ -110,6 +113,25 @@ WALK = [
         EVERYONE_SIGNED_IN[:5] + (UNAUTHORIZED,),
     ),
     ("offline_fallback", "get", "/offline/fallback/", {}, (OK,) * 6),
+    # Monthly reports (villages/reporting): rates and bulletins are figures; a notice is its user's own; 本月无变化
+    # changes the village; 催报 and issuing are the administrators'.
+    ("periods", "get", "/reporting/", {}, EVERYONE_SIGNED_IN),
+    ("period", "get", "/reporting/{period}/", {}, EVERYONE_SIGNED_IN),
+    ("period_city", "get", "/reporting/{period}/cities/1407/", {}, EVERYONE_SIGNED_IN),
+    ("notices", "get", "/reporting/notices/", {}, EVERYONE_SIGNED_IN),
+    ("notices_read", "post", "/reporting/notices/read/", {}, (REDIRECT,) * 5 + (LOGIN,)),
+    (
+        "notice_read",
+        "post",
+        "/reporting/notices/{notice}/read/",
+        {},
+        (NOT_FOUND, REDIRECT) + (NOT_FOUND,) * 3 + (LOGIN,),
+    ),
+    ("no_change", "post", "/reporting/{period}/villages/{village}/no-change/", {}, CHANGE),
+    ("urge", "post", "/reporting/{period}/counties/140702/urge/", {}, REVIEW[:3] + (FORBIDDEN,) + REVIEW[4:]),
+    ("issue", "post", "/reporting/{period}/issue/", {}, REVIEW[:3] + (FORBIDDEN,) + REVIEW[4:]),
+    ("bulletin_docx", "get", "/reporting/{period}/bulletin.docx", {}, EVERYONE_SIGNED_IN),
+    ("bulletin_xlsx", "get", "/reporting/{period}/bulletin.xlsx", {}, EVERYONE_SIGNED_IN),
     # API tokens (api app): everyone their own; city administrators oversee their city's.
     ("tokens", "get", "/accounts/tokens/", {}, EVERYONE_SIGNED_IN),
     ("tokens", "post", "/accounts/tokens/", "TOKEN", (201,) * 5 + (LOGIN,)),
@@ -172,6 +194,16 @@ def world(registry, media_root):
     for role, user in users.items():
         clients[role] = Client()
         clients[role].force_login(user)
+    today = timezone.localdate()
+    period = Period.objects.create(
+        key=f"{today.year}-pm",
+        name="上期",
+        start=today - timedelta(days=40),
+        end=today - timedelta(days=10),
+        deadline=today - timedelta(days=5),
+    )
+    bulletins.issue(period, City.objects.get(code="1407"), users["city_admin"])
+    notice = Reminder.objects.create(period=period, user=users["own_editor"], kind=Reminder.Kind.OVERDUE)
     token, _secret = create_token(users["city_admin"], "QGIS")
     return {
         "village": village,
@@ -180,6 +212,8 @@ def world(registry, media_root):
         "token": token,
         "clients": clients,
         "users": users,
+        "period": period,
+        "notice": notice,
     }
 
 
@@ -216,6 +250,10 @@ def records(world):
         ProgressUpdate.objects.count(),
         Pairing.objects.count(),
         PairingActivity.objects.count(),
+        NoChange.objects.count(),
+        Urge.objects.count(),
+        Reminder.objects.filter(read_at__isnull=False).count(),
+        list(Bulletin.objects.values()),
     )
 
 
@@ -233,6 +271,8 @@ def test_every_page_and_api_answers_each_role_as_the_visibility_rule_says(world,
         photo=world["photo"].pk,
         update=world["photo"].update_id,
         pairing=world["pairing"].pk,
+        period=world["period"].key,
+        notice=world["notice"].pk,
         token=world["token"].pk,
     )
     problems = []
