@@ -1,7 +1,7 @@
 from django.urls import path
 
 from api.ogc import views as ogc
-from api.views import data, tokens
+from api.views import data, downloads, tokens
 
 app_name = "api"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/tokens/<int:pk>/revoke/", tokens.revoke, name="revoke_token"),
     path("tokens/", tokens.city_tokens, name="city_tokens"),
     path("data/", data.data_page, name="data"),
+    path("downloads/gis.gpkg", downloads.geopackage_file, name="geopackage"),
     path("ogc/", ogc.landing, name="ogc_landing"),
     path("ogc/conformance", ogc.conformance, name="ogc_conformance"),
     path("ogc/api", ogc.openapi, name="ogc_openapi"),

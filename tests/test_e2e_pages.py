@@ -192,7 +192,8 @@ KEY_VALUES = {
     "reporting:notices": ["#notice-list li"],
     "api:tokens": ["#token-form button[type=submit]"],
     "api:city_tokens": ["main h1"],
-    "api:data": ["#ogc-url"],
+    "api:data": ["#ogc-url", "#gpkg-link"],
+    "v1:openapi-view": ["#swagger-ui"],
 }
 OUTSIDE_THE_SCREEN = """([selectors, width]) => selectors.flatMap(selector => {
   const found = [...document.querySelectorAll(selector)];

@@ -148,6 +148,15 @@ WALK = [
     ("ogc_items", "get", "/ogc/collections/counties/items", {}, API_SIGNED_IN),
     ("ogc_item", "get", "/ogc/collections/villages/items/{village}", {}, RECORDS[:5] + (UNAUTHORIZED,)),
     ("ogc_item", "get", "/ogc/collections/counties/items/140722", {}, API_SIGNED_IN),
+    ("geopackage", "get", "/downloads/gis.gpkg", {}, API_SIGNED_IN),
+    # The read API of figures (/api/v1/): every signed-in user; its description page sends strangers to log in.
+    ("v1_dashboard", "get", "/api/v1/dashboard", {}, API_SIGNED_IN),
+    ("v1_city", "get", "/api/v1/cities/1407/dashboard", {}, API_SIGNED_IN),
+    ("v1_county", "get", "/api/v1/counties/140722", {}, API_SIGNED_IN),
+    ("v1_progress", "get", "/api/v1/progress", {}, API_SIGNED_IN),
+    ("openapi-json", "get", "/api/v1/openapi.json", {}, (OK,) * 5 + (LOGIN,)),
+    ("openapi-view", "get", "/api/v1/docs", {}, EVERYONE_SIGNED_IN),
+    ("api-root", "get", "/api/v1/", {}, (NOT_FOUND,) * 6),  # django-ninja's root: a 404 by design
 ]
 
 
