@@ -13,7 +13,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
-API_PREFIX = "/api/"
+# The paths whose errors are JSON: the app's APIs and the OGC API Features of the api app.
+API_PREFIXES = ("/api/", "/ogc/")
 
 
 def api_error_text(status):
@@ -27,12 +28,17 @@ def api_error_text(status):
     return texts.get(status) or HTTPStatus(status).phrase
 
 
+def json_error(reason, status, **more):
+    """An API's error: {"error": the reason, ...more} with the status."""
+    return JsonResponse({"error": str(reason), **more}, status=status, json_dumps_params={"ensure_ascii": False})
+
+
 def api_error(status):
-    return JsonResponse({"error": api_error_text(status)}, status=status, json_dumps_params={"ensure_ascii": False})
+    return json_error(api_error_text(status), status)
 
 
 class ApiErrorsMiddleware:
-    """Everything under /api/ answers errors as JSON (401, 403, 404, 503...), never an HTML page: GIS tools and
+    """Everything under /api/ and /ogc/ answers errors as JSON (401, 403, 404, 503...), never an HTML page: GIS tools and
     scripts read the answer.
 
     It comes first, so that it also sees the error pages of the other middleware (the session middleware fails
@@ -44,7 +50,7 @@ class ApiErrorsMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         is_json = response.get("Content-Type", "").startswith("application/json")
-        if request.path_info.startswith(API_PREFIX) and response.status_code >= 400 and not is_json:
+        if request.path_info.startswith(API_PREFIXES) and response.status_code >= 400 and not is_json:
             error = api_error(getattr(request, "api_error_status", response.status_code))
             for name, value in response.items():  # security headers, Vary...
                 if name.lower() not in ("content-type", "content-length"):
@@ -54,7 +60,7 @@ class ApiErrorsMiddleware:
         return response
 
     def process_exception(self, request, exception):
-        if not request.path_info.startswith(API_PREFIX):
+        if not request.path_info.startswith(API_PREFIXES):
             return None
         if isinstance(exception, Http404):
             return api_error(404)

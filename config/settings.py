@@ -67,6 +67,9 @@ INSTALLED_APPS = [
     "counties",
     "villages",
     "villages.acceptance",
+    "villages.reporting",
+    "ninja",  # django-ninja: its static files give the API description page without any CDN
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -79,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "api.tokens.TokenAuthenticationMiddleware",
     "config.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "config.errors.ErrorPagesMiddleware",
@@ -110,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "villages.context_processors.without_messages",
                 "counties.context_processors.role",
+                "villages.reporting.context_processors.notices",
             ],
         },
     },
@@ -126,6 +131,9 @@ try:
     }
 except ValueError as error:
     raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {error}") from None
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Two processes writing at once (a page and a cron job) wait up to this long for each other, not 5 s.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", env_int("SQLITE_TIMEOUT", 20))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # With several app servers, REDIS_URL (e.g. redis://127.0.0.1:6379/0) gives them one cache, and sessions read through
@@ -222,6 +230,27 @@ IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 200)
 IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 1_000_000)
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
+# Email (催报, villages/reporting): printed on the console unless EMAIL_HOST names an SMTP server. The SMTP password comes
+# from the environment only. EMAIL_TIMEOUT bounds a mail server that accepts the connection and then hangs.
+EMAIL_HOST = env_str("EMAIL_HOST").strip()
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL are exclusive: set one of them.")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "百乡千村 <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The address users reach the site at (https://bxqc.example.gov.cn): links in emails. Empty: links are paths only.
+SITE_URL = env_str("SITE_URL").strip()
+# The office a 通报 is issued in the name of; empty: "<the city or province>百乡千村工作领导小组办公室".
+BULLETIN_OFFICE = env_str("BULLETIN_OFFICE").strip()
 
 # The map's base layer. Empty: no tiles, the county boundaries on a plain background.
 # The URL template needs {z}, {x} and {y}; tiles must be WGS84/Web Mercator (not GCJ-02).

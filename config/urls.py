@@ -9,6 +9,9 @@ from villages.views.offline import LogoutView
 urlpatterns = [
     path("", include("villages.urls")),
     path("", include("villages.acceptance.urls")),
+    path("reporting/", include("villages.reporting.urls")),
+    path("", include("api.urls")),
+    path("api/v1/", include("api.v1_urls", namespace="v1")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),

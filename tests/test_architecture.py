@@ -79,3 +79,29 @@ def test_production_code_never_imports_a_demo_module():
         if (module == "villages.demo" or module.endswith(".demo")) and path.name not in ("seed_demo.py", "demo.py")
     ]
     assert offenders == []
+
+
+def test_nothing_in_villages_imports_the_reporting_app_above_it():
+    """villages/reporting (label "reporting") adds what it shows through villages.extensions; villages and the
+    apps below it never import it."""
+    above = ROOT / "villages" / "reporting"
+    offenders = [
+        f"{path.relative_to(ROOT)}: {module}"
+        for path in sorted((ROOT / "villages").rglob("*.py")) + sorted((ROOT / "counties").rglob("*.py"))
+        if above not in path.parents
+        for module in imported_modules(path)
+        if module == "villages.reporting" or module.startswith("villages.reporting.")
+    ]
+    assert offenders == []
+
+
+def test_nothing_below_the_api_app_imports_it():
+    """api/ is at the top: config, counties and villages (with the apps under it) never import it."""
+    offenders = [
+        f"{path.relative_to(ROOT)}: {module}"
+        for folder in ("config", "counties", "villages")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        for module in imported_modules(path)
+        if module == "api" or module.startswith("api.")
+    ]
+    assert offenders == []

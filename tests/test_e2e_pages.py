@@ -20,6 +20,8 @@ from tests.conftest import PASSWORD, TAIGU, YUCI
 from tests.e2e_helpers import discover_pages, routes
 from tests.village_helpers import designate
 from villages.models import CountyQuota, Photo, ProgressUpdate, Status, Target, Tier, Village
+from villages.reporting import bulletins
+from villages.reporting.models import Period, Reminder
 
 pytestmark = pytest.mark.browser
 
@@ -62,11 +64,24 @@ def every_kind_of_object(settings, tmp_path, city_admin, yuci_editor, viewer):
     target = Target.objects.create(year=2030, tier=Tier.UPGRADED, kind=Target.Kind.CUMULATIVE, count=1500)
     applying = submitted_application(yuci_editor)
     evidence = applying.self_scores.get(item__number="1").evidence.get()
-    objects = [photo, update, pairing, activity, quota, village, target, city_admin, applying, evidence]
-    keys = [village.code, applying.village.code, YUCI, village.county.city_id, village.township_id, city_admin.username]
+    period = Period.objects.create(
+        key="2025-10", name="2025年10月", start=date(2025, 10, 1), end=date(2025, 10, 31), deadline=date(2025, 11, 5)
+    )
+    bulletins.issue(period, village.county.city, city_admin)
+    notice = Reminder.objects.create(period=period, user=city_admin, kind=Reminder.Kind.OVERDUE, missing=1)
+    objects = [photo, update, pairing, activity, quota, village, target, city_admin, applying, evidence, notice]
+    keys = [
+        village.code,
+        applying.village.code,
+        YUCI,
+        village.county.city_id,
+        village.township_id,
+        city_admin.username,
+        period.key,
+    ]
     return {
         "int": [applying.number] + [obj.pk for obj in objects],
-        "str": keys + [obj.pk for obj in objects],
+        "str": ["villages"] + keys + [obj.pk for obj in objects],  # "villages": an OGC API collection
         "slug": keys,
         "path": [photo.image.name],
     }
@@ -171,6 +186,14 @@ KEY_VALUES = {
     "login": ["#id_username", "#id_password", "#login-form button[type=submit]"],
     "password_change": ["#password-form button[type=submit]"],
     "password_change_done": ["main h1"],
+    "reporting:periods": ["#period-table th[scope=row] a"],
+    "reporting:period": ["#period-figures [data-rate=on_time_rate]", "#rates-table [data-col=on_time_rate]"],
+    "reporting:period_city": ["#period-figures [data-rate=on_time_rate]", "#rates-table [data-col=on_time_rate]"],
+    "reporting:notices": ["#notice-list li"],
+    "api:tokens": ["#token-form button[type=submit]"],
+    "api:city_tokens": ["main h1"],
+    "api:data": ["#ogc-url", "#gpkg-link"],
+    "v1:openapi-view": ["#swagger-ui"],
 }
 OUTSIDE_THE_SCREEN = """([selectors, width]) => selectors.flatMap(selector => {
   const found = [...document.querySelectorAll(selector)];

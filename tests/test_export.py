@@ -17,7 +17,7 @@ from villages.models import LocationSource, Status, Tier, Village
 
 # The export's header row, as a county office reads it (and as the import reads it back).
 EXPORT_HEADER = [
-    "村代码", "村名", "简称", "县(市、区)", "乡镇(街道)", "村庄类别", "年度", "状态", "进度(%)", "计划投资(万元)",
+    "村代码", "村名", "简称", "市", "县(市、区)", "乡镇(街道)", "村庄类别", "年度", "状态", "进度(%)", "计划投资(万元)",
     "实际投资(万元)", "主要建设内容", "联系人", "联系电话", "经度", "纬度", "坐标系", "位置来源", "备注", "退回原因", "验收时间",
 ]  # fmt: skip
 INFORMATION_ONLY = {"简称", "位置来源", "退回原因", "验收时间"}
@@ -132,7 +132,7 @@ def test_export_command_writes_one_county_in_the_format_of_the_extension(program
     call_command("export_villages", str(path), "--county", TAIGU)
     rows = read_xlsx(path.read_bytes())
     assert len(rows) == Village.objects.filter(county_id=TAIGU).count() + 1
-    assert {row[3] for row in rows[1:]} == {"太谷区"}
+    assert {(row[3], row[4]) for row in rows[1:]} == {("晋中市", "太谷区")}
     path = tmp_path / "all.csv"
     call_command("export_villages", str(path))
     assert len(read_csv(path.read_bytes())) == Village.objects.count() + 1
@@ -170,3 +170,62 @@ def test_import_template_lists_the_accepted_headers_and_imports_as_an_empty_file
     assert "状态" in guide and "坐标系" in guide
     result = run_import(response.content, city_admin, filename="template.xlsx")
     assert messages(result) == ["The file has a header but no village rows."]
+
+
+# Every column of one village's row, as the office reads it, for each place its location may come from.
+SOURCE_WORDS = [
+    ("", None, ""),
+    (LocationSource.SURVEYED, (37.63878, 112.79677), "实测"),
+    (LocationSource.IMPORTED, (37.63878, 112.79677), "导入"),
+    (LocationSource.ILLUSTRATIVE, (37.63878, 112.79677), "示意（非真实位置）"),
+    (LocationSource.PHOTO, (37.63878, 112.79677), "照片定位"),
+    (LocationSource.DEVICE, (37.63878, 112.79677), "手机定位"),
+]
+
+
+def test_every_location_source_has_its_word_in_the_export():
+    assert sorted(source for source, _point, _word in SOURCE_WORDS) == sorted(["", *LocationSource.values])
+
+
+@pytest.mark.parametrize("source,point,word", SOURCE_WORDS, ids=[source or "none" for source, _p, _w in SOURCE_WORDS])
+@pytest.mark.parametrize("export,filename", [(csv_bytes, "villages.csv"), (xlsx_bytes, "villages.xlsx")])
+def test_every_column_of_a_village_located_from_any_source(registry, city_admin, export, filename, source, point, word):
+    village = Village.objects.get(code="140702100200")
+    village.tier, village.programme_year, village.status, village.progress = Tier.UPGRADED, 2025, Status.PLANNED, 5
+    village.lat, village.lon = point or (None, None)
+    village.location_source = source
+    village.save()
+    content = export(Village.objects.filter(pk=village.pk))
+    rows = read_csv(content) if export is csv_bytes else read_xlsx(content)
+    text = [str(cell) if cell not in (None, "") else "" for cell in rows[1]]
+    lat, lon = ("37.63878", "112.79677") if point else ("", "")
+    assert dict(zip(rows[0], text)) == {
+        "村代码": "140702100200", "村名": "鸣谦村委会", "简称": "鸣谦村", "市": "晋中市", "县(市、区)": "榆次区", "乡镇(街道)": "乌金山镇",
+        "村庄类别": "提档升级村", "年度": "2025", "状态": "已规划", "进度(%)": "5", "计划投资(万元)": "",
+        "实际投资(万元)": "", "主要建设内容": "", "联系人": "", "联系电话": "", "经度": lon, "纬度": lat,
+        "坐标系": "WGS84" if point else "", "位置来源": word, "备注": "", "退回原因": "", "验收时间": "",
+    }  # fmt: skip
+    before = Village.history.count()
+    result = run_import(content, city_admin, filename=filename)
+    assert messages(result) == [] and result.changed == 0
+    assert Village.history.count() == before
+    assert Village.objects.get(pk=village.pk).location_source == source
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_an_export_link_with_a_filter_the_list_does_not_know_is_refused_and_names_it(
+    registry, city_admin, client_for, method
+):
+    client = client_for(city_admin)
+    query = f"county__code__exact={TAIGU}&foo=1&programme_year__exact=二〇二五"
+    url = f"/admin/villages/village/export/?{query}"
+    response = client.get(url) if method == "get" else client.post(url, {"format": "1", "resource": "0"})
+    assert response.status_code == 400 and response["Content-Type"].startswith("text/html")
+    assert "Content-Disposition" not in response
+    html = response.content.decode()
+    assert "导出链接中的筛选条件村庄列表无法识别：foo=1、programme_year__exact=二〇二五。" in html
+    assert f'href="/admin/villages/village/export/?county__code__exact={TAIGU}" id="export-without"' in html
+    rows = read_csv(
+        client.post(f"/admin/villages/village/export/?county__code__exact={TAIGU}", {"format": "1"}).content
+    )
+    assert len(rows) == Village.objects.filter(county_id=TAIGU).count() + 1

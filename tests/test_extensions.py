@@ -53,7 +53,8 @@ def test_sections_come_in_their_order_and_are_added_once(registries):
     extensions.add_section("county", "b.html", lambda request, **page: {}, order=20)
     extensions.add_section("county", "a.html", lambda request, **page: {}, order=10)
     extensions.add_section("county", "b.html", lambda request, **page: {}, order=20)
-    assert [section.template for section in extensions.sections["county"]][-2:] == ["a.html", "b.html"]
+    ours = [section.template for section in extensions.sections["county"] if section.template in ("a.html", "b.html")]
+    assert ours == ["a.html", "b.html"]
     assert [section.template for section in extensions.sections["county"]].count("b.html") == 1
 
 
@@ -73,5 +74,5 @@ def test_a_ledger_sheet_joins_the_dashboard_workbook(registries, client_for, vie
 def test_seed_demo_runs_the_demo_steps_and_reports_their_lines(registries, settings, registry):
     extensions.add_demo_step(lambda: ["3 illustrative things made."])
     result = seed_demo()
-    assert result.more == ["3 illustrative things made."]
+    assert "3 illustrative things made." in result.more
     assert result.changed

@@ -177,3 +177,44 @@ def test_a_village_edited_by_someone_else_during_the_import_is_not_overwritten_a
     villages[0].refresh_from_db()
     villages[1].refresh_from_db()
     assert villages[0].status == "not_started" and villages[1].notes == "edited meanwhile"
+
+
+def test_a_csv_row_wider_than_its_header_is_refused_saying_which_cells_have_no_column(city_admin, villages):
+    first, second, third = villages[:3]
+    before = history_count()
+    content = (
+        f"村代码,村名,状态\r\n{first.code},{first.name},已规划\r\n"
+        f"{second.code},{second.name},道路,绿化,建设中\r\n"  # 主要建设内容 written without quotes around its comma
+        f"{third.code},{third.name},建设中,,\r\n"  # empty cells past the header say nothing: read
+    ).encode()
+    result = run_import(content, city_admin, filename="mixed.csv")
+    assert messages(result) == [
+        "Row 3: the row has 5 cells but the header (row 1) has 3 columns: column 4 (绿化)、column 5 (建设中) under "
+        "no column name. A value that holds a comma must be in double quotes."
+    ]
+    assert history_count() == before
+
+
+def test_a_csv_row_shorter_than_its_header_is_read_with_its_last_cells_empty(city_admin, villages):
+    first, second = villages[:2]
+    content = f"村代码,状态,进度,备注\r\n{first.code},建设中,30,村道\r\n{second.code},已规划\r\n".encode()
+    result = run_import(content, city_admin, filename="mixed.csv")
+    assert messages(result) == [] and result.written
+    assert Village.objects.filter(pk=first.pk).values_list("status", "progress", "notes").get() == (
+        "in_progress",
+        30,
+        "村道",
+    )
+    # the missing 进度 and 备注 are empty cells: they change nothing
+    assert Village.objects.filter(pk=second.pk).values_list("status", "progress", "notes").get() == ("planned", 0, "")
+
+
+@pytest.mark.parametrize("delimiter", ["\t", ";"])
+def test_a_title_line_above_a_tab_or_semicolon_separated_header_is_skipped(city_admin, villages, delimiter):
+    village = villages[0]
+    content = csv_file(
+        [["2025年榆次区百乡千村名单"], ["村代码", "状态"], [village.code, "已规划"]], delimiter=delimiter
+    )
+    result = run_import(content, city_admin, filename="list.csv")
+    assert messages(result) == [] and result.written
+    assert Village.objects.get(pk=village.pk).status == "planned"

@@ -16,16 +16,20 @@ pattern the resolver knows (outside the admin, whose own test is below), so a ne
 
 import json
 import uuid
+from datetime import timedelta
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 
-from counties.models import Pairing, PairingActivity, Profile
+from api.tokens import create_token
+from counties.models import City, Pairing, PairingActivity, Profile
 from tests.conftest import TAIGU, YUCI, make_user
 from tests.e2e_helpers import routes
 from tests.village_helpers import designate, edit_data, photo_on
 from villages.models import ProgressUpdate, Status, Village
+from villages.reporting import bulletins
+from villages.reporting.models import Bulletin, NoChange, Period, Reminder, Urge
 
 ZUOQUAN = "140722"
 OK, REDIRECT, FORBIDDEN, NOT_FOUND, NOT_ALLOWED, LOGIN, UNAUTHORIZED = 200, 302, 403, 404, 405, "login", 401
@@ -36,6 +40,7 @@ RECORDS = (OK, OK, OK, NOT_FOUND, OK, LOGIN)
 CHANGE_FORM = (OK, OK, FORBIDDEN, NOT_FOUND, FORBIDDEN, LOGIN)
 CHANGE = (REDIRECT, REDIRECT, FORBIDDEN, NOT_FOUND, FORBIDDEN, LOGIN)
 REVIEW = (REDIRECT, FORBIDDEN, FORBIDDEN, NOT_FOUND, FORBIDDEN, LOGIN)
+API_SIGNED_IN = EVERYONE_SIGNED_IN[:5] + (UNAUTHORIZED,)
 
 # (URL name, method, path, data, expected for each of ROLES)
 WALK = [
@@ -108,6 +113,50 @@ WALK = [
         EVERYONE_SIGNED_IN[:5] + (UNAUTHORIZED,),
     ),
     ("offline_fallback", "get", "/offline/fallback/", {}, (OK,) * 6),
+    # Monthly reports (villages/reporting): rates and bulletins are figures; a notice is its user's own; 本月无变化
+    # changes the village; 催报 and issuing are the administrators'.
+    ("periods", "get", "/reporting/", {}, EVERYONE_SIGNED_IN),
+    ("period", "get", "/reporting/{period}/", {}, EVERYONE_SIGNED_IN),
+    ("period_city", "get", "/reporting/{period}/cities/1407/", {}, EVERYONE_SIGNED_IN),
+    ("notices", "get", "/reporting/notices/", {}, EVERYONE_SIGNED_IN),
+    ("notices_read", "post", "/reporting/notices/read/", {}, (REDIRECT,) * 5 + (LOGIN,)),
+    (
+        "notice_read",
+        "post",
+        "/reporting/notices/{notice}/read/",
+        {},
+        (NOT_FOUND, REDIRECT) + (NOT_FOUND,) * 3 + (LOGIN,),
+    ),
+    ("no_change", "post", "/reporting/{period}/villages/{village}/no-change/", {}, CHANGE),
+    ("urge", "post", "/reporting/{period}/counties/140702/urge/", {}, REVIEW[:3] + (FORBIDDEN,) + REVIEW[4:]),
+    ("issue", "post", "/reporting/{period}/issue/", {}, REVIEW[:3] + (FORBIDDEN,) + REVIEW[4:]),
+    ("bulletin_docx", "get", "/reporting/{period}/bulletin.docx", {}, EVERYONE_SIGNED_IN),
+    ("bulletin_xlsx", "get", "/reporting/{period}/bulletin.xlsx", {}, EVERYONE_SIGNED_IN),
+    # API tokens (api app): everyone their own; city administrators oversee their city's.
+    ("tokens", "get", "/accounts/tokens/", {}, EVERYONE_SIGNED_IN),
+    ("tokens", "post", "/accounts/tokens/", "TOKEN", (201,) * 5 + (LOGIN,)),
+    ("revoke_token", "post", "/accounts/tokens/{token}/revoke/", {}, (REDIRECT,) + (NOT_FOUND,) * 4 + (LOGIN,)),
+    ("city_tokens", "get", "/tokens/", {}, CITY_ONLY),
+    ("data", "get", "/data/", {}, EVERYONE_SIGNED_IN),
+    # OGC API - Features: signed in (a session here, a token in tests/test_api_tokens.py); village records by the rule.
+    ("ogc_landing", "get", "/ogc/", {}, API_SIGNED_IN),
+    ("ogc_conformance", "get", "/ogc/conformance", {}, API_SIGNED_IN),
+    ("ogc_openapi", "get", "/ogc/api", {}, API_SIGNED_IN),
+    ("ogc_collections", "get", "/ogc/collections", {}, API_SIGNED_IN),
+    ("ogc_collection", "get", "/ogc/collections/villages", {}, API_SIGNED_IN),
+    ("ogc_items", "get", "/ogc/collections/villages/items", {}, API_SIGNED_IN),
+    ("ogc_items", "get", "/ogc/collections/counties/items", {}, API_SIGNED_IN),
+    ("ogc_item", "get", "/ogc/collections/villages/items/{village}", {}, RECORDS[:5] + (UNAUTHORIZED,)),
+    ("ogc_item", "get", "/ogc/collections/counties/items/140722", {}, API_SIGNED_IN),
+    ("geopackage", "get", "/downloads/gis.gpkg", {}, API_SIGNED_IN),
+    # The read API of figures (/api/v1/): every signed-in user; its description page sends strangers to log in.
+    ("v1_dashboard", "get", "/api/v1/dashboard", {}, API_SIGNED_IN),
+    ("v1_city", "get", "/api/v1/cities/1407/dashboard", {}, API_SIGNED_IN),
+    ("v1_county", "get", "/api/v1/counties/140722", {}, API_SIGNED_IN),
+    ("v1_progress", "get", "/api/v1/progress", {}, API_SIGNED_IN),
+    ("openapi-json", "get", "/api/v1/openapi.json", {}, (OK,) * 5 + (LOGIN,)),
+    ("openapi-view", "get", "/api/v1/docs", {}, EVERYONE_SIGNED_IN),
+    ("api-root", "get", "/api/v1/", {}, (NOT_FOUND,) * 6),  # django-ninja's root: a 404 by design
 ]
 
 
@@ -145,7 +194,27 @@ def world(registry, media_root):
     for role, user in users.items():
         clients[role] = Client()
         clients[role].force_login(user)
-    return {"village": village, "photo": photo, "pairing": pairing, "clients": clients, "users": users}
+    today = timezone.localdate()
+    period = Period.objects.create(
+        key=f"{today.year}-pm",
+        name="上期",
+        start=today - timedelta(days=40),
+        end=today - timedelta(days=10),
+        deadline=today - timedelta(days=5),
+    )
+    bulletins.issue(period, City.objects.get(code="1407"), users["city_admin"])
+    notice = Reminder.objects.create(period=period, user=users["own_editor"], kind=Reminder.Kind.OVERDUE)
+    token, _secret = create_token(users["city_admin"], "QGIS")
+    return {
+        "village": village,
+        "photo": photo,
+        "pairing": pairing,
+        "token": token,
+        "clients": clients,
+        "users": users,
+        "period": period,
+        "notice": notice,
+    }
 
 
 def request_data(data, world):
@@ -157,6 +226,7 @@ def request_data(data, world):
             "VERSION": lambda: {"version": village.version},
             "RETURN": lambda: {"version": village.version, "reason": "缺少验收材料"},
             "WITHDRAW": lambda: {"version": village.version, "reason": "并入邻村"},
+            "TOKEN": lambda: {"name": f"QGIS {uuid.uuid4()}", "expires_in": 30},
             "SYNC": lambda: {"client_id": str(uuid.uuid4()), "date": "2025-06-02", "text": "离线填报：完成污水管网"},
             "PAIRING": lambda: {
                 "kind": "help",
@@ -180,6 +250,10 @@ def records(world):
         ProgressUpdate.objects.count(),
         Pairing.objects.count(),
         PairingActivity.objects.count(),
+        NoChange.objects.count(),
+        Urge.objects.count(),
+        Reminder.objects.filter(read_at__isnull=False).count(),
+        list(Bulletin.objects.values()),
     )
 
 
@@ -197,6 +271,9 @@ def test_every_page_and_api_answers_each_role_as_the_visibility_rule_says(world,
         photo=world["photo"].pk,
         update=world["photo"].update_id,
         pairing=world["pairing"].pk,
+        period=world["period"].key,
+        notice=world["notice"].pk,
+        token=world["token"].pk,
     )
     problems = []
     for role, wanted in zip(ROLES, expected):

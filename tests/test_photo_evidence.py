@@ -15,6 +15,7 @@ from html import unescape
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
+from PIL.TiffImagePlugin import IFDRational
 
 from tests.village_helpers import evidence_jpeg
 from villages import evidence
@@ -93,16 +94,61 @@ def test_a_photo_without_exif_has_no_position_and_no_time():
 
 
 @pytest.mark.parametrize(
+    "gps,expected",
+    [
+        # what a phone writes when it rounds 40'59.996" to two decimals: 6000/100 seconds
+        (("N", (37, 40, IFDRational(6000, 100)), "E", (112, 44, IFDRational(6000, 100))), (37 + 41 / 60, 112.75)),
+        (("N", (37, 60, 0), "E", (112, 45, 0)), (38.0, 112.75)),  # minutes rounded up to 60
+        (("N", (37, 59, 60), "E", (112, 45, 0)), (38.0, 112.75)),  # both at once
+        (("S", (33, 51, 60), "W", (70, 29, 60.0)), (-(33 + 52 / 60), -70.5)),
+    ],
+    ids=["seconds-60.00", "minutes-60", "59-minutes-60-seconds", "south-west"],
+)
+def test_seconds_and_minutes_rounded_up_to_60_carry_over(gps, expected):
+    facts = facts_of(evidence_jpeg(gps=gps))
+    assert (facts.lat, facts.lon) == (pytest.approx(expected[0], abs=1e-12), pytest.approx(expected[1], abs=1e-12))
+
+
+def test_a_photo_with_seconds_rounded_to_60_gives_its_position_on_the_update(
+    client_for, yuci_editor, yuci_village, media_root
+):
+    locate(yuci_village)
+    rounded = ("N", (37, 40, IFDRational(6000, 100)), "E", (112, 44, IFDRational(6000, 100)))  # 37°41', 112°45'
+    post_update(client_for(yuci_editor), yuci_village, evidence_jpeg(gps=rounded, taken="2025:04:10 09:00:00"))
+    photo = Photo.objects.get()
+    assert (photo.taken_lat, photo.taken_lon) == (pytest.approx(37 + 41 / 60), pytest.approx(112.75))
+    # 37°41' is 0.0033° (0.37 km) north of the village at 37.68
+    assert marks_on_page(client_for(yuci_editor), yuci_village) == [
+        ["ok: 拍摄于村庄 0.4 km 内", "ok: 拍摄于 2025-04-10"]
+    ]
+
+
+@pytest.mark.parametrize(
     "gps",
     [
         ("N", (95, 0, 0), "E", (112, 45, 0)),  # latitude out of range
         ("N", (37, 41, 0), "E", (200, 0, 0)),  # longitude out of range
         ("N", (37, 75, 0), "E", (112, 45, 0)),  # 75 minutes
+        ("N", (37, 40, 60.5), "E", (112, 45, 0)),  # more than 60 seconds: no camera rounds to that
+        ("N", (37, 60.5, 0), "E", (112, 45, 0)),  # more than 60 minutes
+        ("N", (37, 40, IFDRational(1, 0)), "E", (112, 45, 0)),  # a rational over zero
+        ("N", (90, 0, 1), "E", (112, 45, 0)),  # past the pole
         ("", (37, 41, 0), "E", (112, 45, 0)),  # no hemisphere
         ("X", (37, 41, 0), "E", (112, 45, 0)),  # no such hemisphere
         ("N", (0, 0, 0), "E", (0, 0, 0)),  # what cameras write without a fix
     ],
-    ids=["latitude-95", "longitude-200", "75-minutes", "no-ref", "bad-ref", "zero-zero"],
+    ids=[
+        "latitude-95",
+        "longitude-200",
+        "75-minutes",
+        "60.5-seconds",
+        "60.5-minutes",
+        "over-zero",
+        "past-the-pole",
+        "no-ref",
+        "bad-ref",
+        "zero-zero",
+    ],
 )
 def test_a_position_out_of_range_or_malformed_is_no_position(gps):
     facts = facts_of(evidence_jpeg(gps=gps, taken="2025:03:02 10:00:00"))

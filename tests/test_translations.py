@@ -41,7 +41,7 @@ def test_every_string_marked_in_the_code_and_templates_is_in_the_catalogue(tmp_p
         pytest.skip("GNU gettext (xgettext) is not installed: cannot extract the strings")
     # On a copy of the project's code: makemessages writes into the `locale` folder beside the code it reads.
     copy = tmp_path / "project"
-    for folder in ("config", "counties", "villages", "templates", "locale"):
+    for folder in ("config", "counties", "villages", "api", "templates", "locale"):
         shutil.copytree(LOCALE.parent / folder, copy / folder, ignore=shutil.ignore_patterns("__pycache__"))
     settings.LOCALE_PATHS = [copy / "locale"]
     monkeypatch.chdir(copy)

@@ -1,7 +1,14 @@
+import copy
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import IGNORED_PARAMS
+from django.http import QueryDict
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.translation import gettext as _
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ExportForm
@@ -23,6 +30,41 @@ class VillageExportResource(ModelResource):
         fields = ["code"]
 
 
+class ExportOfTheListAsFiltered(ExportMixin):
+    """The export exports the village list as its link filters it. A link with a filter the list does not know
+    (edited, or from an older version) is answered 400 naming that filter: exporting every village instead
+    would not be what was asked for."""
+
+    def export_action(self, request):
+        try:
+            return super().export_action(request)
+        except IncorrectLookupParameters:
+            pass
+        unknown = [key for key in request.GET if key not in IGNORED_PARAMS and not self.filters_by(request, key)]
+        kept = request.GET.copy()
+        for key in unknown:
+            del kept[key]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("The export was not made"),
+            "unknown": [f"{key}={value}" for key in unknown for value in request.GET.getlist(key)],
+            "kept": kept.urlencode(),
+        }
+        return TemplateResponse(request, "admin/villages/village/export_refused.html", context, status=400)
+
+    def filters_by(self, request, key):
+        """Whether the list can be filtered by `key` (with the link's values) alone."""
+        alone = copy.copy(request)
+        alone.GET = QueryDict(mutable=True)
+        alone.GET.setlist(key, request.GET.getlist(key))
+        try:
+            self.get_export_queryset(alone)
+        except IncorrectLookupParameters:
+            return False
+        return True
+
+
 class VillageAdminForm(forms.ModelForm):
     """The admin's village form: the version it was opened on travels with it, so that a save refuses to overwrite
     a change made meanwhile (on the village page, by an import, on a phone)."""
@@ -39,7 +81,7 @@ class VillageAdminForm(forms.ModelForm):
 
 
 @admin.register(Village)
-class VillageAdmin(WithinScope, ExportMixin, SimpleHistoryAdmin):
+class VillageAdmin(WithinScope, ExportOfTheListAsFiltered, SimpleHistoryAdmin):
     """Villages come from the registry (load_registry) and leave it by being withdrawn on their page (村庄撤并),
     never added or deleted here; their names are the registry's. A save goes through villages.workflow like the
     edit page. The status, progress, acceptance and return move only on the village's own pages, and a location

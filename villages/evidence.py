@@ -3,7 +3,8 @@ what that says against the village's location and the update's date.
 
 Phones write the GPS position in WGS84 (GPSLatitude/GPSLongitude as degrees, minutes, seconds with N/S, E/W)
 and the time as DateTimeOriginal, local time, with OffsetTimeOriginal when the camera knows its offset; without
-one the time is read as Beijing time. Anything missing, malformed, out of range or in the future reads as
+one the time is read as Beijing time. Seconds or minutes a phone rounded up to 60 (37°40'60.00") carry into
+the minute or the degree, as they add up. Anything missing, malformed, out of range or in the future reads as
 "no position" or "no time": a photo is never refused for its EXIF.
 """
 
@@ -71,7 +72,7 @@ def degrees(value, ref, positive, negative):
     if ref not in (positive, negative) or not isinstance(value, tuple) or not 1 <= len(value) <= 3:
         return None
     parts = [float(part) for part in value]
-    if not all(math.isfinite(part) and part >= 0 for part in parts) or any(part >= 60 for part in parts[1:]):
+    if not all(math.isfinite(part) and part >= 0 for part in parts) or any(part > 60 for part in parts[1:]):
         return None
     result = sum(part / 60**index for index, part in enumerate(parts))
     return -result if ref == negative else result

@@ -1,6 +1,6 @@
 """How an application for acceptance moves: draft → submitted (the village is 待复核) → accepted or returned,
 and the next round after a return. Saves check the version the user started from, as village edits do
-(villages.workflow.save_checked): of two people saving the same version, the second is refused."""
+(villages.workflow.commit): of two people saving the same version, the second is refused."""
 
 from decimal import Decimal
 

@@ -3,6 +3,7 @@
 Shared by the import (villages/imports/importer.py), the export (villages/imports/export.py) and the import template.
 """
 
+import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -44,6 +45,14 @@ COLUMNS = [
         help=gettext_lazy("official name or short name of the village"),
     ),
     Column("short_name", "简称", ("short_name",), imported=False),
+    Column(
+        "city",
+        "市",
+        ("地市", "设区市", "所属市", "市名", "city"),
+        help=gettext_lazy(
+            "city name or 4-digit code; tells apart counties of the same name (城区 of 阳泉市 and of 晋城市)"
+        ),
+    ),
     Column(
         "county",
         "县(市、区)",
@@ -239,6 +248,7 @@ def parse_degrees(text, limit):
     return number
 
 
+@functools.cache
 def cell_limit(key):
     """How long a cell of the column may be: its text field's max length (2,000 for free text), else VALUE_CHARS."""
     field = TEXT_FIELDS.get(key)

@@ -21,10 +21,14 @@ CONTENT_TYPES = {"xlsx": XLSX_CONTENT_TYPE, "csv": "text/csv; charset=utf-8"}
 FORMATS = tuple(CONTENT_TYPES)
 TIER_WORDS = {value: words[0] for value, words in TIER_VALUES.items()}
 STATUS_WORDS = {value: words[0] for value, words in STATUS_VALUES.items()}
+# Every source has its word: a source added without one fails the export instead of leaving the cell blank.
 SOURCE_WORDS = {
+    "": "",
     LocationSource.SURVEYED: "实测",
     LocationSource.IMPORTED: "导入",
     LocationSource.ILLUSTRATIVE: "示意（非真实位置）",
+    LocationSource.PHOTO: "照片定位",
+    LocationSource.DEVICE: "手机定位",
 }
 WGS84_WORD = CRS_VALUES[CoordinateSystem.WGS84][0]
 
@@ -38,6 +42,7 @@ def village_row(village):
         "code": village.code,
         "name": village.name,
         "short_name": village.short_name,
+        "city": village.county.city.name,
         "county": village.county.name,
         "township": village.township.name,
         "tier": "" if village.tier == Tier.NONE else TIER_WORDS[village.tier],
@@ -52,7 +57,7 @@ def village_row(village):
         "lon": village.lon,
         "lat": village.lat,
         "crs": WGS84_WORD if village.lat is not None else "",
-        "location_source": SOURCE_WORDS.get(village.location_source, ""),
+        "location_source": SOURCE_WORDS[village.location_source],
         "notes": village.notes,
         "return_reason": village.return_reason,
         "accepted_at": timezone.localtime(village.accepted_at).strftime("%Y-%m-%d %H:%M")
@@ -63,7 +68,7 @@ def village_row(village):
 
 
 def rows(queryset):
-    for village in queryset.with_places().order_by("code").iterator(chunk_size=2000):
+    for village in queryset.with_places().select_related("county__city").order_by("code").iterator(chunk_size=2000):
         yield village_row(village)
 
 

@@ -5,13 +5,14 @@ import re
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from counties.models import County, Township
+from counties.models import City, County, Township
 from counties.scope import not_a_county_here
 from villages.imports.columns import PARSERS, ValueProblem, cell_limit, normalize, shortened
 from villages.imports.results import LOADED, Problem
 from villages.models import PROGRAMME_FIELDS, VILLAGE_CODE_REGEX, Village
 
 SCIENTIFIC = re.compile(r"^[0-9](\.[0-9]+)?[eE]\+?[0-9]+$")
+PARSED = PROGRAMME_FIELDS + ["lon", "lat", "crs"]
 
 
 class Registry:
@@ -19,6 +20,9 @@ class Registry:
 
     def __init__(self):
         self.counties = dict(County.objects.values_list("code", "name"))
+        self.county_city = dict(County.objects.values_list("code", "city_id"))
+        self.cities = dict(City.objects.values_list("code", "name"))
+        self.city_lookup = lookup_table((code, name, strip_suffix(name, "市")) for code, name in self.cities.items())
         self.townships = {
             code: (name, county) for code, name, county in Township.objects.values_list("code", "name", "county_id")
         }
@@ -45,13 +49,21 @@ class Registry:
                     self._by_place.setdefault((village["county_id"], key), []).append(village)
         return self._by_place
 
-    def county_code(self, text):
-        codes = self.county_lookup.get(normalize(text), set())
+    def county_codes(self, text):
+        """The counties a name or code may mean: more than one for a name two cities give a county (城区)."""
+        return self.county_lookup.get(normalize(text), set())
+
+    def city_code(self, text):
+        codes = self.city_lookup.get(normalize(text), set())
         return next(iter(codes)) if len(codes) == 1 else None
 
     def township_code(self, county_code, text):
         codes = self.township_lookup.get((county_code, normalize(text)), set())
         return next(iter(codes)) if len(codes) == 1 else None
+
+    def county_in_city(self, code):
+        """城区 (阳泉市)."""
+        return f"{self.counties[code]} ({self.cities[self.county_city[code]]})"
 
 
 def strip_suffix(name, suffixes):
@@ -93,7 +105,9 @@ class RowReader:
         self.columns = {key: index for index, key in enumerate(table.keys) if key is not None}
         self.headers = table.headers
         self.sheet = table.sheet
+        self.table = table
         self.seen = seen  # village code -> (sheet, row) where it first appeared, shared by the file's tables
+        self.parsed = {}  # (column key, cell text) -> value read
 
     def header(self, key):
         return self.headers[self.columns[key]]
@@ -102,6 +116,10 @@ class RowReader:
         self.problems.append(Problem(line, self.header(key) if key else None, message, self.sheet))
 
     def read(self, line, cells):
+        """A row shorter than the header has its last cells empty, as a spreadsheet shows it."""
+        if self.table.is_csv and len(cells) > len(self.headers):
+            self.too_wide(line, cells)
+            return None
         text = {key: cells[index] if index < len(cells) else "" for key, index in self.columns.items()}
         if not self.check_lengths(line, text):
             return None
@@ -122,6 +140,28 @@ class RowReader:
             return None
         return village, values
 
+    def too_wide(self, line, cells):
+        width = len(self.headers)
+        extra = [(column, text) for column, text in enumerate(cells[width:], start=width + 1) if text]
+        self.problem(
+            line,
+            None,
+            _(
+                "the row has %(cells)d cells but the header (row %(header)d) has %(columns)d columns: %(extra)s "
+                "under no column name. A value that holds a comma must be in double quotes."
+            )
+            % {
+                "cells": len(cells),
+                "header": self.table.line,
+                "columns": width,
+                "extra": "、".join(
+                    _("column %(column)d (%(value)s)") % {"column": column, "value": shortened(text, 20)}
+                    for column, text in extra[:3]
+                )
+                + ("…" if len(extra) > 3 else ""),
+            },
+        )
+
     def check_lengths(self, line, text):
         ok = True
         for key, value in text.items():
@@ -137,10 +177,14 @@ class RowReader:
 
     def parse(self, line, text):
         values, ok = {}, True
-        for key in PROGRAMME_FIELDS + ["lon", "lat", "crs"]:
+        parsed = self.parsed
+        for key in PARSED:
             if text.get(key):
                 try:
-                    values[key] = PARSERS[key](text[key])
+                    value = parsed.get((key, text[key]), parsed)
+                    if value is parsed:  # the same words (状态, 年度...) come back row after row
+                        value = parsed[key, text[key]] = PARSERS[key](text[key])
+                    values[key] = value
                 except ValueProblem as problem:
                     self.problem(line, key, str(problem))
                     ok = False
@@ -154,33 +198,65 @@ class RowReader:
         return values if ok else None
 
     def match(self, line, text):
-        registry, code = self.registry, text.get("code", "")
-        county_code = township_code = None
-        if text.get("county"):
-            county_code = registry.county_code(text["county"])
-            if county_code is None:
-                self.problem(line, "county", not_a_county_here(text["county"]))
-                return None
-        if text.get("township") and county_code:
-            township_code = registry.township_code(county_code, text["township"])
-            if township_code is None:
-                self.problem(
-                    line,
-                    "township",
-                    _("%(county)s has no township %(value)s")
-                    % {"county": registry.counties[county_code], "value": text["township"]},
-                )
-                return None
+        """The village of the row. Its code decides; a county name that two cities use (城区) is told apart by
+        the code, the city column or the township, and refused naming its counties when none of them does."""
+        code = text.get("code", "")
+        places = self.places(line, text)  # {county code: township code or None} the row's columns allow
+        if places is None:
+            return None
         if code:
-            return self.match_code(line, code, text, county_code, township_code)
-        if not text.get("name") or not county_code:
+            return self.match_code(line, code, text, places)
+        if not text.get("name") or not places:
             self.problem(
                 line, None, _("a row without a village code needs a county (县(市、区)) and a village name (村名)")
             )
             return None
-        return self.match_name(line, text["name"], county_code, township_code)
+        return self.match_name(line, text["name"], places)
 
-    def match_code(self, line, code, text, county_code, township_code):
+    def places(self, line, text):
+        """{county code: township code or None} of the counties the county, city and township columns allow; {} when
+        the row names no county; None with a problem added when they name none."""
+        registry = self.registry
+        if not text.get("county"):
+            if text.get("city") and registry.city_code(text["city"]) is None:
+                self.problem(line, "city", _("%(value)s is not a city in the registry") % {"value": text["city"]})
+                return None
+            return {}
+        counties = registry.county_codes(text["county"])
+        if not counties:
+            self.problem(line, "county", not_a_county_here(text["county"]))
+            return None
+        if text.get("city"):
+            city = registry.city_code(text["city"])
+            if city is None:
+                self.problem(line, "city", _("%(value)s is not a city in the registry") % {"value": text["city"]})
+                return None
+            counties = {county for county in counties if registry.county_city[county] == city}
+            if not counties:
+                self.problem(
+                    line,
+                    "county",
+                    _("%(city)s has no county %(value)s") % {"city": registry.cities[city], "value": text["county"]},
+                )
+                return None
+        if not text.get("township"):
+            return dict.fromkeys(counties)
+        places = {county: registry.township_code(county, text["township"]) for county in counties}
+        places = {county: township for county, township in places.items() if township}
+        if not places:
+            self.problem(
+                line,
+                "township",
+                _("%(county)s has no township %(value)s")
+                % {
+                    "county": "、".join(sorted(registry.counties[county] for county in counties)),
+                    "value": text["township"],
+                },
+            )
+            return None
+        return places
+
+    def match_code(self, line, code, text, places):
         if SCIENTIFIC.match(code):
             self.problem(
                 line,
@@ -202,14 +278,32 @@ class RowReader:
         if village["withdrawn_at"] is not None:
             self.problem(line, "code", withdrawn_text(village))
             return None
-        if county_code and county_code != village["county_id"]:
+        city = not places and text.get("city") and self.registry.city_code(text["city"])
+        if city and self.registry.county_city[village["county_id"]] != city:
+            self.problem(
+                line,
+                "city",
+                _("village %(code)s is in %(actual)s, not %(given)s")
+                % {
+                    "code": code,
+                    "actual": self.registry.cities[self.registry.county_city[village["county_id"]]],
+                    "given": text["city"],
+                },
+            )
+            return None
+        if places and village["county_id"] not in places:
+            actual, given = self.registry.counties[village["county_id"]], text["county"]
+            if normalize(actual) == normalize(given):  # the same name in another city: the cities tell them apart
+                actual = self.registry.county_in_city(village["county_id"])
+                given = "、".join(self.registry.county_in_city(county) for county in sorted(places))
             self.problem(
                 line,
                 "county",
                 _("village %(code)s is in %(actual)s, not %(given)s")
-                % {"code": code, "actual": self.registry.counties[village["county_id"]], "given": text["county"]},
+                % {"code": code, "actual": actual, "given": given},
             )
             return None
+        township_code = places.get(village["county_id"])
         if township_code and township_code != village["township_id"]:
             self.problem(
                 line,
@@ -237,23 +331,38 @@ class RowReader:
             return None
         return village
 
-    def match_name(self, line, name, county_code, township_code):
+    def match_name(self, line, name, places):
+        """The one village of that name in the row's county (or, for a county name two cities use, in one of
+        them); its township when the row gives one."""
+        registry = self.registry
         keys = village_keys({"name": name, "short_name": name})
-        candidates = {v["code"]: v for key in keys for v in self.registry.by_place.get((county_code, key), [])}
-        if township_code:
-            candidates = {code: v for code, v in candidates.items() if v["township_id"] == township_code}
-        place = self.registry.townships[township_code][0] if township_code else self.registry.counties[county_code]
+        candidates = {
+            v["code"]: v
+            for county, township in places.items()
+            for key in keys
+            for v in registry.by_place.get((county, key), [])
+            if township is None or v["township_id"] == township
+        }
+        if len(places) > 1:
+            place = "、".join(registry.county_in_city(county) for county in sorted(places))
+        else:
+            [(county, township)] = places.items()
+            place = registry.townships[township][0] if township else registry.counties[county]
         withdrawn = [v for v in candidates.values() if v["withdrawn_at"] is not None]
         candidates = {code: v for code, v in candidates.items() if v["withdrawn_at"] is None}
+        counties = sorted({v["county_id"] for v in candidates.values()})
         if not candidates and withdrawn:
             self.problem(line, "name", "; ".join(withdrawn_text(v) for v in withdrawn))
             return None
         if not candidates:
             self.problem(line, "name", _("%(place)s has no village %(name)s") % {"place": place, "name": name})
             return None
+        if len(counties) > 1:
+            self.ambiguous_county(line, counties)
+            return None
         if len(candidates) > 1:
             listed = "、".join(
-                f"{v['name']} ({code}, {self.registry.townships[v['township_id']][0]})"
+                f"{v['name']} ({code}, {registry.townships[v['township_id']][0]})"
                 for code, v in sorted(candidates.items())
             )
             self.problem(
@@ -264,3 +373,15 @@ class RowReader:
             )
             return None
         return next(iter(candidates.values()))
+
+    def ambiguous_county(self, line, counties):
+        self.problem(
+            line,
+            "county",
+            _("%(value)s is the name of %(count)d counties: %(candidates)s; give the city (市) or the village code")
+            % {
+                "value": self.registry.counties[counties[0]],
+                "count": len(counties),
+                "candidates": "、".join(self.registry.county_in_city(county) for county in counties),
+            },
+        )

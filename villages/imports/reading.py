@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
 
 from villages.imports import limits
-from villages.imports.columns import cell_text
+from villages.imports.columns import HEADER_KEYS, cell_text, normalize
 from villages.imports.limits import Budget, FileProblem
 
 __all__ = ["FileProblem", "Sheet", "read_sheets"]
@@ -25,6 +25,7 @@ __all__ = ["FileProblem", "Sheet", "read_sheets"]
 CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
 SPREADSHEET_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods", ".xlsb", ".et")
 SAMPLE_BYTES = 200_000
+DELIMITER_LINES = 20
 BOMS = [(codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")]
 
 
@@ -182,15 +183,26 @@ def decode(content, encoding):
         ) from None
 
 
+def csv_delimiter(text):
+    """A comma, a tab or a semicolon: the one that splits a line near the top (title lines may come first) into
+    at least two known column names; else a tab or a semicolon if the first line has one and no comma."""
+    lines = text[: 1 << 16].splitlines()[:DELIMITER_LINES]
+    for delimiter in (",", "\t", ";"):
+        for line in lines:
+            cells = next(csv.reader([line], delimiter=delimiter), [])
+            if len({HEADER_KEYS.get(normalize(cell)) for cell in cells} - {None}) >= 2:
+                return delimiter
+    first_line = lines[0] if lines else ""
+    return next((d for d in ("\t", ";") if d in first_line and "," not in first_line), ",")
+
+
 def read_csv(content, filename, encoding, budget):
     if encoding:
         codec, shown = encoding, encoding.upper()
     else:
         codec, shown = detect_encoding(content)
     text = decode(content, codec)
-    first_line = text.split("\n", 1)[0]
-    delimiter = next((d for d in ("\t", ";") if d in first_line and "," not in first_line), ",")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=csv_delimiter(text), strict=True)
     rows, line = [], 1
     try:
         for values in reader:

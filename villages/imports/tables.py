@@ -23,6 +23,12 @@ class Table:
     keys: list  # the column key of each header, or None for ignored columns
     rows: list = field(default_factory=list)  # (row number in the file, [cell text, ...])
     summary_rows: list = field(default_factory=list)  # (row number, the cell saying 合计...)
+    line: int = 0  # the header's (first) row
+
+    @property
+    def is_csv(self):
+        """In a CSV a row can be wider than the header: a value with a comma, not in quotes, moved its cells."""
+        return self.sheet is None
 
 
 @dataclass
@@ -44,6 +50,8 @@ def is_header_name(text):
 def summary_label(cells):
     """The cell that makes a row a summary row (合计, 榆次区小计, 总 计：...) among its first two non-empty cells."""
     for text in [cell for cell in cells if cell][:2]:
+        if "计" not in text:  # every summary word ends with it: most rows are told apart without normalizing
+            continue
         word = normalize(text).rstrip(":：")
         if len(word) <= 12 and word.endswith(SUMMARY_WORDS):
             return text
@@ -88,14 +96,21 @@ def find_header(rows, sheet):
         above = rows[index - 1][1] if index else []
         headers, keys = combine([cells for _l, cells in rows[index:end]], above)
         table = check_header(headers, keys, sheet, rows[index][0])
+        table.line = rows[index][0]
+        names = [normalize(text) for text in headers]
         for line, data in rows[end:]:
             label = summary_label(data)
             if label is not None:
                 table.summary_rows.append((line, label))
-            elif [normalize(t) for t in data] != [normalize(t) for t in headers[: len(data)]]:
+            elif not repeats_header(data, names):
                 table.rows.append((line, data))
         return table
     return None
+
+
+def repeats_header(cells, names):
+    """A row that repeats the header (a file printed page by page); stops at the first cell that differs."""
+    return len(cells) <= len(names) and all(normalize(text) == name for text, name in zip(cells, names))
 
 
 def continues_header(block, cells):

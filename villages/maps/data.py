@@ -133,54 +133,60 @@ def compact_villages(villages):
 FEATURE_CHUNK = 2000  # villages read from the database, and written out, at a time
 
 
+VILLAGE_FIELDS = (
+    "code",
+    "name",
+    "short_name",
+    "county_id",
+    "county__name",
+    "township_id",
+    "township__name",
+    "tier",
+    "programme_year",
+    "status",
+    "progress",
+    "updated_at",
+    "location_source",
+    "lat",
+    "lon",
+)
+
+
+def village_feature(row, url_parts):
+    """A village as a GeoJSON feature (WGS84, null geometry without a location), from its VILLAGE_FIELDS values.
+    An illustrative point says so in its properties."""
+    prefix, suffix = url_parts
+    located = row["lat"] is not None
+    return {
+        "type": "Feature",
+        "id": row["code"],
+        "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]} if located else None,
+        "properties": {
+            "code": row["code"],
+            "name": row["name"],
+            "short_name": row["short_name"],
+            "county_code": row["county_id"],
+            "county": row["county__name"],
+            "township_code": row["township_id"],
+            "township": row["township__name"],
+            "tier": row["tier"],
+            "programme_year": row["programme_year"],
+            "status": row["status"],
+            "progress": row["progress"],
+            "updated_at": timezone.localtime(row["updated_at"]).isoformat(timespec="seconds"),
+            "location_source": row["location_source"],
+            "illustrative": row["location_source"] == LocationSource.ILLUSTRATIVE,
+            "url": f"{prefix}{row['code']}{suffix}",
+        },
+    }
+
+
 def village_features(villages):
     """The located villages as GeoJSON features (WGS84), for GIS tools: a generator that reads the database
     FEATURE_CHUNK rows at a time, so a province's 18,851 villages are never all in memory at once."""
-    located = (
-        villages.located()
-        .order_by("code")
-        .values(
-            "code",
-            "name",
-            "short_name",
-            "county_id",
-            "county__name",
-            "township_id",
-            "township__name",
-            "tier",
-            "programme_year",
-            "status",
-            "progress",
-            "updated_at",
-            "location_source",
-            "lat",
-            "lon",
-        )
-    )
-    prefix, suffix = village_url_parts()
-    for row in located.iterator(chunk_size=FEATURE_CHUNK):
-        yield {
-            "type": "Feature",
-            "id": row["code"],
-            "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]},
-            "properties": {
-                "code": row["code"],
-                "name": row["name"],
-                "short_name": row["short_name"],
-                "county_code": row["county_id"],
-                "county": row["county__name"],
-                "township_code": row["township_id"],
-                "township": row["township__name"],
-                "tier": row["tier"],
-                "programme_year": row["programme_year"],
-                "status": row["status"],
-                "progress": row["progress"],
-                "updated_at": timezone.localtime(row["updated_at"]).isoformat(timespec="seconds"),
-                "location_source": row["location_source"],
-                "illustrative": row["location_source"] == LocationSource.ILLUSTRATIVE,
-                "url": f"{prefix}{row['code']}{suffix}",
-            },
-        }
+    url_parts = village_url_parts()
+    for row in villages.located().order_by("code").values(*VILLAGE_FIELDS).iterator(chunk_size=FEATURE_CHUNK):
+        yield village_feature(row, url_parts)
 
 
 def feature_collection_text(features):

@@ -26,6 +26,7 @@ class Outlook(HasTier):
     target: int | None
     forecast: object
     chart: object = None
+    series: list = field(default_factory=list)  # [(month end, villages accepted by then)]: what the chart draws
 
 
 @dataclass
@@ -59,7 +60,7 @@ def outlooks(county_code, goal, all_quotas, accepted, today, with_charts=True):
         if with_charts:
             dates = accepted.dates(tier, up_to_year=goal, county_code=county_code)
             first_year = min([d.year for d in dates] + [today.year, targets.DEFAULT_GOAL_YEAR - 2])
-            series = counts.burnup_series(dates, date(first_year, 1, 1), today)
+            series = outlook.series = counts.burnup_series(dates, date(first_year, 1, 1), today)
             outlook.chart = burnup(series, target, outlook.forecast.projected, date(goal, 12, 31))
         result.append(outlook)
     return result

@@ -28,6 +28,7 @@ class Cumulative(HasTier):
     completed: int
     forecast: object
     chart: object
+    series: list = field(default_factory=list)  # [(month end, villages accepted by then)]: what the chart draws
 
 
 @dataclass
@@ -144,7 +145,7 @@ def build(year, tier, today, sort="", city=None):
         outlook = counts.cumulative_forecast(accepted, each_tier, target, goal, today)
         series = counts.burnup_series(accepted.dates(each_tier, up_to_year=goal), date(first_year, 1, 1), today)
         chart = burnup(series, target, outlook.projected, date(goal, 12, 31))
-        dashboard.cumulative.append(Cumulative(each_tier, target, completed.get(each_tier, 0), outlook, chart))
+        dashboard.cumulative.append(Cumulative(each_tier, target, completed.get(each_tier, 0), outlook, chart, series))
 
     if city:  # the province's dashboard leaves them to each city's page
         helped = Pairing.objects.filter(kind=Pairing.Kind.HELP, county_b__in=codes).with_counties()

@@ -11,8 +11,9 @@ from counties.scope import site_place
 from villages.extensions import render_sections
 from villages.forms import UpdateFilterForm
 from villages.models import ProgressUpdate, Status, Tier
-from villages.progress import county_page
-from villages.progress.targets import illustrative_quotas_among
+from villages.progress import county_page, table_files
+from villages.progress.targets import illustrative_quota_keys, illustrative_quotas_among
+from villages.tabular import download
 
 UPDATES_PAGE_SIZE = 20
 
@@ -31,8 +32,19 @@ def detail(request, code):
     """A county's figures, open to every signed-in user; its village records only to those who may see them."""
     county = county_or_404(code)
     records = can_see_county_villages(request.user, code)
+    page = county_page.build(county, timezone.localdate(), with_village_records=records)
+    tables = [
+        table_files.year_table(page, illustrative_quota_keys(county_id=code)),
+        table_files.status_table(
+            "townships", _("Villages by township"), _("Township"), page.townships, page.township_total
+        ),
+        table_files.series_table("burnup", _("Accepted villages by month"), page.outlooks),
+    ]
+    response = download(request, tables, f"county-{code}-{timezone.localdate().isoformat()}")
+    if response is not None:
+        return response
     context = {
-        "page": county_page.build(county, timezone.localdate(), with_village_records=records),
+        "page": page,
         "village_records": records,
         "tiers": Tier.choices,
         "statuses": Status.choices,

@@ -11,9 +11,10 @@ from villages.extensions import render_sections
 from villages.forms import DashboardFilterForm
 from villages.imports.export import XLSX_CONTENT_TYPE
 from villages.models import Status, Tier
-from villages.progress import dashboard
+from villages.progress import dashboard, table_files
 from villages.progress.ledger import dashboard_workbook
 from villages.progress.tables import tier_and_status_table
+from villages.tabular import download
 
 COLUMNS = [
     ("county", _("County")),  # the row's unit: a county, or a city on the province's dashboard
@@ -53,6 +54,15 @@ def render_dashboard(request, city=None):
         rows, total = tier_and_status_table(City.objects.all(), villages="counties__villages")
     else:
         rows, total = tier_and_status_table(County.objects.filter(**({"city": city} if city else {})))
+    tables = [
+        table_files.dashboard_table(data),
+        table_files.status_table("villages", _("Villages by tier and status"), columns(data)[0][1], rows, total),
+        table_files.series_table("burnup", _("Accepted villages by month"), data.cumulative),
+    ]
+    place = f"{city.code}-" if city else ""
+    response = download(request, tables, f"dashboard-{place}{data.year}-{data.tier}-{data.today.isoformat()}")
+    if response is not None:
+        return response
     return render(
         request,
         "villages/home.html",
