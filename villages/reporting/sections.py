@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from villages import extensions
 from villages.reporting import access, rates
-from villages.reporting.demo import seed_reporting
 from villages.reporting.models import Period, Urge
 
 
@@ -63,3 +62,10 @@ def register():
     extensions.add_section("city", "reporting/_summary_section.html", summary_context, order=20)
     extensions.add_section("county", "reporting/_county_section.html", county_context, order=20)
     extensions.add_demo_step(seed_reporting, order=50)
+
+
+def seed_reporting():
+    """The demo is loaded only when seed_demo runs."""
+    from villages.reporting import demo
+
+    return demo.seed_reporting()
