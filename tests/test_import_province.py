@@ -112,3 +112,7 @@ def test_a_city_that_contradicts_the_county_or_the_code_is_refused(province, pro
         "Row 3, column 县(市、区): 大同市 has no county 城区",
         "Row 4, column 市: 北京市 is not a city in the registry",
     ]
+    # without a county column the city is checked against the code
+    rows = [["阳泉市", "140302100201", "建设中"], ["晋城市", "140302100202", "建设中"]]
+    result = run_import(csv_file([["市", "村代码", "状态"], *rows]), province_admin)
+    assert messages(result) == ["Row 3, column 市: village 140302100202 is in 阳泉市, not 晋城市"]

@@ -278,6 +278,19 @@ class RowReader:
         if village["withdrawn_at"] is not None:
             self.problem(line, "code", withdrawn_text(village))
             return None
+        city = not places and text.get("city") and self.registry.city_code(text["city"])
+        if city and self.registry.county_city[village["county_id"]] != city:
+            self.problem(
+                line,
+                "city",
+                _("village %(code)s is in %(actual)s, not %(given)s")
+                % {
+                    "code": code,
+                    "actual": self.registry.cities[self.registry.county_city[village["county_id"]]],
+                    "given": text["city"],
+                },
+            )
+            return None
         if places and village["county_id"] not in places:
             actual, given = self.registry.counties[village["county_id"]], text["county"]
             if normalize(actual) == normalize(given):  # the same name in another city: the cities tell them apart
