@@ -89,8 +89,9 @@ def first_page(token_file, rounds):
 
 GDAL_READ = """
 import sys, time, pyogrio
+options = {"PAGE_SIZE": sys.argv[2]} if len(sys.argv) > 2 else {}
 started = time.perf_counter()
-frame = pyogrio.read_dataframe("OAPIF:" + sys.argv[1], layer="villages")
+frame = pyogrio.read_dataframe("OAPIF:" + sys.argv[1], layer="villages", **options)
 print(len(frame), time.perf_counter() - started)
 """
 
@@ -115,21 +116,24 @@ def gdal_reads(token_file, env, port, rounds=3):
     try:
         time.sleep(6)
         gdal_env = {**env, "GDAL_HTTP_AUTH": "BEARER", "GDAL_HTTP_BEARER": Path(token_file).read_text()}
-        seconds = []
+        # GDAL's own page size (1,000), and the largest the server allows (-oo PAGE_SIZE=10000), interleaved.
+        seconds = {"GDAL's default pages": [], "PAGE_SIZE=10000": []}
         for _ in range(rounds):
-            result = subprocess.run(
-                [sys.executable, "-c", GDAL_READ, f"http://127.0.0.1:{port}/ogc/"],
-                env=gdal_env,
-                capture_output=True,
-                text=True,
-                check=True,
+            for label, extra in (("GDAL's default pages", []), ("PAGE_SIZE=10000", ["10000"])):
+                result = subprocess.run(
+                    [sys.executable, "-c", GDAL_READ, f"http://127.0.0.1:{port}/ogc/", *extra],
+                    env=gdal_env,
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
+                count, elapsed = result.stdout.split()
+                seconds[label].append(float(elapsed))
+        for label, values in seconds.items():
+            print(
+                f"GDAL reads the villages collection ({count} features, {label}): {statistics.median(values):.2f} s "
+                f"(spread {min(values):.2f}–{max(values):.2f})  (goal ≤ 10 s)"
             )
-            count, elapsed = result.stdout.split()
-            seconds.append(float(elapsed))
-        print(
-            f"GDAL reads the villages collection ({count} features, in pages): {statistics.median(seconds):.2f} s "
-            f"(spread {min(seconds):.2f}–{max(seconds):.2f})  (goal ≤ 10 s)"
-        )
     finally:
         server.terminate()
         server.wait()

@@ -16,6 +16,7 @@ HELP = [
     ("seed_demo", ["DEBUG", "示意", "demo-pass-2025"]),
     ("backup", ["zip", "MEDIA_ROOT", "--database"]),
     ("restore", ["空数据库", "migrate", "--database"]),
+    ("create_api_token", ["--name", "--write", "--expires-days", "只读", "摘要", "仅限管理员"]),
     ("create_periods", ["12 个月报周期", "--deadline-day", "重复运行不会改变任何内容"]),
     ("send_reminders", ["只收到一条站内消息和一封邮件", "下次运行时发送", "cron"]),
     ("issue_bulletin", ["DOCX", "--user", "--output", "--xlsx", "冻结", "同一份通报"]),
