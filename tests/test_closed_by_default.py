@@ -11,6 +11,7 @@ from api.tokens import create_token
 from counties.models import Profile
 from tests.api_helpers import token_client
 from tests.conftest import JINZHONG, YUCI, make_user
+from tests.test_acceptance_app_migration import migrate
 from tests.test_roles_by_scope import user_form
 
 pytestmark = pytest.mark.django_db
@@ -146,12 +147,6 @@ def test_a_superuser_is_a_province_administrator_even_without_a_profile(registry
 # --- Existing profiles ------------------------------------------------------------------------------------------
 
 BEFORE = [("counties", "0007_countyboundary_digest")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 @pytest.mark.django_db(transaction=True)

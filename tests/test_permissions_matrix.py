@@ -218,6 +218,18 @@ def world(registry, media_root):
     }
 
 
+def path_of(pattern, world):
+    return pattern.format(
+        village=world["village"].code,
+        photo=world["photo"].pk,
+        update=world["photo"].update_id,
+        pairing=world["pairing"].pk,
+        period=world["period"].key,
+        notice=world["notice"].pk,
+        token=world["token"].pk,
+    )
+
+
 def request_data(data, world):
     village = world["village"]
     village.refresh_from_db()
@@ -267,15 +279,7 @@ def test_the_walk_covers_every_url_pattern_of_the_app():
 
 @pytest.mark.parametrize("name,method,path,data,expected", WALK, ids=[f"{row[0]}-{row[1]}-{row[2]}" for row in WALK])
 def test_every_page_and_api_answers_each_role_as_the_visibility_rule_says(world, name, method, path, data, expected):
-    path = path.format(
-        village=world["village"].code,
-        photo=world["photo"].pk,
-        update=world["photo"].update_id,
-        pairing=world["pairing"].pk,
-        period=world["period"].key,
-        notice=world["notice"].pk,
-        token=world["token"].pk,
-    )
+    path = path_of(path, world)
     problems = []
     for role, wanted in zip(ROLES, expected):
         before = records(world)
@@ -312,15 +316,7 @@ NO_ROLE_OPEN = {
 def test_an_account_without_a_role_is_refused_every_page_and_api_but_logging_in_and_out(world):
     problems = []
     for name, method, path, data, _expected in WALK:
-        path = path.format(
-            village=world["village"].code,
-            photo=world["photo"].pk,
-            update=world["photo"].update_id,
-            pairing=world["pairing"].pk,
-            period=world["period"].key,
-            notice=world["notice"].pk,
-            token=world["token"].pk,
-        )
+        path = path_of(path, world)
         before = records(world)
         got = getattr(world["clients"]["no_role"], method)(path, request_data(data, world)).status_code
         if got != NO_ROLE_OPEN.get((name, method), FORBIDDEN):
