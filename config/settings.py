@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "counties",
     "villages",
     "villages.acceptance",
+    "villages.projects",
     "villages.reporting",
     "ninja",  # django-ninja: its static files give the API description page without any CDN
     "api",
