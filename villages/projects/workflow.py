@@ -45,6 +45,7 @@ PLAN_FIELDS = [
     "start_month",
     "end_month",
     "benefit_mechanism",
+    "performance_targets",
     "is_illustrative",
 ]
 RESULT_FIELDS = ["households", "people", "jobs", "collective_income"]
