@@ -82,7 +82,7 @@ def every_kind_of_object(settings, tmp_path, city_admin, yuci_editor, viewer):
     return {
         "int": [applying.number] + [obj.pk for obj in objects],
         "str": ["villages"] + keys + [obj.pk for obj in objects],  # "villages": an OGC API collection
-        "slug": keys,
+        "slug": keys + ["report"],  # a help topic
         "path": [photo.image.name],
     }
 
@@ -194,6 +194,8 @@ KEY_VALUES = {
     "api:city_tokens": ["main h1"],
     "api:data": ["#ogc-url", "#gpkg-link"],
     "v1:openapi-view": ["#swagger-ui"],
+    "help:index": ["main h1", "#help-all a"],
+    "help:topic": ["main h1", "#help-page-link", ".help-shot img"],
 }
 OUTSIDE_THE_SCREEN = """([selectors, width]) => selectors.flatMap(selector => {
   const found = [...document.querySelectorAll(selector)];
