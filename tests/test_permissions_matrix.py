@@ -182,6 +182,11 @@ WALK = [
     ("openapi-json", "get", "/api/v1/openapi.json", {}, (OK,) * 5 + (LOGIN,)),
     ("openapi-view", "get", "/api/v1/docs", {}, EVERYONE_SIGNED_IN),
     ("api-root", "get", "/api/v1/", {}, (NOT_FOUND,) * 6),  # django-ninja's root: a 404 by design
+    # The users' manual (帮助): for every signed-in user; an unknown topic is a 404.
+    ("index", "get", "/help/", {}, EVERYONE_SIGNED_IN),
+    ("topic", "get", "/help/review/", {}, EVERYONE_SIGNED_IN),
+    ("topic", "get", "/help/report/", {}, EVERYONE_SIGNED_IN),
+    ("topic", "get", "/help/nothing/", {}, (NOT_FOUND,) * 5 + (LOGIN,)),
 ]
 
 
