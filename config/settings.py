@@ -253,6 +253,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SITE_URL = env_str("SITE_URL").strip()
 # The office a 通报 is issued in the name of; empty: "<the city or province>百乡千村工作领导小组办公室".
 BULLETIN_OFFICE = env_str("BULLETIN_OFFICE").strip()
+# The supervision hotline a 项目公示 gives (12317: the national rural revitalisation supervision line).
+PROJECT_NOTICE_HOTLINE = env_str("PROJECT_NOTICE_HOTLINE", "12317").strip()
 
 # The map's base layer. Empty: no tiles, the county boundaries on a plain background.
 # The URL template needs {z}, {x} and {y}; tiles must be WGS84/Web Mercator (not GCJ-02).
