@@ -9,6 +9,7 @@ from villages.views.offline import LogoutView
 urlpatterns = [
     path("", include("villages.urls")),
     path("", include("villages.acceptance.urls")),
+    path("projects/", include("villages.projects.urls")),
     path("reporting/", include("villages.reporting.urls")),
     path("", include("api.urls")),
     path("api/v1/", include("api.v1_urls", namespace="v1")),
