@@ -51,9 +51,11 @@ class Source(models.TextChoices):
     SOCIAL = "社会资本", _("private capital (社会资本)")
     SELF_RAISED = "村集体及群众自筹", _("raised by the village and its people (村集体及群众自筹)")
     OTHER = "其他", _("other (其他)")
+    # A pool that gives 衔接资金 without telling central from provincial (a total and a 衔接资金 column).
+    LINKAGE = "衔接资金", _("linkage funds, central and provincial together (衔接资金)")
 
 
-LINKAGE_SOURCES = (Source.CENTRAL, Source.PROVINCIAL)
+LINKAGE_SOURCES = (Source.CENTRAL, Source.PROVINCIAL, Source.LINKAGE)
 
 
 class Level(models.TextChoices):
@@ -127,6 +129,12 @@ class Project(models.Model):
     # 联农带农: who benefits and how
     benefit_mechanism = models.TextField(
         _("beneficiaries and how farmers gain (受益对象/联农带农机制)"), blank=True, max_length=TEXT_MAX_LENGTH
+    )
+    performance_targets = models.TextField(
+        _("performance targets as the pool writes them (绩效目标)"),
+        blank=True,
+        max_length=TEXT_MAX_LENGTH,
+        help_text=_("The 绩效目标 cell of the 项目库 sheet; the indicator table below holds them one by one."),
     )
     households = models.PositiveIntegerField(_("households benefiting"), null=True, blank=True)
     people = models.PositiveIntegerField(_("people benefiting"), null=True, blank=True)

@@ -15,11 +15,14 @@ back to 储备 (unfunded projects roll into the next year's pool).
 
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from simple_history.utils import bulk_create_with_history
 
+from villages.imports.writing import column_spec, row_maker, run_bulk
 from villages.projects import access
 from villages.projects.models import FundReport, Level, PerformanceIndicator, Project, ProjectFund, Source, Stage
 
@@ -45,6 +48,7 @@ PLAN_FIELDS = [
     "start_month",
     "end_month",
     "benefit_mechanism",
+    "performance_targets",
     "is_illustrative",
 ]
 RESULT_FIELDS = ["households", "people", "jobs", "collective_income"]
@@ -377,3 +381,167 @@ def save_indicators(project, expected_version, user, rows, removed=()):
         project.updated_by = user
         write(project, user, "indicators")
     return project
+
+
+# --- Imports (villages/projects/imports) -----------------------------------------------------------------------
+
+
+def next_ids(model, count, cursor):
+    """`count` primary keys for new rows of `model`, taken from its sequence (PostgreSQL) or above every key it
+    ever gave (SQLite's AUTOINCREMENT counter), so that rows written by COPY or executemany never reuse one."""
+    table, column = model._meta.db_table, model._meta.pk.column
+    if not count:
+        return []
+    if connection.vendor == "postgresql":
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [table, column, count]
+        )
+        return [number for (number,) in cursor.fetchall()]
+    quote = connection.ops.quote_name
+    cursor.execute(f"SELECT COALESCE(MAX({quote(column)}), 0) FROM {quote(table)}")
+    highest = cursor.fetchone()[0]
+    cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+    given = cursor.fetchone()
+    start = max(highest, given[0] if given else 0) + 1
+    return list(range(start, start + count))
+
+
+def insert_rows(cursor, model, rows):
+    """rows: [{attname: value}] of every concrete field of `model`, written in one go (villages.imports.writing)."""
+    fields = list(model._meta.concrete_fields)
+    make = row_maker(fields)
+    dates = [field.attname for field in fields if field.get_internal_type() == "DateField"]
+    prepared = []
+    for row in rows:
+        for name in dates:
+            if row[name] is not None:
+                row[name] = connection.ops.adapt_datefield_value(row[name])
+        prepared.append(make(row))
+    run_bulk(cursor, model._meta.db_table, [column_spec(field) for field in fields], prepared)
+
+
+def history_rows(model, rows, ids, user_id, now, reason):
+    history = model.history.model
+    names = {field.attname for field in history._meta.concrete_fields}
+    fixed = {"history_date": now, "history_type": "+", "history_change_reason": reason, "history_user_id": user_id}
+    return [
+        {**{name: row[name] for name in names if name in row}, **fixed, "history_id": history_id}
+        for row, history_id in zip(rows, ids)
+    ]
+
+
+def create_imported(rows, user, reason, cursor):
+    """New projects of an import, in bulk: each with its villages, funds (and figures where the file gives them,
+    projects of the pool imported by their reviewer) and one history record for each row written."""
+    if not rows:
+        return
+    now, user_id = timezone.now(), user.pk if user else None
+    ids = next_ids(Project, len(rows), cursor)
+    defaults = {field.attname: field.get_default() for field in Project._meta.concrete_fields}
+    projects = []
+    for row, pk in zip(rows, ids):
+        projects.append(
+            {
+                **defaults,
+                **{name: value for name, value in row.values.items() if name in PLAN_FIELDS},
+                "id": pk,
+                "county_id": row.township[:6],
+                "township_id": row.township,
+                "year": row.key[0],
+                "stage": row.stage,
+                "version": 1,
+                "created_at": now,
+                "updated_at": now,
+                "created_by_id": user_id,
+                "updated_by_id": user_id,
+            }
+        )
+    insert_rows(cursor, Project, [dict(project) for project in projects])
+    history = Project.history.model
+    history_ids = next_ids(history, len(rows), cursor)
+    insert_rows(cursor, history, history_rows(Project, projects, history_ids, user_id, now, reason))
+    through = Project.villages.through
+    links = [{"project_id": pk, "village_id": village["id"]} for row, pk in zip(rows, ids) for village in row.villages]
+    for link, link_id in zip(links, next_ids(through, len(links), cursor)):
+        link["id"] = link_id
+    insert_rows(cursor, through, [dict(link) for link in links])
+    villages_history = history.villages.model  # simple_history's record of the villages at each version
+    by_project = dict(zip(ids, history_ids))
+    pk_name = villages_history._meta.pk.attname
+    insert_rows(
+        cursor,
+        villages_history,
+        [
+            {**link, pk_name: m2m_id, "history_id": by_project[link["project_id"]]}
+            for link, m2m_id in zip(links, next_ids(villages_history, len(links), cursor))
+        ],
+    )
+    funds = []
+    for row, pk in zip(rows, ids):
+        for source, planned in (row.funds or {}).items():
+            allocated, spent = row.figures.get(source, (0, 0))
+            funds.append(
+                {
+                    "project_id": pk,
+                    "source": source,
+                    "pairing_id": row.pairings.get(source),
+                    "planned": planned,
+                    "allocated": allocated,
+                    "spent": spent,
+                    "reported_month": row.month if source in row.figures else None,
+                    "version": 1,
+                }
+            )
+    fund_ids = next_ids(ProjectFund, len(funds), cursor)
+    for fund, pk in zip(funds, fund_ids):
+        fund["id"] = pk
+    insert_rows(cursor, ProjectFund, [dict(fund) for fund in funds])
+    fund_history_ids = next_ids(ProjectFund.history.model, len(funds), cursor)
+    insert_rows(
+        cursor, ProjectFund.history.model, history_rows(ProjectFund, funds, fund_history_ids, user_id, now, reason)
+    )
+    reports = [
+        FundReport(
+            fund_id=fund["id"],
+            month=fund["reported_month"],
+            allocated=fund["allocated"],
+            spent=fund["spent"],
+            recorded_by_id=user_id,
+        )
+        for fund in funds
+        if fund["reported_month"] is not None
+    ]
+    if reports:
+        bulk_create_with_history(reports, FundReport, default_user=user, default_change_reason=reason)
+
+
+def update_imported(row, user):
+    """A project of the pool the import changes, through the page's own functions (access, version, history)."""
+    project = row.project
+    plan = {name: value for name, value in row.values.items() if name in PLAN_FIELDS}
+    if set(row.changes) - {"funds", "figures"}:
+        edit_project(project, project.version, user, plan)
+    if "funds" in row.changes:
+        sources = set(row.funds) | set(project.funds.values_list("source", flat=True))
+        save_funds(
+            project,
+            project.version,
+            user,
+            {source: (row.funds.get(source), row.pairing_objects.get(source)) for source in sources},
+        )
+    for source, (allocated, spent) in row.figures.items():
+        fund = project.funds.get(source=source)
+        report = fund.reports.filter(month=row.month).first()
+        if report is None or (report.allocated, report.spent) != (allocated, spent):
+            record_figures(fund, fund.version, user, row.month, allocated, spent)
+
+
+def write_import(rows, user, reason):
+    """Write an import's rows (villages/projects/imports) in one transaction: new projects in bulk, changed ones one
+    by one as their pages change them. A project changed since the import read it refuses the whole file
+    (EditConflict); nothing is written."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        create_imported([row for row in rows if row.project is None], user, reason, cursor)
+        for row in rows:
+            if row.project is not None and row.changes:
+                update_imported(row, user)
