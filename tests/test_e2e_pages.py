@@ -88,7 +88,7 @@ def every_kind_of_object(settings, tmp_path, city_admin, yuci_editor, viewer):
     return {
         "int": [applying.number] + [obj.pk for obj in objects],
         "str": ["villages"] + keys + [obj.pk for obj in objects],  # "villages": an OGC API collection
-        "slug": keys,
+        "slug": keys + ["report"],  # a help topic
         "path": [photo.image.name],
     }
 
@@ -200,6 +200,8 @@ KEY_VALUES = {
     "api:city_tokens": ["main h1"],
     "api:data": ["#ogc-url", "#gpkg-link"],
     "v1:openapi-view": ["#swagger-ui"],
+    "help:index": ["main h1", "#help-all a"],
+    "help:topic": ["main h1", "#help-page-link", ".help-shot img"],
     "projects:list": ["#project-table th[scope=row] a", "#stage-counts"],
     "projects:detail": ["#project-stage", "#fund-table th[scope=row]", "#funds-summary strong"],
     "projects:create": ["#project-form button[type=submit]"],
