@@ -91,6 +91,8 @@ class Command(BaseCommand):
             self.stdout.write(self.problem_file_note(result, problem_file))
             for problem in result.problems:
                 self.stdout.write(f"  {problem}")
+        for warning in result.warnings:
+            self.stdout.write(self.style.WARNING(_("Warning: %(text)s") % {"text": warning.text}))
         counts = {"rows": len(result.imported_rows), "changed": result.changed, "unchanged": result.unchanged}
         if dry_run:
             self.stdout.write(
