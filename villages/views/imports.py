@@ -99,7 +99,7 @@ def import_result(request, token, admin_context):
     figures that do not fit together."""
     access.check_import_villages(request.user)
     stored = pending.load(token, request.user)
-    if stored is None or not stored.options.get("problems"):
+    if stored is None or "imported" not in stored.options:
         raise Http404
     context = {
         **admin_context,
