@@ -15,17 +15,21 @@ the admin and the workflow ask these functions only.
 from django.utils.translation import gettext_lazy as _
 
 from counties.access import (
+    READ_ONLY,
     AccessRefused,
     NotVisible,
     administers_county,
     can_change_county,
     can_see_county_villages,
     change_refusal,
+    is_viewer,
     not_visible_reason,
     sees_every_county,
     village_counties,
     village_county_codes,
 )
+from counties.models import Township
+from villages.models import Village
 from villages.projects.models import Project, Stage
 
 # Stages in which money moves: figures are recorded from 入库 on (also after 验收: final payments, 质保金).
@@ -121,3 +125,38 @@ def get_project_for_change(user, pk, may=may_change, queryset=None):
     project = get_project_for_view(user, pk, queryset)
     check_change(user, project, may)
     return project
+
+
+# --- The pool as files (villages/projects/pool_views.py): import, export, 公示 ----------------------------------------
+
+
+def can_import_projects(user):
+    """City administrators and county editors import pools; each row only into a county whose projects they create."""
+    return bool(creatable_counties(user))
+
+
+def check_import_projects(user):
+    if not can_import_projects(user):
+        raise AccessRefused(
+            READ_ONLY if is_viewer(user) else _("Only city administrators and county editors import project pools.")
+        )
+
+
+def can_see_county_projects(user, county_code):
+    return can_see_county_villages(user, county_code)
+
+
+def get_notice_place_for_view(user, code):
+    """The village (12-digit code) or township (9 digits) whose 公示 the user asks for: 404 when it does not exist or
+    its county's records are not the user's to see."""
+    place = None
+    if len(code) == 12:
+        place = Village.objects.select_related("township").filter(code=code).first()
+    elif len(code) == 9:
+        place = Township.objects.filter(code=code).first()
+    if place is None:
+        raise NotVisible(_("There is no village or township with the code %(code)s.") % {"code": code})
+    county = place.county_id
+    if not can_see_county_villages(user, county):
+        raise NotVisible(not_visible_reason(user, county))
+    return place

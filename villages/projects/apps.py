@@ -9,3 +9,9 @@ class ProjectsConfig(AppConfig):
     name = "villages.projects"
     label = "projects"
     verbose_name = _("Projects (项目库)")
+
+    def ready(self):
+        from villages import extensions
+        from villages.projects import views
+
+        extensions.add_section("village", "projects/_village_section.html", views.village_section, order=50)

@@ -15,11 +15,14 @@ back to 储备 (unfunded projects roll into the next year's pool).
 
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from simple_history.utils import bulk_create_with_history
 
+from villages.imports.writing import column_spec, row_maker, run_bulk
 from villages.projects import access
 from villages.projects.models import FundReport, Level, PerformanceIndicator, Project, ProjectFund, Source, Stage
 
@@ -164,28 +167,30 @@ def create_project(user, township, villages, **fields):
 
 def edit_project(project, expected_version, user, fields, villages=None):
     """Change the project's plan (PLAN_FIELDS, and its villages) and results (RESULT_FIELDS), each part only by those
-    who may."""
+    who may. Compared with the project as saved (a form's instance already holds what was typed)."""
+    saved = Project.objects.get(pk=project.pk)
     plan = {name: value for name, value in fields.items() if name in PLAN_FIELDS}
     results = {name: value for name, value in fields.items() if name in RESULT_FIELDS}
-    changed_plan = any(getattr(project, name) != value for name, value in plan.items())
+    changed_plan = any(getattr(saved, name) != value for name, value in plan.items())
     changed_villages = villages is not None and {v.pk for v in villages} != set(
-        project.villages.values_list("pk", flat=True)
+        saved.villages.values_list("pk", flat=True)
     )
-    changed_results = any(getattr(project, name) != value for name, value in results.items())
-    if (changed_plan or changed_villages) and not access.may_edit_plan(user, project):
-        raise Refused(str(access.change_refusal_for(user, project) or access.ONLY_REVIEWERS))
-    if changed_results and not (access.may_record_results(user, project) or access.may_edit_plan(user, project)):
+    changed_results = any(getattr(saved, name) != value for name, value in results.items())
+    if (changed_plan or changed_villages) and not access.may_edit_plan(user, saved):
+        raise Refused(str(access.change_refusal_for(user, saved) or access.ONLY_REVIEWERS))
+    if changed_results and not (access.may_record_results(user, saved) or access.may_edit_plan(user, saved)):
         raise Refused(_("The results (联农带农 figures) are recorded once the project is under way."))
     if changed_villages:
-        check_villages(project.township, villages)
+        check_villages(saved.township, villages)
     with transaction.atomic():
-        claim(Project, project, expected_version, current=project_values)
+        claim(Project, saved, expected_version, current=project_values)
         for name, value in {**plan, **results}.items():
-            setattr(project, name, value)
-        project.updated_by = user
-        write(project, user, "edited")
+            setattr(saved, name, value)
+        saved.updated_by = user
+        write(saved, user, "edited")
         if changed_villages:
-            project.villages.set(villages)
+            saved.villages.set(villages)
+    project.refresh_from_db()
     return project
 
 
@@ -341,12 +346,21 @@ def record_figures(fund, expected_version, user, month, allocated, spent, reason
 
 
 def save_indicators(project, expected_version, user, rows, removed=()):
-    """The 绩效目标 table: rows = [(indicator or None for a new one, {field: value})]; removed: indicators to delete.
-    Targets change with the plan; actual values by those who record results."""
+    """The 绩效目标 table: rows = [(indicator id, or None for a new one, {field: value})]; removed: ids of indicators
+    to delete. Targets change with the plan; actual values by those who record results. Compared with the rows as
+    saved (a form's instances already hold what was typed)."""
     may_plan = access.may_edit_plan(user, project)
     may_results = access.may_record_results(user, project) or may_plan
-    for indicator, values in rows:
-        old = indicator or PerformanceIndicator()
+    saved = {indicator.pk: indicator for indicator in project.indicators.all()}
+    unknown = [pk for pk, _values in rows if pk is not None and pk not in saved] + [
+        pk for pk in removed if pk not in saved
+    ]
+    if unknown:
+        raise Refused(
+            _("An indicator of another project, or one deleted meanwhile, was in the form; nothing was saved.")
+        )
+    for pk, values in rows:
+        old = saved[pk] if pk is not None else PerformanceIndicator()
         if any(getattr(old, name) != values[name] for name in INDICATOR_PLAN if name in values) and not may_plan:
             raise Refused(str(access.change_refusal_for(user, project) or access.ONLY_REVIEWERS))
         if any(getattr(old, name) != values[name] for name in INDICATOR_RESULT if name in values) and not may_results:
@@ -355,17 +369,179 @@ def save_indicators(project, expected_version, user, rows, removed=()):
         raise Refused(str(access.change_refusal_for(user, project) or access.ONLY_REVIEWERS))
     with transaction.atomic():
         claim(Project, project, expected_version, current=project_values)
-        for indicator in removed:
-            if indicator.project_id == project.pk:
-                indicator.delete()
-        for indicator, values in rows:
-            indicator = indicator or PerformanceIndicator(project=project)
-            changed = indicator.pk is None or any(getattr(indicator, name) != value for name, value in values.items())
-            if changed:
+        for pk in removed:
+            saved[pk].delete()
+        for pk, values in rows:
+            indicator = saved[pk] if pk is not None else PerformanceIndicator(project=project)
+            values = {name: value for name, value in values.items() if name in INDICATOR_PLAN + INDICATOR_RESULT}
+            if indicator.pk is None or any(getattr(indicator, name) != value for name, value in values.items()):
                 for name, value in values.items():
-                    if name in INDICATOR_PLAN + INDICATOR_RESULT:
-                        setattr(indicator, name, value)
+                    setattr(indicator, name, value)
                 write(indicator, user, "indicator")
         project.updated_by = user
         write(project, user, "indicators")
     return project
+
+
+# --- Imports (villages/projects/imports) -----------------------------------------------------------------------
+
+
+def next_ids(model, count, cursor):
+    """`count` primary keys for new rows of `model`, taken from its sequence (PostgreSQL) or above every key it
+    ever gave (SQLite's AUTOINCREMENT counter), so that rows written by COPY or executemany never reuse one."""
+    table, column = model._meta.db_table, model._meta.pk.column
+    if not count:
+        return []
+    if connection.vendor == "postgresql":
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [table, column, count]
+        )
+        return [number for (number,) in cursor.fetchall()]
+    quote = connection.ops.quote_name
+    cursor.execute(f"SELECT COALESCE(MAX({quote(column)}), 0) FROM {quote(table)}")
+    highest = cursor.fetchone()[0]
+    cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+    given = cursor.fetchone()
+    start = max(highest, given[0] if given else 0) + 1
+    return list(range(start, start + count))
+
+
+def insert_rows(cursor, model, rows):
+    """rows: [{attname: value}] of every concrete field of `model`, written in one go (villages.imports.writing)."""
+    fields = list(model._meta.concrete_fields)
+    make = row_maker(fields)
+    dates = [field.attname for field in fields if field.get_internal_type() == "DateField"]
+    prepared = []
+    for row in rows:
+        for name in dates:
+            if row[name] is not None:
+                row[name] = connection.ops.adapt_datefield_value(row[name])
+        prepared.append(make(row))
+    run_bulk(cursor, model._meta.db_table, [column_spec(field) for field in fields], prepared)
+
+
+def history_rows(model, rows, ids, user_id, now, reason):
+    history = model.history.model
+    names = {field.attname for field in history._meta.concrete_fields}
+    fixed = {"history_date": now, "history_type": "+", "history_change_reason": reason, "history_user_id": user_id}
+    return [
+        {**{name: row[name] for name in names if name in row}, **fixed, "history_id": history_id}
+        for row, history_id in zip(rows, ids)
+    ]
+
+
+def create_imported(rows, user, reason, cursor):
+    """New projects of an import, in bulk: each with its villages, funds (and figures where the file gives them,
+    projects of the pool imported by their reviewer) and one history record for each row written."""
+    if not rows:
+        return
+    now, user_id = timezone.now(), user.pk if user else None
+    ids = next_ids(Project, len(rows), cursor)
+    defaults = {field.attname: field.get_default() for field in Project._meta.concrete_fields}
+    projects = []
+    for row, pk in zip(rows, ids):
+        projects.append(
+            {
+                **defaults,
+                **{name: value for name, value in row.values.items() if name in PLAN_FIELDS},
+                "id": pk,
+                "county_id": row.township[:6],
+                "township_id": row.township,
+                "year": row.key[0],
+                "stage": row.stage,
+                "version": 1,
+                "created_at": now,
+                "updated_at": now,
+                "created_by_id": user_id,
+                "updated_by_id": user_id,
+            }
+        )
+    insert_rows(cursor, Project, [dict(project) for project in projects])
+    history = Project.history.model
+    history_ids = next_ids(history, len(rows), cursor)
+    insert_rows(cursor, history, history_rows(Project, projects, history_ids, user_id, now, reason))
+    through = Project.villages.through
+    links = [{"project_id": pk, "village_id": village["id"]} for row, pk in zip(rows, ids) for village in row.villages]
+    for link, link_id in zip(links, next_ids(through, len(links), cursor)):
+        link["id"] = link_id
+    insert_rows(cursor, through, [dict(link) for link in links])
+    villages_history = history.villages.model  # simple_history's record of the villages at each version
+    by_project = dict(zip(ids, history_ids))
+    pk_name = villages_history._meta.pk.attname
+    insert_rows(
+        cursor,
+        villages_history,
+        [
+            {**link, pk_name: m2m_id, "history_id": by_project[link["project_id"]]}
+            for link, m2m_id in zip(links, next_ids(villages_history, len(links), cursor))
+        ],
+    )
+    funds = []
+    for row, pk in zip(rows, ids):
+        for source, planned in (row.funds or {}).items():
+            allocated, spent = row.figures.get(source, (0, 0))
+            funds.append(
+                {
+                    "project_id": pk,
+                    "source": source,
+                    "pairing_id": row.pairings.get(source),
+                    "planned": planned,
+                    "allocated": allocated,
+                    "spent": spent,
+                    "reported_month": row.month if source in row.figures else None,
+                    "version": 1,
+                }
+            )
+    fund_ids = next_ids(ProjectFund, len(funds), cursor)
+    for fund, pk in zip(funds, fund_ids):
+        fund["id"] = pk
+    insert_rows(cursor, ProjectFund, [dict(fund) for fund in funds])
+    fund_history_ids = next_ids(ProjectFund.history.model, len(funds), cursor)
+    insert_rows(
+        cursor, ProjectFund.history.model, history_rows(ProjectFund, funds, fund_history_ids, user_id, now, reason)
+    )
+    reports = [
+        FundReport(
+            fund_id=fund["id"],
+            month=fund["reported_month"],
+            allocated=fund["allocated"],
+            spent=fund["spent"],
+            recorded_by_id=user_id,
+        )
+        for fund in funds
+        if fund["reported_month"] is not None
+    ]
+    if reports:
+        bulk_create_with_history(reports, FundReport, default_user=user, default_change_reason=reason)
+
+
+def update_imported(row, user):
+    """A project of the pool the import changes, through the page's own functions (access, version, history)."""
+    project = row.project
+    plan = {name: value for name, value in row.values.items() if name in PLAN_FIELDS}
+    if set(row.changes) - {"funds", "figures"}:
+        edit_project(project, project.version, user, plan)
+    if "funds" in row.changes:
+        sources = set(row.funds) | set(project.funds.values_list("source", flat=True))
+        save_funds(
+            project,
+            project.version,
+            user,
+            {source: (row.funds.get(source), row.pairing_objects.get(source)) for source in sources},
+        )
+    for source, (allocated, spent) in row.figures.items():
+        fund = project.funds.get(source=source)
+        report = fund.reports.filter(month=row.month).first()
+        if report is None or (report.allocated, report.spent) != (allocated, spent):
+            record_figures(fund, fund.version, user, row.month, allocated, spent)
+
+
+def write_import(rows, user, reason):
+    """Write an import's rows (villages/projects/imports) in one transaction: new projects in bulk, changed ones one
+    by one as their pages change them. A project changed since the import read it refuses the whole file
+    (EditConflict); nothing is written."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        create_imported([row for row in rows if row.project is None], user, reason, cursor)
+        for row in rows:
+            if row.project is not None and row.changes:
+                update_imported(row, user)
