@@ -1,5 +1,6 @@
 """Read settings from the environment, failing with one line that names the problem."""
 
+import ipaddress
 import math
 import os
 
@@ -49,6 +50,27 @@ def env_list(name, default=()):
     if raw is None:
         return list(default)
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_networks(name):
+    """Comma-separated addresses or networks (CIDR) as networks; a single address is a network of one."""
+    networks = []
+    for item in env_list(name):
+        try:
+            networks.append(ipaddress.ip_network(item))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} is not an IP address or network (e.g. 127.0.0.1, 10.0.0.0/24; a network's "
+                "address has no host bits set)."
+            ) from None
+    return tuple(networks)
+
+
+def env_replaced(names, instead):
+    """Settings that no longer exist are refused rather than silently ignored."""
+    for name in names:
+        if name in os.environ:
+            raise ImproperlyConfigured(f"{name} is no longer read: set {instead} instead.")
 
 
 def env_str(name, default=""):

@@ -2,10 +2,10 @@
 
 Five wrong passwords for one username from one address lock that username there only, so nobody can lock the
 city administrator out from elsewhere. An address that fails for many usernames (password spraying) is paused
-for every username. Behind a proxy, the client's address is the one the trusted proxy saw (X-Forwarded-For).
+for every username. Behind a proxy, the client's address is the one a trusted proxy saw (config.proxies; an
+X-Forwarded-For from any other address is ignored).
 """
 
-import ipaddress
 import math
 
 from axes.helpers import get_client_username
@@ -17,25 +17,6 @@ from django.utils import timezone
 
 USERNAME = "username"  # this username from this address
 ADDRESS = "address"  # every username from this address
-
-
-def client_address(request):
-    """The client's own address.
-
-    Each of the PROXY_COUNT trusted proxies appends the address it received the request from to X-Forwarded-For,
-    so the client is the PROXY_COUNT-th address from the right; whatever stands further left came from the client
-    itself and is not trusted.
-    """
-    remote = request.META.get("REMOTE_ADDR", "")
-    if not settings.BEHIND_PROXY:
-        return remote
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-    if len(forwarded) < settings.PROXY_COUNT:
-        return remote
-    try:
-        return str(ipaddress.ip_address(forwarded[-settings.PROXY_COUNT]))
-    except ValueError:
-        return remote
 
 
 def recent_attempts(request):

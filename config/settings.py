@@ -13,7 +13,7 @@ from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_float, env_int, env_list, env_str, tile_source
+from config.env import env_bool, env_float, env_int, env_list, env_networks, env_replaced, env_str, tile_source
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # The registry load_registry reads by default: 晋中's, or another folder of the same shape (data/shanxi: the province).
@@ -45,14 +45,14 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # local monitoring probes over plain HT
 SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 31536000) if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", True)
-BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
-# Proxies in front of the app that each append the address they were reached from to X-Forwarded-For.
-PROXY_COUNT = env_int("PROXY_COUNT", 1)
-if BEHIND_PROXY:
-    # Only behind a proxy that sets this header itself and strips it from clients' requests.
+# The proxies in front of the app, as addresses or networks (CIDR), comma-separated: only a connection from one of
+# them may say who the client is (X-Forwarded-For) and whether it came over HTTPS (X-Forwarded-Proto).
+# Default none: the app server is reached directly, and those headers are dropped (config.proxies).
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
+# Left over, they would leave HTTPS behind a proxy redirecting for ever and the lockout counting the proxy.
+env_replaced(["BEHIND_PROXY", "PROXY_COUNT"], "TRUSTED_PROXIES (the addresses of the proxies in front of the app)")
+if TRUSTED_PROXIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    if PROXY_COUNT < 1:
-        raise ImproperlyConfigured(f"PROXY_COUNT={PROXY_COUNT} must be 1 or more when BEHIND_PROXY=1.")
 
 INSTALLED_APPS = [
     "config.apps.TrackerAdminConfig",
@@ -67,12 +67,14 @@ INSTALLED_APPS = [
     "counties",
     "villages",
     "villages.acceptance",
+    "villages.projects",
     "villages.reporting",
     "ninja",  # django-ninja: its static files give the API description page without any CDN
     "api",
 ]
 
 MIDDLEWARE = [
+    "config.proxies.UntrustedForwardedHeadersMiddleware",
     "config.middleware.ApiErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -175,7 +177,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "config.lockout.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "config.lockout.client_address"
+AXES_CLIENT_IP_CALLABLE = "config.proxies.client_address"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -251,6 +253,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SITE_URL = env_str("SITE_URL").strip()
 # The office a 通报 is issued in the name of; empty: "<the city or province>百乡千村工作领导小组办公室".
 BULLETIN_OFFICE = env_str("BULLETIN_OFFICE").strip()
+# The supervision hotline a 项目公示 gives (12317: the national rural revitalisation supervision line).
+PROJECT_NOTICE_HOTLINE = env_str("PROJECT_NOTICE_HOTLINE", "12317").strip()
 
 # The map's base layer. Empty: no tiles, the county boundaries on a plain background.
 # The URL template needs {z}, {x} and {y}; tiles must be WGS84/Web Mercator (not GCJ-02).

@@ -9,6 +9,7 @@ from villages.views.offline import LogoutView
 urlpatterns = [
     path("", include("villages.urls")),
     path("", include("villages.acceptance.urls")),
+    path("projects/", include("villages.projects.urls")),
     path("reporting/", include("villages.reporting.urls")),
     path("", include("api.urls")),
     path("api/v1/", include("api.v1_urls", namespace="v1")),
@@ -16,6 +17,7 @@ urlpatterns = [
     path("accounts/logout/", LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("help/", include("config.help")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

@@ -19,7 +19,7 @@ from django.test import Client
 from django.test.testcases import LiveServerThread
 
 from counties.models import City, County, Profile, Township
-from tests import map_helpers, village_helpers
+from tests import import_helpers, map_helpers, village_helpers
 from tests.constants import (  # noqa: F401 (tests import them from here too)
     JINZHONG,
     PASSWORD,
@@ -29,7 +29,9 @@ from tests.constants import (  # noqa: F401 (tests import them from here too)
     YANGQUAN_VILLAGE,
     YUCI,
 )
+from tests.project_helpers import make_project
 from villages.models import Village
+from villages.projects.models import Source
 from villages.registry_loader import load_registry
 
 
@@ -265,3 +267,16 @@ def phone(chromium, live_server, registry):
     page = BrowserPage(context, live_server.url)
     yield page
     context.close()
+
+
+@pytest.fixture
+def yuci_project(yuci_village, yuci_editor):
+    """A 榆次区 project in 储备 of `yuci_village`, 100 万元 of central and 50 万元 of provincial 衔接资金 planned."""
+    return make_project(yuci_village, yuci_editor, funds={Source.CENTRAL: "100", Source.PROVINCIAL: "50"})
+
+
+@pytest.fixture
+def office(registry):
+    """Five villages of 榆次区 in the programme, two of them completed, and an office file (tests/import_helpers.py)
+    that steps those two back and names a code the registry does not have."""
+    return import_helpers.office_villages()

@@ -55,11 +55,11 @@ def test_an_import_can_neither_set_待复核_nor_accept_a_village_with_a_standar
     with translation.override("en"):
         result = import_villages(content, "list.csv", city_admin)
         assert [str(problem) for problem in result.problems] == [
-            "Row 2, column 状态: 待复核 is set by submitting an application for acceptance, not by import"
+            f"Row 2, column 状态: {village.code} {village.name}: 待复核 is set by submitting an application for acceptance, not by import"
         ]
         result = import_villages(csv_file([["村代码", "状态"], [village.code, "验收通过"]]), "list.csv", city_admin)
         assert [str(problem) for problem in result.problems] == [
-            "Row 2, column 状态: villages of this tier and year are accepted only through a passed review against "
+            f"Row 2, column 状态: {village.code} {village.name}: villages of this tier and year are accepted only through a passed review against "
             "the standard"
         ]
     assert Village.objects.get(pk=village.pk).status == Status.COMPLETED

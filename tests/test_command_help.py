@@ -20,6 +20,8 @@ HELP = [
     ("create_periods", ["12 个月报周期", "--deadline-day", "重复运行不会改变任何内容"]),
     ("send_reminders", ["只收到一条站内消息和一封邮件", "下次运行时发送", "cron"]),
     ("issue_bulletin", ["DOCX", "--user", "--output", "--xlsx", "冻结", "同一份通报"]),
+    ("import_projects", ["项目库", "GBK", "--year", "--user", "--dry-run", "--encoding", "退出状态 1", "计划合计"]),
+    ("export_projects", [".xlsx", "--year", "--county", "不会改变任何内容"]),
 ]
 
 

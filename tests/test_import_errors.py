@@ -98,10 +98,11 @@ def test_village_in_another_county_than_given(city_admin, villages):
     assert (problem.line, problem.column) == (2, "县(市、区)")
 
 
-def test_the_same_village_twice_names_the_first_row(city_admin, villages):
+def test_the_same_village_twice_names_the_first_row_and_the_first_row_names_the_second(city_admin, villages):
     rows = [HEADERS, row(villages[0], 状态="已规划"), row(villages[1]), row(villages[0], 状态="建设中")]
-    problem = only_problem(run_import(csv_file(rows), city_admin))
-    assert problem.line == 4 and "row 2" in problem.message
+    result = run_import(csv_file(rows), city_admin)
+    assert [(problem.line, problem.column) for problem in result.problems] == [(2, None), (4, None)]
+    assert "row 4" in result.problems[0].message and "row 2" in result.problems[1].message
 
 
 @pytest.mark.parametrize("lon,lat,column", [("200", "37.7", "经度"), ("112.7", "95", "纬度"), ("112.7", "", "纬度")])

@@ -19,6 +19,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
@@ -28,6 +29,7 @@ from tests.conftest import TAIGU, YUCI, make_user
 from tests.e2e_helpers import routes
 from tests.village_helpers import designate, edit_data, photo_on
 from villages.models import ProgressUpdate, Status, Village
+from villages.projects.models import Project
 from villages.reporting import bulletins
 from villages.reporting.models import Bulletin, NoChange, Period, Reminder, Urge
 
@@ -132,6 +134,29 @@ WALK = [
     ("issue", "post", "/reporting/{period}/issue/", {}, REVIEW[:3] + (FORBIDDEN,) + REVIEW[4:]),
     ("bulletin_docx", "get", "/reporting/{period}/bulletin.docx", {}, EVERYONE_SIGNED_IN),
     ("bulletin_xlsx", "get", "/reporting/{period}/bulletin.xlsx", {}, EVERYONE_SIGNED_IN),
+    # The 项目库 as files (villages/projects/pool_views.py): editors and administrators import (a preview writes
+    # nothing; each row only into a county the user may change); everyone exports the pool they see; the 公示 of a
+    # village or a township as its records (no LibreOffice here: the PDF sends back to the page, which says so).
+    ("pool_import", "get", "/projects/import/", {}, (OK, OK, OK, OK, FORBIDDEN, LOGIN)),
+    ("pool_import", "post", "/projects/import/", "POOL", (OK, OK, OK, OK, FORBIDDEN, LOGIN)),
+    (
+        "pool_import_confirm",
+        "post",
+        "/projects/import/confirm/",
+        {"token": "0" * 32},
+        CHANGE[:2] + (REDIRECT, REDIRECT, FORBIDDEN, LOGIN),
+    ),
+    ("pool_export", "get", "/projects/export.xlsx?year=2025", {}, EVERYONE_SIGNED_IN),
+    ("notice", "get", "/projects/notice/{village}/?year=2025&start=2025-06-01&days=10", {}, RECORDS),
+    ("notice", "get", "/projects/notice/140702100/?year=2025&start=2025-06-01&days=10", {}, RECORDS),
+    ("notice_docx", "get", "/projects/notice/{village}/notice.docx?year=2025&start=2025-06-01&days=10", {}, RECORDS),
+    (
+        "notice_pdf",
+        "get",
+        "/projects/notice/{village}/notice.pdf?year=2025&start=2025-06-01&days=10",
+        {},
+        CHANGE[:2] + (REDIRECT, NOT_FOUND, REDIRECT, LOGIN),
+    ),
     # API tokens (api app): everyone their own; city administrators oversee their city's.
     ("tokens", "get", "/accounts/tokens/", {}, EVERYONE_SIGNED_IN),
     ("tokens", "post", "/accounts/tokens/", "TOKEN", (201,) * 5 + (LOGIN,)),
@@ -157,6 +182,11 @@ WALK = [
     ("openapi-json", "get", "/api/v1/openapi.json", {}, (OK,) * 5 + (LOGIN,)),
     ("openapi-view", "get", "/api/v1/docs", {}, EVERYONE_SIGNED_IN),
     ("api-root", "get", "/api/v1/", {}, (NOT_FOUND,) * 6),  # django-ninja's root: a 404 by design
+    # The users' manual (帮助): for every signed-in user; an unknown topic is a 404.
+    ("index", "get", "/help/", {}, EVERYONE_SIGNED_IN),
+    ("topic", "get", "/help/review/", {}, EVERYONE_SIGNED_IN),
+    ("topic", "get", "/help/report/", {}, EVERYONE_SIGNED_IN),
+    ("topic", "get", "/help/nothing/", {}, (NOT_FOUND,) * 5 + (LOGIN,)),
 ]
 
 
@@ -228,6 +258,13 @@ def request_data(data, world):
             "WITHDRAW": lambda: {"version": village.version, "reason": "并入邻村"},
             "TOKEN": lambda: {"name": f"QGIS {uuid.uuid4()}", "expires_in": 30},
             "SYNC": lambda: {"client_id": str(uuid.uuid4()), "date": "2025-06-02", "text": "离线填报：完成污水管网"},
+            "POOL": lambda: {
+                "file": SimpleUploadedFile(
+                    "pool.csv", f"项目名称,项目类别,村代码,中央衔接资金\r\n水井,其他,{village.code},1\r\n".encode()
+                ),
+                "year": 2025,
+                "encoding": "",
+            },
             "PAIRING": lambda: {
                 "kind": "help",
                 "county_a": ZUOQUAN,
@@ -254,6 +291,7 @@ def records(world):
         Urge.objects.count(),
         Reminder.objects.filter(read_at__isnull=False).count(),
         list(Bulletin.objects.values()),
+        Project.objects.count(),
     )
 
 

@@ -42,7 +42,7 @@ def test_https_turns_on_secure_cookies_redirect_and_hsts():
         "from django.conf import settings as s; print('SETTINGS', s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, "
         "s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.SECURE_PROXY_SSL_HEADER, s.STORAGES['staticfiles']['BACKEND'])"
     )
-    on = manage("shell", "-v", "0", "-c", code, env=production_env(**HTTPS_ENV, BEHIND_PROXY="1"))
+    on = manage("shell", "-v", "0", "-c", code, env=production_env(**HTTPS_ENV, TRUSTED_PROXIES="127.0.0.1"))
     assert settings_line(on.stdout) == [
         "True",
         "True",

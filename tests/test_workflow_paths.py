@@ -12,10 +12,11 @@ ROOT = Path(__file__).resolve().parent.parent
 STATE = {"status", "progress", "version", "accepted_at", "return_reason", "withdrawn_at", "withdrawn_by"}
 WRITES = {"update", "bulk_update", "create", "get_or_create", "update_or_create", "bulk_create"}
 THE_STATE_MACHINE = "villages/workflow.py"
-# (module, what it writes): the acceptance app's own applications and reviews.
+# (module, what it writes): the acceptance app's own applications and reviews, the projects app's projects and funds.
 OTHER_STATE_MACHINES = {
     ("villages/acceptance/workflow.py", "application.status"),
     ("villages/acceptance/workflow.py", "obj.version"),
+    ("villages/projects/workflow.py", "obj.version"),
 }
 CODE = ["config", "counties", "villages", "api"]
 

@@ -123,11 +123,24 @@ class VillageAdmin(WithinScope, ExportOfTheListAsFiltered, SimpleHistoryAdmin):
                 self.admin_site.admin_view(imports.confirm_import),
                 name="villages_village_import_confirm",
             ),
+            path(
+                "import/result/<str:token>/",
+                self.admin_site.admin_view(self.import_result_view),
+                name="villages_village_import_result",
+            ),
+            path(
+                "import/problems/<str:token>/",
+                self.admin_site.admin_view(imports.download_problem_list),
+                name="villages_village_import_problems",
+            ),
         ]
         return own + super().get_urls()
 
     def import_view(self, request):
         return imports.import_page(request, {**self.admin_site.each_context(request), "opts": self.opts})
+
+    def import_result_view(self, request, token):
+        return imports.import_result(request, token, {**self.admin_site.each_context(request), "opts": self.opts})
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "has_import_permission": access.can_import_villages(request.user)}

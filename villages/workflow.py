@@ -129,10 +129,9 @@ def import_refusal(user, village, old, new):
         return _(
             "the status may not go back from %(old)s to %(new)s by import: a completed village goes back only through 退回 on its page"
         ) % {"old": Status(old).label, "new": Status(new).label}
-    return _("the status may not go from %(old)s to %(new)s by import") % {
-        "old": Status(old).label,
-        "new": Status(new).label,
-    }
+    return _(
+        "the status may not go from %(old)s to %(new)s by import; leave the 状态 cell empty to keep %(old)s, or correct it"
+    ) % {"old": Status(old).label, "new": Status(new).label}
 
 
 # --- Changes of one village ------------------------------------------------------------------------------------

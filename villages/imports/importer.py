@@ -1,8 +1,10 @@
 """Import a village list: match every row to a registry village, check it, and write all of it or nothing.
 
 Import never creates villages (the registry is loaded by load_registry); a row assigns tiers, statuses,
-progress, coordinates... to an existing village. Every problem of every row is reported at once; a file
-with any problem writes nothing. The same file imported twice changes nothing the second time.
+progress, coordinates... to an existing village. Every problem of every row is reported at once, naming the
+row's village; a file with any problem writes nothing, unless asked to import the other rows and skip those
+(skip_invalid: the office sends the skipped rows back to the county as a 问题清单, villages.imports.problem_list).
+The same file imported twice changes nothing the second time.
 """
 
 import math
@@ -10,6 +12,7 @@ from types import SimpleNamespace
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from counties.boundaries import area_bounds, outside_area
 from counties.coords import CoordinateSystem, to_wgs84
@@ -21,6 +24,10 @@ from villages.imports.results import FIELDS, ImportResult, Problem, RowOutcome
 from villages.imports.tables import read_tables
 from villages.models import PROGRAMME_FIELDS, LocationSource, Tier
 
+SKIPS_CHANGED = gettext_lazy(
+    "The rows with problems are no longer the ones the preview showed (the villages changed meanwhile); nothing was "
+    "written. Check the file again."
+)
 COORDINATE_DIGITS = 7  # about 1 cm: converted points are stored rounded, so re-imports compare equal
 
 
@@ -96,7 +103,7 @@ def check_locations(located):
     bounds = area_bounds() if located else None
     for reader, line, village, state in located:
         if problem := outside_area(state["lat"], state["lon"], bounds):
-            reader.problem(line, "lon", problem)
+            reader.problem(line, "lon", problem, village)
         else:
             in_city.append((reader, line, village, state))
     located = in_city
@@ -114,6 +121,7 @@ def check_locations(located):
                 "lon",
                 _("the point %(lon)s, %(lat)s (WGS84) is not inside %(county)s")
                 % {"lon": state["lon"], "lat": state["lat"], "county": reader.registry.counties[village["county_id"]]},
+                village,
             )
 
 
@@ -126,10 +134,13 @@ def analyse(tables, filename, user, default_crs, progress=None):
         summary_rows=[(table.sheet, line, label) for table in tables.tables for line, label in table.summary_rows],
         encoding=tables.encoding,
         encoding_detected=tables.encoding_detected,
+        tables=tables.tables,
     )
     registry = Registry()
-    seen = {}
-    readers = [RowReader(table, registry, user, default_crs, result.problems, seen) for table in tables.tables]
+    seen, repeated = {}, set()
+    readers = [
+        RowReader(table, registry, user, default_crs, result.problems, seen, repeated) for table in tables.tables
+    ]
     now = timezone.now()
     located = []
     rows = [(reader, line, cells) for reader, table in zip(readers, tables.tables) for line, cells in table.rows]
@@ -153,18 +164,38 @@ def analyse(tables, filename, user, default_crs, progress=None):
     return result
 
 
-def import_villages(content, filename, user, crs=CoordinateSystem.WGS84, encoding=None, dry_run=False, progress=None):
-    """Check the file and, unless dry_run or anything is wrong, write it. Returns an ImportResult."""
+def import_villages(
+    content,
+    filename,
+    user,
+    crs=CoordinateSystem.WGS84,
+    encoding=None,
+    dry_run=False,
+    progress=None,
+    skip_invalid=False,
+    expected_skips=None,
+):
+    """Check the file and, unless dry_run or anything is wrong, write it. Returns an ImportResult.
+
+    skip_invalid: write the other rows when only some rows have problems (result.skipped); those rows change
+    nothing. expected_skips: the {(sheet, row)} a preview showed as skipped; if the rows with problems are no
+    longer those (the villages changed meanwhile), nothing is written."""
     try:
         tables = read_tables(content, filename, encoding)
     except FileProblem as problem:
         return ImportResult(filename=filename, problems=[Problem(None, None, str(problem))])
     result = analyse(tables, filename, user, crs, progress)
-    if result.ok and not dry_run:
-        changed = [(row.village, row.changes) for row in result.rows if row.changed]
+    if skip_invalid and result.problems:
+        if expected_skips is not None and result.bad_lines != set(expected_skips):
+            result.problems.append(Problem(None, None, str(SKIPS_CHANGED)))
+        else:
+            result.skipped = result.skippable
+    if result.importable and not dry_run:
+        changed = [(row.village, row.changes) for row in result.imported_rows if row.changed]
         try:
             workflow.write_import(changed, user, f"import {result.filename}")
             result.written = True
         except workflow.ConcurrentChange as conflict:
             result.problems.append(Problem(None, None, str(conflict)))
+            result.skipped = False
     return result

@@ -79,6 +79,10 @@ def village_keys(village):
     return names | {strip_suffix(name, ("村委会", "居委会", "村", "社区")) for name in names}
 
 
+def village_label(village):
+    return f"{village['code']} {village['name']}"
+
+
 def withdrawn_text(village):
     return _(
         "village %(code)s %(name)s was withdrawn (撤并) on %(date)s; a city administrator can reinstate it under 村庄 › 已撤并村庄"
@@ -100,7 +104,7 @@ def lookup_table(entries):
 class RowReader:
     """Turns one row of cells into (village, new values), adding a Problem for anything wrong."""
 
-    def __init__(self, table, registry, user, default_crs, problems, seen):
+    def __init__(self, table, registry, user, default_crs, problems, seen, repeated=None):
         self.registry, self.user, self.default_crs, self.problems = registry, user, default_crs, problems
         self.columns = {key: index for index, key in enumerate(table.keys) if key is not None}
         self.headers = table.headers
@@ -108,37 +112,74 @@ class RowReader:
         self.table = table
         self.seen = seen  # village code -> (sheet, row) where it first appeared, shared by the file's tables
         self.parsed = {}  # (column key, cell text) -> value read
+        self.village = None  # the village of the row being read, once matched
+        self.given = ""  # the row's own code and name, for a row not matched to a village
+        self.repeated_codes = set() if repeated is None else repeated  # villages given twice, their first row told so
 
     def header(self, key):
         return self.headers[self.columns[key]]
 
-    def problem(self, line, key, message):
-        self.problems.append(Problem(line, self.header(key) if key else None, message, self.sheet))
+    def problem(self, line, key, message, village=None):
+        """A problem of row `line`, naming its village: `village`, else the one the row was matched to, else the
+        code and name the row gives."""
+        village = village or self.village
+        label = village_label(village) if village else self.given
+        self.problems.append(
+            Problem(line, self.header(key) if key else None, message, self.sheet, label, matched=bool(village))
+        )
 
     def read(self, line, cells):
         """A row shorter than the header has its last cells empty, as a spreadsheet shows it."""
+        text = {key: cells[index] if index < len(cells) else "" for key, index in self.columns.items()}
+        self.village = None
+        self.given = " ".join(shortened(text[key], 30) for key in ("code", "name") if text.get(key))
         if self.table.is_csv and len(cells) > len(self.headers):
             self.too_wide(line, cells)
             return None
-        text = {key: cells[index] if index < len(cells) else "" for key, index in self.columns.items()}
         if not self.check_lengths(line, text):
             return None
         village = self.match(line, text)
+        self.village = village
         values = self.parse(line, text)
         if village is None or values is None:
             return None
         first = self.seen.setdefault(village["code"], (self.sheet, line))
         if first != (self.sheet, line):
-            where = {"code": village["code"], "name": village["name"], "first": first[1], "sheet": first[0]}
-            self.problem(
+            self.repeated(line, village, first)
+            return None
+        return village, values
+
+    def repeated(self, line, village, first):
+        """Both rows of a village given twice are problems: which of them is right is for the county to say."""
+        where = {"code": village["code"], "name": village["name"], "first": first[1], "sheet": first[0]}
+        self.problems.append(
+            Problem(
                 line,
                 None,
                 _("village %(code)s %(name)s is already in row %(first)d") % where
                 if first[0] == self.sheet
                 else _("village %(code)s %(name)s is already in %(sheet)s sheet, row %(first)d") % where,
+                self.sheet,
+                village_label(village),
             )
-            return None
-        return village, values
+        )
+        if village["code"] not in self.repeated_codes:
+            self.repeated_codes.add(village["code"])
+            again = {"code": village["code"], "name": village["name"], "row": line, "sheet": self.sheet}
+            self.problems.append(
+                Problem(
+                    first[1],
+                    None,
+                    _("village %(code)s %(name)s is given again in row %(row)d; keep one of the rows") % again
+                    if first[0] == self.sheet
+                    else _(
+                        "village %(code)s %(name)s is given again in %(sheet)s sheet, row %(row)d; keep one of the rows"
+                    )
+                    % again,
+                    first[0],
+                    village_label(village),
+                )
+            )
 
     def too_wide(self, line, cells):
         width = len(self.headers)

@@ -36,16 +36,16 @@ def shown_fields(result):
         fields.append("location_source")
     if "status" in present:
         fields.append("accepted_at")
-    if any("return_reason" in row.changes for row in result.rows):
+    if any("return_reason" in row.changes for row in result.imported_rows):
         fields.append("return_reason")
     return fields
 
 
 def preview(result):
-    """(headings, rows) of a checked import without problems."""
+    """(headings, rows) of the rows of a checked import that have no problems."""
     fields = shown_fields(result)
     rows = []
-    for row in result.rows:
+    for row in result.imported_rows:
         cells = []
         for name in fields:
             old = field_text(Village, name, row.village[name])

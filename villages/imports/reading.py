@@ -38,8 +38,9 @@ class Sheet:
     hidden: bool = False
 
 
-def read_sheets(content, filename, encoding=None):
-    """The sheets of `content` (bytes): a CSV is one sheet named after the file."""
+def read_sheets(content, filename, encoding=None, header_keys=HEADER_KEYS):
+    """The sheets of `content` (bytes): a CSV is one sheet named after the file, its delimiter the one that splits
+    a line into names of `header_keys` (normalized header -> column key)."""
     budget = Budget(filename)
     if not content:
         raise FileProblem(_("%(name)s is empty.") % {"name": filename})
@@ -55,7 +56,7 @@ def read_sheets(content, filename, encoding=None):
     elif limits.is_cfb(content):
         limits.check_xls(content, budget)
     elif filename.lower().endswith(CSV_EXTENSIONS):
-        return [read_csv(content, filename, encoding, budget)]
+        return [read_csv(content, filename, encoding, budget, header_keys)]
     elif filename.lower().endswith(SPREADSHEET_EXTENSIONS):
         if content.lstrip()[:1] == b"<":
             budget.refuse(_("it is a web page (HTML) named like a spreadsheet; open it and save it as .xlsx."))
@@ -183,26 +184,26 @@ def decode(content, encoding):
         ) from None
 
 
-def csv_delimiter(text):
+def csv_delimiter(text, header_keys=HEADER_KEYS):
     """A comma, a tab or a semicolon: the one that splits a line near the top (title lines may come first) into
     at least two known column names; else a tab or a semicolon if the first line has one and no comma."""
     lines = text[: 1 << 16].splitlines()[:DELIMITER_LINES]
     for delimiter in (",", "\t", ";"):
         for line in lines:
             cells = next(csv.reader([line], delimiter=delimiter), [])
-            if len({HEADER_KEYS.get(normalize(cell)) for cell in cells} - {None}) >= 2:
+            if len({header_keys.get(normalize(cell)) for cell in cells} - {None}) >= 2:
                 return delimiter
     first_line = lines[0] if lines else ""
     return next((d for d in ("\t", ";") if d in first_line and "," not in first_line), ",")
 
 
-def read_csv(content, filename, encoding, budget):
+def read_csv(content, filename, encoding, budget, header_keys=HEADER_KEYS):
     if encoding:
         codec, shown = encoding, encoding.upper()
     else:
         codec, shown = detect_encoding(content)
     text = decode(content, codec)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=csv_delimiter(text), strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=csv_delimiter(text, header_keys), strict=True)
     rows, line = [], 1
     try:
         for values in reader:

@@ -9,26 +9,18 @@ from django.conf import settings
 from django.utils import timezone
 from docx import Document
 from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Cm, RGBColor
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from villages.cells import safe_row
+from villages.documents import HEADING_FONT, TITLE_FONT, chinese_date, heading, paragraph, set_font, table
 from villages.reporting.bulletins import TIERS, frozen_table
 from villages.reporting.rates import Rate
 
-BODY_FONT = "仿宋_GB2312"
-TITLE_FONT = "方正小标宋简体"
-HEADING_FONT = "黑体"
 RED = RGBColor(0xC0, 0x00, 0x00)
 TIER_NAMES = {"showcase": "精品示范村", "upgraded": "提档升级村"}
-
-
-def chinese_date(day):
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def percent(value):
@@ -86,47 +78,6 @@ class Figures:
             for row in self.ranked_rows()
             if row.rate.expected and row.rate.on_time_rate < self.rules["criticise_below"]
         ]
-
-
-def set_font(run, name, size=None, bold=None, color=None):
-    run.font.name = name
-    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
-    if size:
-        run.font.size = Pt(size)
-    if bold is not None:
-        run.bold = bold
-    if color is not None:
-        run.font.color.rgb = color
-
-
-def paragraph(document, text="", font=BODY_FONT, size=16, bold=False, align=None, indent=True, color=None):
-    para = document.add_paragraph()
-    if align is not None:
-        para.alignment = align
-    if indent and align is None:
-        para.paragraph_format.first_line_indent = Pt(size * 2)
-    para.paragraph_format.line_spacing = Pt(28)
-    para.paragraph_format.space_after = Pt(0)
-    if text:
-        set_font(para.add_run(text), font, size, bold, color)
-    return para
-
-
-def heading(document, text):
-    return paragraph(document, text, font=HEADING_FONT, size=16)
-
-
-def table(document, headers, rows, size=10.5):
-    grid = document.add_table(rows=1, cols=len(headers))
-    grid.style = "Table Grid"
-    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for cell, text in zip(grid.rows[0].cells, headers):
-        set_font(cell.paragraphs[0].add_run(text), HEADING_FONT, size)
-    for values in rows:
-        cells = grid.add_row().cells
-        for cell, value in zip(cells, values):
-            set_font(cell.paragraphs[0].add_run(str(value)), BODY_FONT, size)
-    return grid
 
 
 def rate_rows(figures):
