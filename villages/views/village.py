@@ -31,7 +31,7 @@ PAGE_SIZE = 50
 
 @login_required
 def village_list(request):
-    villages = access.visible_villages(request.user, Village.objects.with_places())
+    villages = access.visible_villages(request.user, Village.objects.with_places().select_related("updated_by"))
     form = VillageFilterForm(request.user, request.GET)
     villages = form.filter(villages) if form.is_valid() else villages.none()
     if request.GET.get("format"):
