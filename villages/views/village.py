@@ -97,6 +97,7 @@ def village_detail(request, code):
             "history": village_history(village),
             "minimap": minimap(place, village.lat, village.lon) if place else None,
             "can_change": access.can_change_village(request.user, village),
+            "read_only": access.read_only_reason(request.user, village),
             "can_accept": can_accept,
             "evidence": village.updates.aggregate(updates=Count("id", distinct=True), photos=Count("photos"))
             if can_accept
