@@ -42,7 +42,7 @@ def test_the_admins_village_list_fits_1366_px_one_line_a_village(browser_page, c
     page = browser_page.page
     page.set_viewport_size({"width": 1366, "height": 768})
     browser_page.login("city-admin")
-    browser_page.goto(f"{LIST}?county__code__exact={county}&o=-5")
+    browser_page.goto(f"{LIST}?county__code__exact={county}&o=6")  # by status: the accepted village first
     styles = page.locator("#result_list td.field-name, #result_list td.field-status").evaluate_all(
         "cells => cells.map(cell => getComputedStyle(cell).whiteSpace)"
     )
