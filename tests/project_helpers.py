@@ -26,7 +26,7 @@ def move_to(project, stage, editor, reviewer):
     for step in PATH[done : PATH.index(stage) + 1]:
         if step == Stage.COMPLETED:
             rows = [
-                (indicator, {"actual_text": indicator.actual_text or "完成"})
+                (indicator.pk, {"actual_text": indicator.actual_text or "完成"})
                 for indicator in project.indicators.filter(level=Level.OUTPUT)
             ]
             if rows:

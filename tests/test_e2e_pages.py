@@ -18,8 +18,10 @@ from counties.models import Pairing, PairingActivity
 from tests.acceptance_helpers import FULL, apply, complete, make_standard
 from tests.conftest import PASSWORD, TAIGU, YUCI
 from tests.e2e_helpers import discover_pages, routes
+from tests.project_helpers import make_project, move_to
 from tests.village_helpers import designate
 from villages.models import CountyQuota, Photo, ProgressUpdate, Status, Target, Tier, Village
+from villages.projects.models import Source, Stage
 from villages.reporting import bulletins
 from villages.reporting.models import Period, Reminder
 
@@ -69,7 +71,11 @@ def every_kind_of_object(settings, tmp_path, city_admin, yuci_editor, viewer):
     )
     bulletins.issue(period, village.county.city, city_admin)
     notice = Reminder.objects.create(period=period, user=city_admin, kind=Reminder.Kind.OVERDUE, missing=1)
+    project = make_project(village, yuci_editor, funds={Source.CENTRAL: 100})
+    move_to(project, Stage.IN_PROGRESS, yuci_editor, city_admin)
+    fund = project.funds.get()
     objects = [photo, update, pairing, activity, quota, village, target, city_admin, applying, evidence, notice]
+    objects += [project, fund]
     keys = [
         village.code,
         applying.village.code,
@@ -82,7 +88,7 @@ def every_kind_of_object(settings, tmp_path, city_admin, yuci_editor, viewer):
     return {
         "int": [applying.number] + [obj.pk for obj in objects],
         "str": ["villages"] + keys + [obj.pk for obj in objects],  # "villages": an OGC API collection
-        "slug": keys,
+        "slug": keys + ["report"],  # a help topic
         "path": [photo.image.name],
     }
 
@@ -194,6 +200,15 @@ KEY_VALUES = {
     "api:city_tokens": ["main h1"],
     "api:data": ["#ogc-url", "#gpkg-link"],
     "v1:openapi-view": ["#swagger-ui"],
+    "help:index": ["main h1", "#help-all a"],
+    "help:topic": ["main h1", "#help-page-link", ".help-shot img"],
+    "projects:list": ["#project-table th[scope=row] a", "#stage-counts"],
+    "projects:detail": ["#project-stage", "#fund-table th[scope=row]", "#funds-summary strong"],
+    "projects:create": ["#project-form button[type=submit]"],
+    "projects:edit": ["#project-form button[type=submit]"],
+    "projects:funds": ["#funds-form button[type=submit]"],
+    "projects:figures": ["#id_month", "#id_allocated", "#id_spent", "#figures-form button[type=submit]"],
+    "projects:indicators": ["#indicators-form button[type=submit]"],
 }
 OUTSIDE_THE_SCREEN = """([selectors, width]) => selectors.flatMap(selector => {
   const found = [...document.querySelectorAll(selector)];

@@ -130,3 +130,15 @@ def test_the_village_forms_link_to_the_reporting_topic(client_for, yuci_editor, 
     client = client_for(yuci_editor)
     for path in [f"/villages/{yuci_village.code}/updates/new/", f"/villages/{yuci_village.code}/edit/"]:
         assert 'href="/help/report/" data-help="report"' in client.get(path).content.decode(), path
+
+
+def test_the_village_page_links_each_action_to_its_topic(client_for, yuci_editor, city_admin, yuci_village):
+    from tests.acceptance_helpers import complete, make_standard
+
+    page = f"/villages/{yuci_village.code}/"
+    assert 'href="/help/report/" data-help="report"' in client_for(yuci_editor).get(page).content.decode()
+    complete(yuci_village)
+    # Without a standard the city accepts or returns at one click: the 复核 topic explains both.
+    assert 'href="/help/review/" data-help="review"' in client_for(city_admin).get(page).content.decode()
+    make_standard()
+    assert 'href="/help/apply/" data-help="apply"' in client_for(yuci_editor).get(page).content.decode()

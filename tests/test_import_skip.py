@@ -122,6 +122,13 @@ def test_without_the_option_the_command_refuses_the_whole_file(city_admin, offic
     assert state(office) == before and not (tmp_path / "list-问题清单.xlsx").exists()
 
 
+def test_a_problem_list_path_without_skip_invalid_is_refused(city_admin, office, tmp_path):
+    path = tmp_path / "list.csv"
+    path.write_bytes(csv_file(office_rows(office)))
+    with pytest.raises(CommandError, match="--skip-invalid"):
+        call_command("import_villages", str(path), "--user", city_admin.username, "--problems", "x.xlsx")
+
+
 def test_a_problem_of_the_whole_file_skips_nothing(city_admin, office, tmp_path):
     path = tmp_path / "list.csv"
     path.write_bytes(csv_file([["村代码", "状态", "坏列"], [office[0].code, "已完工", "x"]]))

@@ -27,9 +27,10 @@ from api.tokens import create_token
 from counties.models import City, Pairing, PairingActivity, Profile
 from tests.conftest import TAIGU, YUCI, make_user
 from tests.e2e_helpers import routes
+from tests.project_helpers import make_project, move_to
 from tests.village_helpers import designate, edit_data, photo_on
 from villages.models import ProgressUpdate, Status, Village
-from villages.projects.models import Project
+from villages.projects.models import FundReport, PerformanceIndicator, Project, ProjectFund, Source, Stage
 from villages.reporting import bulletins
 from villages.reporting.models import Bulletin, NoChange, Period, Reminder, Urge
 
@@ -182,6 +183,22 @@ WALK = [
     ("openapi-json", "get", "/api/v1/openapi.json", {}, (OK,) * 5 + (LOGIN,)),
     ("openapi-view", "get", "/api/v1/docs", {}, EVERYONE_SIGNED_IN),
     ("api-root", "get", "/api/v1/", {}, (NOT_FOUND,) * 6),  # django-ninja's root: a 404 by design
+    # The project pool (villages/projects/access.py): seen with the county's village records; changed by the county
+    # (the plan while 储备, figures from 入库 on); 入库 by the reviewer (an administrator).
+    ("list", "get", "/projects/", {}, EVERYONE_SIGNED_IN),
+    ("create", "get", "/projects/new/{village}/", {}, CHANGE_FORM),
+    ("create", "post", "/projects/new/{village}/", "NEW_PROJECT", CHANGE),
+    ("detail", "get", "/projects/{project}/", {}, RECORDS),
+    ("edit", "get", "/projects/{project}/edit/", {}, CHANGE_FORM),
+    ("edit", "post", "/projects/{project}/edit/", "PROJECT_EDIT", CHANGE),
+    ("move", "get", "/projects/{project}/move/", {}, (NOT_ALLOWED,) * 5 + (LOGIN,)),
+    ("move", "post", "/projects/{project}/move/", "PROJECT_MOVE", REVIEW),
+    ("funds", "get", "/projects/{project}/funds/", {}, CHANGE_FORM),
+    ("funds", "post", "/projects/{project}/funds/", "PROJECT_FUNDS", CHANGE),
+    ("figures", "get", "/projects/{pool_project}/funds/{fund}/figures/", {}, CHANGE_FORM),
+    ("figures", "post", "/projects/{pool_project}/funds/{fund}/figures/", "FIGURES", CHANGE),
+    ("indicators", "get", "/projects/{project}/indicators/", {}, CHANGE_FORM),
+    ("indicators", "post", "/projects/{project}/indicators/", "INDICATORS", CHANGE),
     # The users' manual (帮助): for every signed-in user; an unknown topic is a 404.
     ("index", "get", "/help/", {}, EVERYONE_SIGNED_IN),
     ("topic", "get", "/help/review/", {}, EVERYONE_SIGNED_IN),
@@ -235,7 +252,13 @@ def world(registry, media_root):
     bulletins.issue(period, City.objects.get(code="1407"), users["city_admin"])
     notice = Reminder.objects.create(period=period, user=users["own_editor"], kind=Reminder.Kind.OVERDUE)
     token, _secret = create_token(users["city_admin"], "QGIS")
+    project = make_project(village, users["own_editor"], funds={Source.CENTRAL: 100})
+    pool_project = make_project(village, users["own_editor"], name="在库项目", funds={Source.CENTRAL: 100})
+    move_to(pool_project, Stage.IN_PROGRESS, users["own_editor"], users["city_admin"])
     return {
+        "project": project,
+        "pool_project": pool_project,
+        "fund": pool_project.funds.get(),
         "village": village,
         "photo": photo,
         "pairing": pairing,
@@ -250,6 +273,9 @@ def world(registry, media_root):
 def request_data(data, world):
     village = world["village"]
     village.refresh_from_db()
+    project = Project.objects.get(pk=world["project"].pk)
+    fund = ProjectFund.objects.get(pk=world["fund"].pk)
+    indicators = {"form-TOTAL_FORMS": "1", "form-INITIAL_FORMS": "0", "form-MIN_NUM_FORMS": "0"}
     return (
         {
             "EDIT": lambda: edit_data(village, contact_name="王五"),
@@ -257,6 +283,30 @@ def request_data(data, world):
             "RETURN": lambda: {"version": village.version, "reason": "缺少验收材料"},
             "WITHDRAW": lambda: {"version": village.version, "reason": "并入邻村"},
             "TOKEN": lambda: {"name": f"QGIS {uuid.uuid4()}", "expires_in": 30},
+            "NEW_PROJECT": lambda: {"name": "新项目", "category": "其他", "year": 2025, "villages": [village.pk]},
+            "PROJECT_EDIT": lambda: {
+                "version": project.version,
+                "name": f"改名 {uuid.uuid4().hex[:6]}",
+                "category": project.category,
+                "year": project.year,
+                "villages": [village.pk],
+            },
+            "PROJECT_MOVE": lambda: {"version": project.version, "stage": "approved"},
+            "PROJECT_FUNDS": lambda: {"version": project.version, "source_0": str(100 + project.version)},
+            "FIGURES": lambda: {
+                "version": fund.version,
+                "month": "2025-05",
+                "allocated": str(fund.version),
+                "spent": "0",
+            },
+            "INDICATORS": lambda: {
+                **indicators,
+                "form-MAX_NUM_FORMS": "1000",
+                "version": project.version,
+                "form-0-level": "satisfaction",
+                "form-0-name": f"满意度 {uuid.uuid4().hex[:6]}",
+                "form-0-target_text": "≥90%",
+            },
             "SYNC": lambda: {"client_id": str(uuid.uuid4()), "date": "2025-06-02", "text": "离线填报：完成污水管网"},
             "POOL": lambda: {
                 "file": SimpleUploadedFile(
@@ -291,6 +341,10 @@ def records(world):
         Urge.objects.count(),
         Reminder.objects.filter(read_at__isnull=False).count(),
         list(Bulletin.objects.values()),
+        list(Project.objects.order_by("pk").values()),
+        list(ProjectFund.objects.order_by("pk").values()),
+        list(FundReport.objects.order_by("pk").values()),
+        list(PerformanceIndicator.objects.order_by("pk").values()),
         Project.objects.count(),
     )
 
@@ -312,6 +366,9 @@ def test_every_page_and_api_answers_each_role_as_the_visibility_rule_says(world,
         period=world["period"].key,
         notice=world["notice"].pk,
         token=world["token"].pk,
+        project=world["project"].pk,
+        pool_project=world["pool_project"].pk,
+        fund=world["fund"].pk,
     )
     problems = []
     for role, wanted in zip(ROLES, expected):

@@ -248,3 +248,25 @@ def test_hostile_files_are_refused_as_the_village_import_refuses_them(yuci_edito
 
 def test_the_header_shape_of_the_helpers():
     assert pool_rows()[0] == [TITLE] and BOTTOM[5:9] == ["合计", "中央衔接资金", "省级衔接资金", "市县财政资金"]
+
+
+def test_monthly_figures_of_a_project_under_way_are_recorded_and_never_lowered_by_an_import(
+    yuci_village, yuci_editor, jinzhong_admin
+):
+    from tests.project_helpers import make_project, move_to
+
+    project = make_project(yuci_village, yuci_editor, name="村道硬化", funds={"中央衔接资金": "100"})
+    move_to(project, Stage.IN_PROGRESS, yuci_editor, jinzhong_admin)
+    header = ["项目名称", "项目类别", "村代码", "中央衔接资金", "截至月份", "已拨付中央衔接资金", "已支出中央衔接资金"]
+    june = pool_csv([header, ["村道硬化", "基础设施", MINGQIAN, "100", "2025年6月", "60", "45"]], "utf-8")
+    result = run_pool(june, yuci_editor, "june.csv")
+    assert problems(result) == [] and (result.updated, result.created) == (1, 0)
+    fund = ProjectFund.objects.get(project=project)
+    assert (fund.allocated, fund.spent, fund.reported_month) == (D("60.00"), D("45.00"), date(2025, 6, 1))
+    assert run_pool(june, yuci_editor, "june.csv").unchanged == 1
+    july = pool_csv([header, ["村道硬化", "基础设施", MINGQIAN, "100", "2025年7月", "60", "40"]], "utf-8")
+    assert problems(run_pool(july, yuci_editor, "july.csv")) == [
+        "Row 2, column 已支出中央衔接资金: 中央衔接资金: the figures are cumulative and would be lower than the month "
+        "before (or higher than the month after); correct them on the project's page, with the reason"
+    ]
+    assert fund.reports.count() == 1

@@ -109,7 +109,7 @@ def test_no_completion_while_an_output_indicator_has_no_actual_value(yuci_projec
         workflow.move(p, p.version, yuci_editor, Stage.COMPLETED)
     assert Project.objects.get(pk=p.pk).stage == Stage.IN_PROGRESS
     length = PerformanceIndicator.objects.get(name="硬化道路长度")
-    workflow.save_indicators(p, p.version, yuci_editor, [(length, {"actual_value": D("3.4")})])
+    workflow.save_indicators(p, p.version, yuci_editor, [(length.pk, {"actual_value": D("3.4")})])
     workflow.move(p, p.version, yuci_editor, Stage.COMPLETED)  # the satisfaction indicator does not hold it up
     assert Project.objects.get(pk=p.pk).stage == Stage.COMPLETED
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from counties.boundaries import area_bounds, outside_area
 from counties.coords import CoordinateSystem, to_wgs84
 from counties.geo import points_inside_counties
-from villages import access, workflow
+from villages import access, consistency, workflow
 from villages.imports.matching import Registry, RowReader
 from villages.imports.reading import FileProblem
 from villages.imports.results import FIELDS, ImportResult, Problem, RowOutcome
@@ -190,6 +190,8 @@ def import_villages(
             result.problems.append(Problem(None, None, str(SKIPS_CHANGED)))
         else:
             result.skipped = result.skippable
+    if not result.file_problems:
+        result.warnings = consistency.import_warnings(result.imported_rows)
     if result.importable and not dry_run:
         changed = [(row.village, row.changes) for row in result.imported_rows if row.changed]
         try:

@@ -68,6 +68,7 @@ class ImportResult:
     written: bool = False
     tables: list = field(default_factory=list)  # the tables read (villages.imports.tables.Table), for the 问题清单
     skipped: bool = False  # written without the rows that have problems (see `skippable`)
+    warnings: list = field(default_factory=list)  # villages.consistency.Mismatch: figures that do not fit together
 
     @property
     def ok(self):

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from counties.models import City, County, Pairing
+from villages import consistency
 from villages.models import Target, Village
 from villages.progress import counts, targets
 from villages.progress.charts import burnup
@@ -51,6 +52,7 @@ class Dashboard(HasTier):
     pairings: list = field(default_factory=list)
     quota_total: Progress = None  # the counties that have a quota, together: the city average
     illustrative: set = field(default_factory=set)  # (year, tier, county code) of the quotas shown that are demo data
+    warnings: list = field(default_factory=list)  # villages.consistency.Mismatch: figures that do not fit together
 
     @property
     def level(self):
@@ -136,6 +138,7 @@ def build(year, tier, today, sort="", city=None):
         cities=cities,
         quota_total=quota_total if quota_total.target else None,
         illustrative=targets.illustrative_quota_keys(year__in=[year, goal], tier=tier),
+        warnings=consistency.data_warnings(codes if city else None),
     )
     villages = Village.objects.filter(programme_year__lte=goal, tier__in=TIERS, county_id__in=codes)
     completed = {row["tier"]: row["completed"] for row in counts.status_counts(villages, "tier")}

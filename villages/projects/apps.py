@@ -9,3 +9,13 @@ class ProjectsConfig(AppConfig):
     name = "villages.projects"
     label = "projects"
     verbose_name = _("Projects (项目库)")
+
+    def ready(self):
+        from villages import extensions
+        from villages.projects import dashboard, views
+
+        extensions.add_section("village", "projects/_village_section.html", views.village_section, order=50)
+        for page in ("home", "city"):
+            extensions.add_section(page, "projects/_money_section.html", dashboard.dashboard_section, order=120)
+        extensions.add_section("county", "projects/_money_section.html", dashboard.county_section, order=120)
+        extensions.add_ledger_sheet(dashboard.ledger_sheet)

@@ -167,28 +167,30 @@ def create_project(user, township, villages, **fields):
 
 def edit_project(project, expected_version, user, fields, villages=None):
     """Change the project's plan (PLAN_FIELDS, and its villages) and results (RESULT_FIELDS), each part only by those
-    who may."""
+    who may. Compared with the project as saved (a form's instance already holds what was typed)."""
+    saved = Project.objects.get(pk=project.pk)
     plan = {name: value for name, value in fields.items() if name in PLAN_FIELDS}
     results = {name: value for name, value in fields.items() if name in RESULT_FIELDS}
-    changed_plan = any(getattr(project, name) != value for name, value in plan.items())
+    changed_plan = any(getattr(saved, name) != value for name, value in plan.items())
     changed_villages = villages is not None and {v.pk for v in villages} != set(
-        project.villages.values_list("pk", flat=True)
+        saved.villages.values_list("pk", flat=True)
     )
-    changed_results = any(getattr(project, name) != value for name, value in results.items())
-    if (changed_plan or changed_villages) and not access.may_edit_plan(user, project):
-        raise Refused(str(access.change_refusal_for(user, project) or access.ONLY_REVIEWERS))
-    if changed_results and not (access.may_record_results(user, project) or access.may_edit_plan(user, project)):
+    changed_results = any(getattr(saved, name) != value for name, value in results.items())
+    if (changed_plan or changed_villages) and not access.may_edit_plan(user, saved):
+        raise Refused(str(access.change_refusal_for(user, saved) or access.ONLY_REVIEWERS))
+    if changed_results and not (access.may_record_results(user, saved) or access.may_edit_plan(user, saved)):
         raise Refused(_("The results (联农带农 figures) are recorded once the project is under way."))
     if changed_villages:
-        check_villages(project.township, villages)
+        check_villages(saved.township, villages)
     with transaction.atomic():
-        claim(Project, project, expected_version, current=project_values)
+        claim(Project, saved, expected_version, current=project_values)
         for name, value in {**plan, **results}.items():
-            setattr(project, name, value)
-        project.updated_by = user
-        write(project, user, "edited")
+            setattr(saved, name, value)
+        saved.updated_by = user
+        write(saved, user, "edited")
         if changed_villages:
-            project.villages.set(villages)
+            saved.villages.set(villages)
+    project.refresh_from_db()
     return project
 
 
@@ -344,12 +346,21 @@ def record_figures(fund, expected_version, user, month, allocated, spent, reason
 
 
 def save_indicators(project, expected_version, user, rows, removed=()):
-    """The 绩效目标 table: rows = [(indicator or None for a new one, {field: value})]; removed: indicators to delete.
-    Targets change with the plan; actual values by those who record results."""
+    """The 绩效目标 table: rows = [(indicator id, or None for a new one, {field: value})]; removed: ids of indicators
+    to delete. Targets change with the plan; actual values by those who record results. Compared with the rows as
+    saved (a form's instances already hold what was typed)."""
     may_plan = access.may_edit_plan(user, project)
     may_results = access.may_record_results(user, project) or may_plan
-    for indicator, values in rows:
-        old = indicator or PerformanceIndicator()
+    saved = {indicator.pk: indicator for indicator in project.indicators.all()}
+    unknown = [pk for pk, _values in rows if pk is not None and pk not in saved] + [
+        pk for pk in removed if pk not in saved
+    ]
+    if unknown:
+        raise Refused(
+            _("An indicator of another project, or one deleted meanwhile, was in the form; nothing was saved.")
+        )
+    for pk, values in rows:
+        old = saved[pk] if pk is not None else PerformanceIndicator()
         if any(getattr(old, name) != values[name] for name in INDICATOR_PLAN if name in values) and not may_plan:
             raise Refused(str(access.change_refusal_for(user, project) or access.ONLY_REVIEWERS))
         if any(getattr(old, name) != values[name] for name in INDICATOR_RESULT if name in values) and not may_results:
@@ -358,16 +369,14 @@ def save_indicators(project, expected_version, user, rows, removed=()):
         raise Refused(str(access.change_refusal_for(user, project) or access.ONLY_REVIEWERS))
     with transaction.atomic():
         claim(Project, project, expected_version, current=project_values)
-        for indicator in removed:
-            if indicator.project_id == project.pk:
-                indicator.delete()
-        for indicator, values in rows:
-            indicator = indicator or PerformanceIndicator(project=project)
-            changed = indicator.pk is None or any(getattr(indicator, name) != value for name, value in values.items())
-            if changed:
+        for pk in removed:
+            saved[pk].delete()
+        for pk, values in rows:
+            indicator = saved[pk] if pk is not None else PerformanceIndicator(project=project)
+            values = {name: value for name, value in values.items() if name in INDICATOR_PLAN + INDICATOR_RESULT}
+            if indicator.pk is None or any(getattr(indicator, name) != value for name, value in values.items()):
                 for name, value in values.items():
-                    if name in INDICATOR_PLAN + INDICATOR_RESULT:
-                        setattr(indicator, name, value)
+                    setattr(indicator, name, value)
                 write(indicator, user, "indicator")
         project.updated_by = user
         write(project, user, "indicators")

@@ -145,6 +145,7 @@ def figures_of(period, city, now=None):
             for item in rates.missing_villages(period, codes, today)
         ]
     built = construction(period.year, city)
+    money = funds.period_funds(period, city)
     return {
         "version": FIGURES_VERSION,
         "as_of": timezone.localtime(now).isoformat(),
@@ -163,10 +164,11 @@ def figures_of(period, city, now=None):
         "reporting": {"rows": [rate_row(row) for row in table.rows], "total": table.total.as_dict()},
         "missing": missing,
         "construction": built,
-        "funds": funds.period_funds(period, city),
+        "funds": money,
         "illustrative": {
             "period": period.is_illustrative,
             "quotas": any(row["illustrative_quota"] for row in built["rows"]),
+            "funds": bool(money and money["illustrative"]),
         },
     }
 

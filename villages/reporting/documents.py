@@ -44,7 +44,7 @@ class Figures:
         self.issued = timezone.localtime(bulletin.issued_at)
         self.rules = self.data["rules"]
         marks = self.data["illustrative"]
-        self.illustrative = marks["period"] or marks["quotas"]
+        self.illustrative = marks["period"] or marks["quotas"] or marks.get("funds", False)
 
     @property
     def unit_word(self):

@@ -37,6 +37,7 @@ def import_page(request, admin_context):
         options = {"crs": form.cleaned_data["crs"], "encoding": form.cleaned_data["encoding"] or None}
         result = import_villages(content, upload.name, request.user, dry_run=True, **options)
         context["result"] = result
+        context["warning_texts"] = [warning.text for warning in result.warnings]
         if result.ok or not result.file_problems:
             context["headings"], context["rows"] = preview(result)
         if result.problems and not result.file_problems:
@@ -51,7 +52,7 @@ def import_page(request, admin_context):
 
 def store_problem_list(request, result, **summary):
     """The 问题清单 kept for its download (villages.imports.pending, as uploads are); returns its token."""
-    content = problem_list.workbook_bytes(result)
+    content = problem_list.workbook_bytes(result) if result.bad_lines else b""
     return pending.store(content, problem_list.filename(result.filename), request.user, {"problems": True, **summary})
 
 
@@ -82,17 +83,23 @@ def confirm_import(request):
         _("Imported %(name)s: %(changed)d villages changed, %(unchanged)d unchanged.")
         % {"name": result.filename, "changed": result.changed, "unchanged": result.unchanged},
     )
-    if not result.skipped:
+    if not result.skipped and not result.warnings:
         return redirect(CHANGELIST)
-    token = store_problem_list(request, result, imported=result.filename, skipped=len(result.bad_lines))
+    summary = {
+        "imported": result.filename,
+        "skipped": len(result.bad_lines),
+        "warnings": [warning.text for warning in result.warnings],
+    }
+    token = store_problem_list(request, result, **summary)
     return redirect(IMPORT_RESULT, token=token)
 
 
 def import_result(request, token, admin_context):
-    """After an import that skipped rows: what it skipped and why, and their 问题清单 to send back."""
+    """After an import that skipped rows or had warnings: what it skipped, and their 问题清单 to send back; the
+    figures that do not fit together."""
     access.check_import_villages(request.user)
     stored = pending.load(token, request.user)
-    if stored is None or not stored.options.get("problems"):
+    if stored is None or "imported" not in stored.options:
         raise Http404
     context = {
         **admin_context,
@@ -100,6 +107,7 @@ def import_result(request, token, admin_context):
         "stored": stored,
         "imported": stored.options.get("imported"),
         "skipped": stored.options.get("skipped"),
+        "warnings": stored.options.get("warnings", []),
     }
     return TemplateResponse(request, "admin/villages/village/import_result.html", context)
 
@@ -107,7 +115,7 @@ def import_result(request, token, admin_context):
 def download_problem_list(request, token):
     access.check_import_villages(request.user)
     stored = pending.load(token, request.user)
-    if stored is None or not stored.options.get("problems"):
+    if stored is None or not stored.options.get("problems") or not stored.content:
         raise Http404
     response = HttpResponse(stored.content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition_header(True, stored.filename)

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
@@ -60,6 +60,8 @@ class Command(BaseCommand):
             can_import_villages,
             _("%(user)s is not an active city administrator; only they may import villages."),
         )
+        if problems and not skip_invalid:
+            raise CommandError(_("--problems names the problem list of --skip-invalid; give both or neither."))
         content = read_file(path)
 
         def progress(rows):
@@ -91,6 +93,8 @@ class Command(BaseCommand):
             self.stdout.write(self.problem_file_note(result, problem_file))
             for problem in result.problems:
                 self.stdout.write(f"  {problem}")
+        for warning in result.warnings:
+            self.stdout.write(self.style.WARNING(_("Warning: %(text)s") % {"text": warning.text}))
         counts = {"rows": len(result.imported_rows), "changed": result.changed, "unchanged": result.unchanged}
         if dry_run:
             self.stdout.write(
