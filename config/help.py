@@ -32,6 +32,7 @@ TOPICS = {
         Topic("apply", _("Applying for acceptance"), "villages:list", _("Villages"), 1280, "?status=completed"),
         Topic("review", _("Reviewing an application"), "villages:list", _("Villages"), 1280, "?acceptance=waiting"),
         Topic("import", _("Importing village lists"), "admin:villages_village_import", _("Import"), 1280),
+        Topic("projects", _("Projects and funds"), "projects:list", _("Projects"), 1280),
         Topic("pairings", pgettext_lazy("help topic", "Pairings"), "villages:pairings", _("Pairings"), 1280),
         Topic("map", _("Map and exports"), "villages:map", _("Map"), 1280),
         Topic(
@@ -43,8 +44,8 @@ TOPICS = {
 
 # Who does what: the index lists the topics of each role (a topic may serve several).
 ROLES = [
-    (_("County editors"), ["report", "offline", "apply", "pairings", "reporting", "map"]),
-    (_("City administrators"), ["review", "import", "pairings", "reporting", "map", "gis"]),
+    (_("County editors"), ["report", "offline", "apply", "projects", "pairings", "reporting", "map"]),
+    (_("City administrators"), ["review", "import", "projects", "pairings", "reporting", "map", "gis"]),
     (_("Viewers (city and province)"), ["map", "reporting", "gis"]),
 ]
 

@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
-from screenshots import DESKTOP, OUT, PHONE, logged_in
+from screenshots import DESKTOP, OUT, PHONE, logged_in, with_chinese_fonts
 
 
 def bulletin_pages(docx, pages=2):
@@ -50,7 +50,9 @@ def main(base, period):
     OUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         chromium = shutil.which("chromium")
-        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"] if chromium else [])
+        browser = playwright.chromium.launch(
+            executable_path=chromium, args=["--no-sandbox"] if chromium else [], env=with_chinese_fonts()
+        )
         desktop = logged_in(browser, base, "admin", DESKTOP)
         desktop.goto(f"{base}/reporting/{period}/?sort=rank")
         desktop.screenshot(path=OUT / "reporting-period.png", full_page=False)

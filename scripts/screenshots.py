@@ -1,11 +1,14 @@
 """Take the README's screenshots in chromium from a running demo (`make run`): desktop (1280 px) and phone (390 px).
 
 Usage: .venv/bin/python scripts/screenshots.py [BASE_URL]   (default http://127.0.0.1:8000; writes docs/screenshots/)
-The pages are drawn with the system's Chinese fonts, as users see them: install one (e.g. fonts-noto-cjk) first.
+The pages are drawn with the system's Chinese fonts, as users see them, and with Noto Sans CJK from the mplfonts
+package (installed from requirements.txt for the PNG map) where the system has none.
 """
 
+import os
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -14,6 +17,22 @@ OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 PASSWORD = "demo-pass-2025"  # the demo users' (villages/demo.py)
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
+
+
+def with_chinese_fonts():
+    """chromium's environment: fontconfig's own fonts and the mplfonts package's Noto Sans CJK."""
+    import mplfonts
+
+    folder = Path(tempfile.mkdtemp(prefix="fonts-"))
+    config = folder / "fonts.conf"
+    config.write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+        '<include ignore_missing="yes">/etc/fonts/fonts.conf</include>'
+        f"<dir>{Path(mplfonts.__file__).parent / 'fonts'}</dir><cachedir>{folder / 'cache'}</cachedir>"
+        "</fontconfig>",
+        encoding="utf-8",
+    )
+    return {**os.environ, "FONTCONFIG_FILE": str(config)}
 
 
 def logged_in(browser, base, username, viewport, **options):
@@ -30,7 +49,9 @@ def main(base):
     OUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         chromium = shutil.which("chromium")
-        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"] if chromium else [])
+        browser = playwright.chromium.launch(
+            executable_path=chromium, args=["--no-sandbox"] if chromium else [], env=with_chinese_fonts()
+        )
         desktop = logged_in(browser, base, "admin", DESKTOP)
         desktop.goto(base + "/")
         desktop.screenshot(path=OUT / "dashboard.png")

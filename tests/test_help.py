@@ -10,7 +10,7 @@ from django.conf import settings
 from config.help import ROLES, TOPICS
 
 ROOT = Path(__file__).resolve().parent.parent
-SLUGS = ["report", "offline", "apply", "review", "import", "pairings", "map", "reporting", "gis"]
+SLUGS = ["report", "offline", "apply", "review", "import", "projects", "pairings", "map", "reporting", "gis"]
 # The title of each topic in each language, written here by hand.
 TITLES = {
     "zh-hans": [
@@ -19,6 +19,7 @@ TITLES = {
         "申请验收",
         "复核",
         "导入名录",
+        "项目库与资金",
         "结对",
         "地图与导出",
         "月报与催报/通报",
@@ -30,6 +31,7 @@ TITLES = {
         "Applying for acceptance",
         "Reviewing an application",
         "Importing village lists",
+        "Projects and funds",
         "Pairings",
         "Map and exports",
         "Monthly reports, reminders and bulletins",
@@ -43,6 +45,7 @@ PAGES = {
     "apply": "/villages/?status=completed",
     "review": "/villages/?acceptance=waiting",
     "import": "/admin/villages/village/import/",
+    "projects": "/projects/",
     "pairings": "/pairings/",
     "map": "/map/",
     "reporting": "/reporting/",
@@ -117,6 +120,8 @@ def test_the_header_of_every_page_links_to_the_index(client_for, viewer):
         ("/map/", "map"),
         ("/reporting/", "reporting"),
         ("/data/", "gis"),
+        ("/projects/", "projects"),
+        ("/projects/import/", "projects"),
         ("/accounts/tokens/", "gis"),
         ("/admin/villages/village/import/", "import"),
     ],

@@ -8,19 +8,25 @@ without it the test writes them to a temporary folder and checks that each commi
 import os
 import shutil
 import struct
+from datetime import date
+from decimal import Decimal
 from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
 from config.help import TOPICS
 from counties.models import Pairing
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, YUCI, BrowserPage
+from tests.project_helpers import make_project, move_to
 from villages.acceptance.models import Application
 from villages.demo import DEMO_PASSWORD, editor_username
 from villages.models import Status, Village
+from villages.projects import workflow as project_workflow
+from villages.projects.models import Source, Stage
 from villages.reporting.models import Period
 
 pytestmark = pytest.mark.browser
@@ -61,6 +67,34 @@ def chromium_with_chinese_fonts(chromium, tmp_path):
     browser.close()
 
 
+def a_project_under_way(village):
+    """A road project of the village (the demo has no projects): three sources planned, the central funds' figures
+    of June recorded by the county."""
+    editor, admin = (get_user_model().objects.get(username=name) for name in ("yuci", "admin"))
+    funds = {Source.CENTRAL: "120", Source.CITY_COUNTY: "40", Source.SELF_RAISED: "10"}
+    project = make_project(
+        village,
+        editor,
+        name="村内主干道硬化",
+        year=2025,
+        funds=funds,
+        content="硬化村内主干道 2.4 公里",
+        implementer="车辋村股份经济合作社",
+        responsible_unit="东阳镇人民政府",
+        start_month=date(2025, 4, 1),
+        end_month=date(2025, 10, 1),
+        benefit_mechanism="优先雇用本村群众务工",
+        households=120,
+        people=380,
+        jobs=25,
+        is_illustrative=True,
+    )
+    move_to(project, Stage.IN_PROGRESS, editor, admin)
+    fund = project.funds.get(source=Source.CENTRAL)
+    project_workflow.record_figures(fund, fund.version, editor, date(2025, 6, 1), Decimal(80), Decimal(45))
+    return project
+
+
 def csv_of(villages):
     """A county's list moving its planned villages to 建设中: what the import's preview shows."""
     rows = ["村代码,村名,状态,进度(%)"] + [f"{village.code},{village.name},建设中,20" for village in villages]
@@ -77,6 +111,7 @@ def demo(registry, settings, media_root):
     submitted = Application.objects.filter(status=Application.State.SUBMITTED).select_related("village").first()
     updating = Village.objects.filter(county_id=YUCI, status=Status.IN_PROGRESS).order_by("code").first()
     period = Period.objects.monthly().started(timezone.localdate()).order_by("-start").first()
+    project = a_project_under_way(updating)
     return {
         "report": ("yuci", PHONE, f"/villages/{updating.code}/updates/new/"),
         "offline": ("yuci", PHONE, "/offline/"),
@@ -87,6 +122,7 @@ def demo(registry, settings, media_root):
         ),
         "review": ("admin", DESKTOP, f"/villages/{submitted.village.code}/acceptance/review/"),
         "import": ("admin", DESKTOP, "/admin/villages/village/import/"),
+        "projects": ("yuci", DESKTOP, f"/projects/{project.pk}/"),
         "pairings": ("admin", DESKTOP, f"/pairings/{Pairing.objects.order_by('pk').first().pk}/"),
         "map": ("admin", DESKTOP, "/map/"),
         "reporting": ("admin", DESKTOP, f"/reporting/{period.key}/"),
@@ -124,7 +160,7 @@ def test_each_explained_page_links_to_its_topic_which_shows_its_screenshot(
             assert link.is_visible(), slug
             box = link.bounding_box()
             assert box["x"] >= 0 and box["x"] + box["width"] <= size["viewport"]["width"], slug
-            page.screenshot(path=out / f"{slug}.png")
+            page.screenshot(path=out / f"{slug}.png", full_page=slug == "projects")  # its funds are below
             link.click()
             page.wait_for_load_state("load")
             assert page.url == f"{live_server.url}/help/{slug}/"

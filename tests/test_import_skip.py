@@ -78,7 +78,7 @@ def test_the_command_imports_the_rest_and_writes_the_problem_list_beside_the_fil
     problems = [row[6] for row in rows[1:]]
     assert problems[0].startswith(f"状态：{office[1].code} {office[1].name}：")
     assert "退回" in problems[0] and "退回" in problems[1]
-    assert problems[2] == f"村代码：名录中没有代码为 {UNKNOWN} 的村庄"
+    assert problems[2] == f"村代码：名录中没有代码为 {UNKNOWN} 的村庄；请核对村代码（村庄列表的导出中有全部代码）"
 
     # the same file again: the imported rows are as it says, the skipped ones still skipped; nothing written
     history_after = Village.history.count()

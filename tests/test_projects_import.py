@@ -270,3 +270,13 @@ def test_monthly_figures_of_a_project_under_way_are_recorded_and_never_lowered_b
         "before (or higher than the month after); correct them on the project's page, with the reason"
     ]
     assert fund.reports.count() == 1
+
+
+def test_new_projects_written_chunk_by_chunk_keep_their_villages_funds_and_history(yuci_editor, monkeypatch):
+    from villages.projects import workflow
+
+    monkeypatch.setattr(workflow, "IMPORT_CHUNK", 1)
+    assert run_pool(pool_xlsx(), yuci_editor).created == 2
+    assert pool() == EXPECTED
+    assert Project.history.count() == 2 and ProjectFund.history.count() == 6
+    assert Project.history.model.villages.model.objects.count() == 3

@@ -314,7 +314,14 @@ class RowReader:
             return None
         village = self.registry.by_code.get(code)
         if village is None:
-            self.problem(line, "code", _("no village with code %(code)s in the registry") % {"code": code})
+            self.problem(
+                line,
+                "code",
+                _(
+                    "no village with code %(code)s in the registry; check the code (the village list's export gives them all)"
+                )
+                % {"code": code},
+            )
             return None
         if village["withdrawn_at"] is not None:
             self.problem(line, "code", withdrawn_text(village))

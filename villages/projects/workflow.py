@@ -464,12 +464,19 @@ def history_rows(model, rows, ids, user_id, now, reason):
     ]
 
 
+IMPORT_CHUNK = 5000  # rows written at a time: the memory of the writing stays that of one chunk
+
+
 def create_imported(rows, user, reason, cursor):
     """New projects of an import, in bulk: each with its villages, funds (and figures where the file gives them,
     projects of the pool imported by their reviewer) and one history record for each row written."""
-    if not rows:
-        return
-    now, user_id = timezone.now(), user.pk if user else None
+    now = timezone.now()
+    for start in range(0, len(rows), IMPORT_CHUNK):
+        create_chunk(rows[start : start + IMPORT_CHUNK], user, reason, cursor, now)
+
+
+def create_chunk(rows, user, reason, cursor, now):
+    user_id = user.pk if user else None
     ids = next_ids(Project, len(rows), cursor)
     defaults = {field.attname: field.get_default() for field in Project._meta.concrete_fields}
     projects = []
