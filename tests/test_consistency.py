@@ -144,7 +144,7 @@ def test_the_dashboard_lists_what_does_not_fit_in_the_data(client_for, city_admi
     assert 'id="data-warnings"' in html
     expected = [
         "榆次区: 2 villages completed (or further) with progress below 100%",
-        "榆次区: 1 villages whose progress is below a figure their progress updates reported, without a written "
+        "榆次区: 1 village whose progress is below a figure its progress updates reported, without a written "
         "correction",
         "晋中市, 2025, showcase village (精品示范村): 3 villages designated, more than the target of 1",
         "榆次区, 2025, showcase village (精品示范村): 2 villages designated, more than its quota of 1",

@@ -5,6 +5,7 @@ is installed, and the page says so where it is not."""
 import io
 from datetime import date
 
+import openpyxl
 import pytest
 from docx import Document
 
@@ -92,3 +93,21 @@ def test_without_libreoffice_the_page_offers_the_docx_only_and_says_so(projects,
 def test_another_countys_editor_gets_404(projects, client_for, taigu_editor):
     village, _neighbour = projects
     assert client_for(taigu_editor).get(f"/projects/notice/{village.code}/notice.docx{QUERY}").status_code == 404
+
+
+def test_the_village_page_links_the_notices_of_the_village_and_its_township(projects, client_for, viewer):
+    village, _neighbour = projects
+    html = client_for(viewer).get(f"/villages/{village.code}/").content.decode()
+    assert f"/projects/notice/{village.code}/" in html and f"/projects/notice/{village.township_id}/" in html
+    page = client_for(viewer).get(f"/projects/notice/{village.code}/")  # this year's, posted from today, 10 days
+    assert page.status_code == 200 and page.context["notice"].days == 10
+
+
+def test_the_project_list_offers_the_import_to_editors_and_the_export_of_its_filters(
+    projects, client_for, viewer, yuci_editor
+):
+    assert "/projects/import/" in client_for(yuci_editor).get("/projects/").content.decode()
+    assert "/projects/import/" not in client_for(viewer).get("/projects/").content.decode()
+    export = client_for(viewer).get("/projects/export.xlsx?year=2025&category=产业发展")
+    sheet = openpyxl.load_workbook(io.BytesIO(export.content)).active
+    assert [row[6] for row in sheet.iter_rows(min_row=4, values_only=True)] == ["食用菌大棚", None]  # and the 合计 row

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from counties.models import County
 from villages.models import CountyQuota, ProgressUpdate, Status, Target, Tier, Village
@@ -165,13 +166,20 @@ def data_warnings(county_codes=None):
     found = []
     for row in per_county:
         values = {"county": row["county__name"]}
-        if row["unfinished"]:
-            text = _("%(county)s: %(count)d villages completed (or further) with progress below 100%%")
-            found.append(Mismatch("unfinished", text % {**values, "count": row["unfinished"]}))
-        if row["lowered"]:
-            text = _(
-                "%(county)s: %(count)d villages whose progress is below a figure their progress updates reported, "
-                "without a written correction"
+        if count := row["unfinished"]:
+            text = ngettext(
+                "%(county)s: %(count)d village completed (or further) with progress below 100%%",
+                "%(county)s: %(count)d villages completed (or further) with progress below 100%%",
+                count,
             )
-            found.append(Mismatch("lowered", text % {**values, "count": row["lowered"]}))
+            found.append(Mismatch("unfinished", text % {**values, "count": count}))
+        if count := row["lowered"]:
+            text = ngettext(
+                "%(county)s: %(count)d village whose progress is below a figure its progress updates reported, "
+                "without a written correction",
+                "%(county)s: %(count)d villages whose progress is below a figure their progress updates reported, "
+                "without a written correction",
+                count,
+            )
+            found.append(Mismatch("lowered", text % {**values, "count": count}))
     return found + over_limits(designations(county_codes), county_codes=county_codes)

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import escape_uri_path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -23,8 +24,9 @@ from villages.imports.export import XLSX_CONTENT_TYPE
 from villages.projects import access
 from villages.projects.imports.export import pool_title, pool_xlsx
 from villages.projects.imports.importer import import_pool
+from villages.projects.models import Category, Stage
 from villages.projects.notice import DOCX_CONTENT_TYPE, NoPdf, notice_docx, notice_pdf, pdf_available
-from villages.projects.pool_forms import NoticeForm, PoolImportForm
+from villages.projects.pool_forms import NoticeForm, PoolImportForm, this_year
 
 IMPORT_PAGE = "projects:pool_import"
 
@@ -98,13 +100,16 @@ def pool_export(request):
         if county is None or not access.can_see_county_projects(request.user, county.code):
             raise NotVisible(_("There is no such county, or you do not see its records."))
         projects = projects.filter(county=county)
+    for name, choices in (("category", Category.values), ("stage", Stage.values)):
+        if request.GET.get(name) in choices:  # the project list's other filters
+            projects = projects.filter(**{name: request.GET[name]})
     title = pool_title(int(year) if year else None, county)
     return attachment(pool_xlsx(projects, title), XLSX_CONTENT_TYPE, f"{title}.xlsx")
 
 
 def notice_place(request, code):
     place = access.get_notice_place_for_view(request.user, code)
-    form = NoticeForm(request.GET or None)
+    form = NoticeForm(request.GET or {"year": this_year(), "start": timezone.localdate(), "days": 10})
     return place, form
 
 

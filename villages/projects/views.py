@@ -61,6 +61,7 @@ def project_list(request):
             "total": paginator.count,
             "stage_counts": [(value, label, counts.get(value, 0)) for value, label in Stage.choices],
             "query": query.urlencode(),
+            "may_import": access.can_import_projects(request.user),
         },
     )
 
