@@ -389,7 +389,9 @@ def test_every_page_and_api_answers_each_role_as_the_visibility_rule_says(world,
 
 def village_counties_seen(client):
     """The counties whose village records reach the user: list rows, village points (page and GeoJSON)."""
-    listed = {village.county_id for village in client.get("/villages/").context["page"].paginator.object_list}
+    listed = {
+        village.county_id for village in client.get("/villages/", {"tier": "all"}).context["page"].paginator.object_list
+    }
     geojson = json.loads(b"".join(client.get("/api/villages.geojson", {"year": 2025}).streaming_content))
     mapped = {feature["properties"]["county_code"] for feature in geojson["features"]}
     return listed, mapped
@@ -448,7 +450,7 @@ def test_anonymous_users_are_sent_to_the_login_page_from_lists(registry, path):
 
 
 def test_village_list_shows_a_county_editor_only_their_county(client_for, yuci_editor, yuci_village, taigu_village):
-    response = client_for(yuci_editor).get("/villages/")
+    response = client_for(yuci_editor).get("/villages/", {"tier": "all"})
     codes = {village.code for village in response.context["page"]}
     assert yuci_village.code in codes and taigu_village.code not in codes
     assert response.context["total"] == Village.objects.filter(county_id="140702").count()
@@ -456,7 +458,7 @@ def test_village_list_shows_a_county_editor_only_their_county(client_for, yuci_e
 
 def test_village_list_shows_viewers_and_city_admins_every_county(client_for, viewer, city_admin, registry):
     for user in (viewer, city_admin):
-        response = client_for(user).get("/villages/")
+        response = client_for(user).get("/villages/", {"tier": "all"})
         assert response.context["total"] == Village.objects.count()
 
 

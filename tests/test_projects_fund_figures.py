@@ -111,3 +111,19 @@ def test_a_plan_below_what_was_allocated_is_refused(fund, yuci_editor, jinzhong_
     with pytest.raises(Refused, match="60"):
         workflow.save_funds(project, project.version, jinzhong_admin, {Source.CENTRAL: (D(59), None)})
     assert ProjectFund.objects.get(pk=fund.pk).planned == D("100.00")
+
+
+def test_a_series_of_months_at_once_is_checked_as_the_months_one_by_one(fund, yuci_editor):
+    series = [(date(2025, 4, 1), D(20), D(10)), (date(2025, 7, 1), D(50), D(30))]
+    workflow.record_series(fund, fund.version, yuci_editor, series)
+    saved = ProjectFund.objects.get(pk=fund.pk)
+    assert (saved.allocated, saved.spent, saved.reported_month) == (D("50.00"), D("30.00"), date(2025, 7, 1))
+    assert FundReport.history.filter(history_change_reason="figures").count() == 2
+    for bad in (
+        [(date(2025, 8, 1), D(40), D(30))],  # lower than July, no reason
+        [(date(2025, 9, 1), D(60), D(61))],  # spent beyond allocated
+        [(date(2025, 7, 1), D(60), D(40))],  # July again
+    ):
+        with pytest.raises(Refused):
+            workflow.record_series(saved, saved.version, yuci_editor, bad)
+    assert FundReport.objects.filter(fund=fund).count() == 2

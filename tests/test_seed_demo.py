@@ -3,13 +3,13 @@ from io import StringIO
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
-from django.db.models import Count
+from django.db.models import Count, Max
 from django.utils import translation
 from shapely.geometry import Point, shape
 
 from counties.models import CountyBoundary, Profile
 from villages.demo import DEMO_PASSWORD, EDITOR_USERNAMES
-from villages.models import LocationSource, Status, Tier, Village
+from villages.models import LocationSource, ProgressUpdate, Status, Tier, Village
 
 pytestmark = pytest.mark.django_db
 NAME_MARK = '<span class="badge illustrative"'  # every page that shows demo data says so
@@ -123,3 +123,15 @@ def test_the_demo_has_an_illustrative_standard_and_applications_in_every_state(r
     admin = Profile.objects.get(user__username="admin").user
     page = client_for(admin).get(returned.village.get_absolute_url()).content.decode()
     assert NAME_MARK in page
+
+
+def test_a_demo_villages_last_change_is_the_last_of_its_history_and_updates(registry, settings):
+    """最近更新 is the story's, not the day the demo was seeded (issue 25, item 3)."""
+    settings.DEBUG = True
+    seed()
+    last = dict(Village.history.values_list("id").annotate(Max("history_date")))
+    for pk, moment in ProgressUpdate.objects.values_list("village_id").annotate(Max("created_at")):
+        last[pk] = max(last[pk], moment)
+    villages = list(Village.objects.designated().values_list("pk", "updated_at"))
+    assert len(villages) == 340
+    assert [(pk, updated_at) for pk, updated_at in villages if updated_at != last[pk]] == []

@@ -24,7 +24,10 @@ def test_filters_by_township_tier_status_year_and_location(client_for, city_admi
     assert [village.code for village in response.context["page"]] == [yuci_village.code]
     response = listed(client, tier="upgraded", located="no")
     assert [village.code for village in response.context["page"]] == [taigu_village.code]
-    assert listed(client, county="140703").context["total"] == Village.objects.filter(county_id="140703").count()
+    assert (
+        listed(client, county="140703", tier="all").context["total"]
+        == Village.objects.filter(county_id="140703").count()
+    )
 
 
 def test_search_by_name_or_code(client_for, viewer, registry):
@@ -32,16 +35,16 @@ def test_search_by_name_or_code(client_for, viewer, registry):
     sample = Village.objects.order_by("code")[500]
     word = sample.short_name[:2]
     expected = Village.objects.filter(name__contains=word).count()
-    assert listed(client, q=word).context["total"] == expected
-    assert listed(client, q=sample.code).context["total"] == 1
+    assert listed(client, q=word, tier="all").context["total"] == expected
+    assert listed(client, q=sample.code, tier="all").context["total"] == 1
     assert (
-        listed(client, q=sample.code[:9]).context["total"]
+        listed(client, q=sample.code[:9], tier="all").context["total"]
         == Village.objects.filter(township_id=sample.code[:9]).count()
     )
 
 
 def test_counts_at_the_top_match_the_filtered_villages(client_for, yuci_editor, yuci_village):
-    response = listed(client_for(yuci_editor))
+    response = listed(client_for(yuci_editor), tier="all")
     counts = dict(response.context["status_counts"])
     villages = Village.objects.filter(county_id=YUCI)
     assert response.context["total"] == villages.count() == sum(counts.values())
@@ -50,9 +53,9 @@ def test_counts_at_the_top_match_the_filtered_villages(client_for, yuci_editor, 
 
 def test_sorting_and_pagination(client_for, viewer, registry):
     client = client_for(viewer)
-    first_page = listed(client, sort="-code").context["page"]
+    first_page = listed(client, sort="-code", tier="all").context["page"]
     assert [v.code for v in first_page] == list(Village.objects.order_by("-code").values_list("code", flat=True)[:50])
-    second = listed(client, sort="name", page=2).context["page"]
+    second = listed(client, sort="name", page=2, tier="all").context["page"]
     assert second.number == 2 and len(second) == 50
     assert [v.code for v in second] == list(
         Village.objects.order_by("short_name", "code").values_list("code", flat=True)[50:100]
@@ -199,7 +202,7 @@ def test_a_township_of_another_county_than_the_one_chosen_gives_way_to_the_count
     client_for, viewer, yuci_village, taigu_village
 ):
     # The user chose 太谷区 after choosing a township of 榆次区: 太谷区's villages are listed.
-    page = listed(client_for(viewer), county=taigu_village.county_id, township=yuci_village.township_id)
+    page = listed(client_for(viewer), county=taigu_village.county_id, township=yuci_village.township_id, tier="all")
     listed_counties = {village.county_id for village in page.context["page"].object_list}
     assert listed_counties == {taigu_village.county_id}
     assert page.context["page"].paginator.count == Village.objects.filter(county_id=taigu_village.county_id).count()

@@ -8,6 +8,7 @@ functions; none of them re-derives a rule. A refusal carries its reason for the 
 from django.utils.translation import gettext_lazy as _
 
 from counties.access import (
+    PAIRED_COUNTY_READ_ONLY,
     AccessRefused,
     NotVisible,
     administers_county,
@@ -36,6 +37,17 @@ def can_see_village(user, village):
 
 def can_change_village(user, village):
     return village.withdrawn_at is None and can_change_county(user, village.county_id)
+
+
+def read_only_reason(user, village):
+    """(short label, reason) of why the user, who sees the village, may not change it, as the refusal page would
+    say it; None if they may, or if the village is withdrawn (its page says so)."""
+    if village.withdrawn_at is not None:
+        return None
+    reason = change_refusal(user, village.county_id)
+    if reason is None:
+        return None
+    return (_("Village of a paired county, read only") if reason is PAIRED_COUNTY_READ_ONLY else _("Read only")), reason
 
 
 def get_village_for_view(user, code, queryset=None):

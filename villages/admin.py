@@ -8,7 +8,9 @@ from django.http import QueryDict
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ExportForm
@@ -88,7 +90,7 @@ class VillageAdmin(WithinScope, ExportOfTheListAsFiltered, SimpleHistoryAdmin):
     is set on its edit page (with its coordinate system and county check), so the admin shows them read-only."""
 
     form = VillageAdminForm
-    list_display = ["code", "name", "township", "county", "tier", "programme_year", "status", "progress", "updated_at"]
+    list_display = ["code", "name", "county", "township", "tier", "programme_year", "status", "progress", "last_change"]
     list_filter = ["county", "township__kind", "tier", "status", "programme_year", "location_source"]
     list_select_related = ["county", "township"]
     search_fields = ["code", "name", "short_name"]
@@ -114,6 +116,13 @@ class VillageAdmin(WithinScope, ExportOfTheListAsFiltered, SimpleHistoryAdmin):
     resource_classes = [VillageExportResource]
     export_form_class = ExportForm
     to_encoding = "utf-8-sig"  # CSV with a BOM, so that Excel opens it as UTF-8
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
+    @admin.display(description=gettext_lazy("last updated"), ordering="updated_at")
+    def last_change(self, village):
+        return timezone.localtime(village.updated_at).strftime("%Y-%m-%d")
 
     def get_urls(self):
         own = [

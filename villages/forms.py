@@ -38,9 +38,11 @@ class PlainSelect(forms.Select):
 
 
 class VillageFilterForm(forms.Form):
-    """The village list's filters. Anything a user could type in the address bar is validated here."""
+    """The village list's filters. Anything a user could type in the address bar is validated here. The list starts
+    with the programme's villages (a tier set, any year); "all" is one click away."""
 
     PAGE_SIZE = 50
+    PROGRAMME, ALL = "programme", "all"
 
     SORTS = {
         "code": "code",
@@ -90,7 +92,13 @@ class VillageFilterForm(forms.Form):
             (code, f"{county} · {name}" if named_with_county else name)
             for code, county, name in offered.values_list("code", "county__name", "name")
         ]
-        self.fields["tier"].choices = [("", _("All tiers"))] + Tier.choices
+        self.fields["tier"].choices = [
+            (self.PROGRAMME, _("Programme villages (any tier)")),
+            (Tier.SHOWCASE, Tier.SHOWCASE.label),
+            (Tier.UPGRADED, Tier.UPGRADED.label),
+            (Tier.NONE, _("Not in the programme")),
+            (self.ALL, _("All villages")),
+        ]
         self.fields["status"].choices = [("", _("All statuses"))] + Status.choices
         years = (
             access.visible_villages(user)
@@ -99,7 +107,16 @@ class VillageFilterForm(forms.Form):
             .values_list("programme_year", flat=True)
             .distinct()
         )
-        self.fields["year"].choices = [("", _("All years"))] + [(year, year) for year in years]
+        self.years = list(years)
+        self.fields["year"].choices = [("", _("All years"))] + [(year, year) for year in self.years]
+
+    def clean_tier(self):
+        return self.cleaned_data.get("tier") or self.PROGRAMME
+
+    def this_year(self):
+        """The year the "this year's" link picks: this year, else the latest year that has villages."""
+        year = timezone.localdate().year
+        return year if year in self.years or not self.years else max(self.years)
 
     def clean(self):
         data = super().clean()
@@ -115,10 +132,13 @@ class VillageFilterForm(forms.Form):
             villages = (
                 villages.filter(code__startswith=query) if query.isdigit() else villages.filter(name__contains=query)
             )
+        if data["tier"] == self.PROGRAMME:
+            villages = villages.designated()
+        elif data["tier"] != self.ALL:
+            villages = villages.filter(tier=data["tier"])
         for name, lookup in [
             ("county", "county"),
             ("township", "township"),
-            ("tier", "tier"),
             ("status", "status"),
             ("year", "programme_year"),
         ]:

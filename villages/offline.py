@@ -47,7 +47,7 @@ def copy_for(user):
     if not codes:  # not a county editor: the village list would show every county
         return {"user": user.get_username(), "counties": [], "villages": 0, "urls": [], "parts": []}
     villages = list(editable_villages(codes).values_list("code", flat=True))
-    lists = list_urls(len(villages))
+    lists = list_urls(editable_villages(codes).designated().count())
     pages = reverse("villages:offline_pages")
     size = settings.OFFLINE_COPY_PART_VILLAGES
     batches = [villages[start : start + size] for start in range(0, len(villages), size)]
@@ -66,7 +66,7 @@ def editable_villages(codes):
 
 
 def list_urls(village_count):
-    """The village list's pages and the 离线使用本县村庄 page."""
+    """The village list's pages as it opens (the programme's villages) and the 离线使用本县村庄 page."""
     village_list = reverse("villages:list")
     pages = math.ceil(village_count / VillageFilterForm.PAGE_SIZE)
     return [village_list] + [f"{village_list}?page={n}" for n in range(2, pages + 1)] + [reverse("villages:offline")]
@@ -83,7 +83,7 @@ def part_urls(user, query):
     if not codes:
         return []
     if query.get("lists"):
-        return list_urls(editable_villages(codes).count())
+        return list_urls(editable_villages(codes).designated().count())
     first, last = query.get("from", ""), query.get("to", "")
     if not (CODE.fullmatch(first) and CODE.fullmatch(last)):
         raise ValueError("from and to must be village codes")

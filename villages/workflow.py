@@ -151,6 +151,7 @@ def commit(current, user, expected_version, changes, reason="", when=None):
     claimed = Village.all_objects.filter(pk=current.pk, version=current.version).update(version=current.version + 1)
     if not claimed:
         raise EditConflict
+    before = current.updated_at
     for name, value in changes.items():
         setattr(current, name, value)
     current.version += 1
@@ -159,7 +160,17 @@ def commit(current, user, expected_version, changes, reason="", when=None):
     if when is not None:
         current._history_date = when
     current.save()  # a full save, so django-simple-history records who changed what
+    if when is not None:  # a change dated in the past (the demo's story) leaves a later change the last one
+        current.updated_at = max(before, when) if before else when
+        Village.all_objects.filter(pk=current.pk).update(updated_at=current.updated_at)
     return current
+
+
+def touch(current, user, when=None):
+    """An update that changes no figure still changes the village's record: its last change is the update's, by
+    its author (unless a later change is already recorded, for an update dated in the past)."""
+    moment = when or timezone.now()
+    Village.all_objects.filter(pk=current.pk, updated_at__lt=moment).update(updated_at=moment, updated_by=user)
 
 
 def check_may_change(user, village):
@@ -325,10 +336,10 @@ def report_conflict(user, current, report, move):
     return None
 
 
-def add_update(village, user, report):
-    """A progress update with its photos. Its progress, if given, becomes the village's progress; its status move,
-    if any, is made when the editor may make it from the village's status now. An update that no longer fits the
-    village (StatusConflict) saves nothing."""
+def add_update(village, user, report, when=None):
+    """A progress update with its photos, made now (or at `when`, for the demo's story). Its progress, if given,
+    becomes the village's progress; its status move, if any, is made when the editor may make it from the village's
+    status now. An update that no longer fits the village (StatusConflict) saves nothing."""
     with transaction.atomic():
         current = locked(village)
         check_may_change(user, current)
@@ -352,6 +363,9 @@ def add_update(village, user, report):
             device_lon=lon,
             device_accuracy=accuracy,
         )
+        if when is not None:
+            update.created_at = when
+            ProgressUpdate.objects.filter(pk=update.pk).update(created_at=when)
         for photo_file, facts in report.photos:
             update.photos.create(image=photo_file, taken_lat=facts.lat, taken_lon=facts.lon, taken_at=facts.taken_at)
         changes = {}
@@ -361,7 +375,9 @@ def add_update(village, user, report):
             changes["status"] = move
         if changes:
             reason = f"progress corrected: {update.correction}" if lowered else "progress update"
-            commit(current, user, None, changes, reason)
+            commit(current, user, None, changes, reason, when)
+        else:
+            touch(current, user, when)
     return update
 
 
@@ -430,6 +446,6 @@ def seed(villages, changes, when):
         for name, value in new.items():
             setattr(village, name, value)
         village.version += 1
-        village._history_date = when[village.pk]
-    names = sorted({name for new in changes.values() for name in new} | {"version"})
+        village.updated_at = village._history_date = when[village.pk]
+    names = sorted({name for new in changes.values() for name in new} | {"version", "updated_at"})
     bulk_update_with_history(villages, Village, names, batch_size=500, default_change_reason=DEMO_REASON)

@@ -41,6 +41,15 @@ class CountyPage:
     unlocated: list = field(default_factory=list)
     updates: list = field(default_factory=list)
 
+    @property
+    def townships_with_villages(self):
+        return [row for row in self.townships if row.total]
+
+    @property
+    def townships_without_villages(self):
+        """Mostly street offices (街道), whose places are communities, not villages: their rows are all zeros."""
+        return [row.unit for row in self.townships if not row.total]
+
 
 def year_rows(county_code, all_quotas, accepted, today, all_targets):
     """One row per (year, tier) with an annual quota or designated villages, newest first; cumulative quotas are

@@ -19,3 +19,11 @@ class ProjectsConfig(AppConfig):
             extensions.add_section(page, "projects/_money_section.html", dashboard.dashboard_section, order=120)
         extensions.add_section("county", "projects/_money_section.html", dashboard.county_section, order=120)
         extensions.add_ledger_sheet(dashboard.ledger_sheet)
+        extensions.add_demo_step(demo_projects, order=20)
+
+
+# The demo is loaded only when seed_demo runs.
+def demo_projects():
+    from villages.projects import demo
+
+    return demo.create_projects()

@@ -345,6 +345,40 @@ def record_figures(fund, expected_version, user, month, allocated, spent, reason
     return report
 
 
+def record_series(fund, expected_version, user, series):
+    """Several months' cumulative figures of a fund at once, none recorded before for those months: series =
+    [(month, allocated, spent)] in order of month, each within the plan, spent within allocated, none lower than the
+    month before (a lower figure needs the page's reason). One version claim, one history record per month."""
+    project = fund.project
+    if not access.may_record_figures(user, project):
+        raise Refused(_("Monthly figures are recorded for projects in the pool (入库) or later."))
+    series = [(month.replace(day=1), allocated, spent) for month, allocated, spent in series]
+    months = [month for month, _allocated, _spent in series]
+    if months != sorted(set(months)) or fund.reports.filter(month__in=months).exists():
+        raise Refused(_("The months of a series are new to the fund and given once each, in order."))
+    previous = fund.reports.filter(month__lt=months[0]).order_by("-month").first() if months else None
+    floor = (previous.allocated, previous.spent) if previous else (Decimal(0), Decimal(0))
+    problems = []
+    for month, allocated, spent in series:
+        problems += figure_problems(fund, month, allocated, spent, "ordered series")
+        if allocated < floor[0] or spent < floor[1]:
+            problems.append(_("The figures are cumulative: a figure lower than the month before needs a reason."))
+        floor = (allocated, spent)
+    if problems:
+        raise Refused(" ".join(str(problem) for problem in problems))
+    with transaction.atomic():
+        claim(ProjectFund, fund, expected_version, current=fund_values)
+        reports = [
+            FundReport(fund=fund, month=month, allocated=allocated, spent=spent, recorded_by=user)
+            for month, allocated, spent in series
+        ]
+        bulk_create_with_history(reports, FundReport, default_user=user, default_change_reason="figures")
+        latest = fund.reports.order_by("-month").first()
+        fund.allocated, fund.spent, fund.reported_month = latest.allocated, latest.spent, latest.month
+        write(fund, user, "figures")
+    return reports
+
+
 def save_indicators(project, expected_version, user, rows, removed=()):
     """The 绩效目标 table: rows = [(indicator id, or None for a new one, {field: value})]; removed: ids of indicators
     to delete. Targets change with the plan; actual values by those who record results. Compared with the rows as

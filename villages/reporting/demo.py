@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from counties.access import ADMINISTRATORS
 from counties.models import City, Profile
 from villages import workflow
-from villages.models import ProgressUpdate, Village
+from villages.models import Village
 from villages.reporting import bulletins
 from villages.reporting.models import Bulletin, NoChange, Period
 from villages.reporting.periods import create_monthly_periods
@@ -89,10 +89,7 @@ def seed_reports(rng, periods, now):
     written = []
     for village, day, moment, user_id in updates:
         report = workflow.Report(date=day, text=ILLUSTRATIVE + str(rng.choice(WORKS)) + "，按计划推进")
-        update = workflow.add_update(village, users.get(user_id), report)
-        update.created_at = moment
-        written.append(update)
-    ProgressUpdate.objects.bulk_update(written, ["created_at"], batch_size=1000)
+        written.append(workflow.add_update(village, users.get(user_id), report, when=moment))
     return len(confirmations), len(written)
 
 

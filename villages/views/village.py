@@ -8,8 +8,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -21,6 +22,7 @@ from villages import access, sync, workflow
 from villages.extensions import render_sections, review_required
 from villages.forms import ProgressUpdateForm, ReturnForm, VersionForm, VillageFilterForm, VillageForm, WithdrawForm
 from villages.history import village_history
+from villages.imports import export
 from villages.maps.minimap import minimap
 from villages.models import LocationSource, Photo, Status, Village
 
@@ -29,12 +31,11 @@ PAGE_SIZE = 50
 
 @login_required
 def village_list(request):
-    villages = access.visible_villages(request.user, Village.objects.with_places())
-    form = VillageFilterForm(request.user, request.GET or None)
-    if form.is_bound and form.is_valid():
-        villages = form.filter(villages)
-    elif form.is_bound:
-        villages = villages.none()
+    villages = access.visible_villages(request.user, Village.objects.with_places().select_related("updated_by"))
+    form = VillageFilterForm(request.user, request.GET)
+    villages = form.filter(villages) if form.is_valid() else villages.none()
+    if request.GET.get("format"):
+        return village_file(request, form, villages)
     counts = dict(villages.order_by().values_list("status").annotate(n=Count("id")))
     paginator = Paginator(villages, form.PAGE_SIZE)
     paginator.count = sum(counts.values())  # the status counts are of the same villages: no second COUNT(*)
@@ -43,6 +44,8 @@ def village_list(request):
     query.pop("page", None)
     sort_query = query.copy()
     sort_query.pop("sort", None)
+    file_query = query.copy()
+    file_query.pop("format", None)
     return render(
         request,
         "villages/village_list.html",
@@ -53,11 +56,28 @@ def village_list(request):
             "status_counts": [(label, counts.get(value, 0)) for value, label in Status.choices],
             "query": query.urlencode(),
             "sort_query": sort_query.urlencode(),
+            "file_query": file_query.urlencode(),
             "sort": request.GET.get("sort", "code"),
+            "this_year": form.this_year(),
             "can_see_withdrawn": access.can_see_withdrawn_villages(request.user),
             "county_names": [name for _code, name in form.counties] if is_county_editor(request.user) else [],
         },
     )
+
+
+def village_file(request, form, villages):
+    """The list as filtered, as the admin's village export writes it (the import's columns, the location's source
+    saying where a point is illustrative), for whoever sees the list: `villages` holds only what they see."""
+    file_format = request.GET["format"]
+    problems = [f"{form[name].label}: {error}" for name, errors in form.errors.items() for error in errors]
+    if file_format not in export.FORMATS:
+        problems.append(_("format must be csv or xlsx, not “%(value)s”.") % {"value": file_format})
+    if problems:
+        return HttpResponse("\n".join(problems), status=400, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(export.export_bytes(villages, file_format), content_type=export.CONTENT_TYPES[file_format])
+    filename = f"villages-{timezone.localdate():%Y%m%d}.{file_format}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @login_required
@@ -77,6 +97,7 @@ def village_detail(request, code):
             "history": village_history(village),
             "minimap": minimap(place, village.lat, village.lon) if place else None,
             "can_change": access.can_change_village(request.user, village),
+            "read_only": access.read_only_reason(request.user, village),
             "can_accept": can_accept,
             "evidence": village.updates.aggregate(updates=Count("id", distinct=True), photos=Count("photos"))
             if can_accept
