@@ -5,10 +5,14 @@ the status move is no longer possible, access was lost or a photo is refused.
 The live server is http://localhost, a secure context, so the service worker, caches and IndexedDB work.
 """
 
+import io
+import os
 import re
+from datetime import UTC, datetime
 
 import pytest
 from django.contrib.sessions.models import Session
+from PIL import Image
 
 from tests.conftest import PASSWORD, TAIGU, YUCI
 from tests.village_helpers import evidence_jpeg
@@ -315,3 +319,44 @@ def test_logging_out_deletes_everything_kept_offline(phone, yuci_editor, yuci_vi
     assert dialogs == ["还有 1 条更新尚未发送。退出登录会将其从手机上删除。仍要退出吗？"]
     page.wait_for_url("**/accounts/login/")
     assert page.evaluate(STORED) == {"caches": [], "databases": [], "workers": 0}
+
+
+def phone_photo(path):
+    """A 4,000 × 3,000 px JPEG of about 4 MB with the EXIF a phone writes (position, time and its offset): smooth
+    shapes with fine grain, which compresses as a photo does (noise alone would not)."""
+    width, height = 4000, 3000
+    shapes = Image.effect_noise((width // 4, height // 4), 60).resize((width, height), Image.Resampling.BICUBIC)
+    gradient = Image.linear_gradient("L").resize((width, height))
+    grain = Image.effect_noise((width, height), 12)
+    bands = [shapes, gradient, Image.blend(shapes, gradient, 0.5)]
+    image = Image.merge("RGB", [Image.blend(band, grain, 0.15) for band in bands])
+    exif = Image.open(io.BytesIO(evidence_jpeg(gps=GPS_NEAR_VILLAGE, taken="2025:05:30 09:00:00", offset="+08:00")))
+    image.save(path, format="JPEG", quality=93, exif=exif.getexif())
+    return str(path)
+
+
+GPS_NEAR_VILLAGE = ("N", (37, 41, 0.96), "E", (112, 45, 0))
+SLOW_UPLINK_BYTES_IN_15_S = 750_000 // 8 * 15  # issue 25, item 10: 750 kbit/s, 15 s
+
+
+def test_a_4_mb_phone_photo_is_scaled_on_the_phone_and_keeps_its_exif_position_and_time(
+    phone, yuci_editor, yuci_village, media_root, tmp_path
+):
+    photo = phone_photo(tmp_path / "IMG_4000.jpg")
+    assert os.path.getsize(photo) > 3_800_000
+    sent = []
+    phone.page.on(
+        "request",
+        lambda request: (
+            request.method == "POST" and "/updates/" in request.url and sent.append(len(request.post_data_buffer))
+        ),
+    )
+    assert queue_offline(phone, yuci_village, "村口广场铺装完成", [photo]) == "待同步 1 条"
+    phone.context.set_offline(False)
+    waiting(phone, 0)
+    photo_kept = Photo.objects.get()
+    assert (photo_kept.width, photo_kept.height) == (2048, 1536)
+    assert photo_kept.taken_lat == pytest.approx(37.6836) and photo_kept.taken_lon == pytest.approx(112.75)
+    assert photo_kept.taken_at == datetime(2025, 5, 30, 1, 0, tzinfo=UTC)  # 09:00 at +08:00
+    assert len(sent) == 1 and sent[0] < SLOW_UPLINK_BYTES_IN_15_S, sent
+    assert page_errors(phone) == []

@@ -134,11 +134,8 @@ def notice_docx(notice):
                 period_text(project.start_month, project.end_month) or "—",
             ]
         )
-    grid = table(document, HEADERS, rows, size=9)
-    widths = [1.0, 3.4, 1.8, 2.6, 4.6, 3.4, 2.6, 4.2, 2.4]
-    for row in grid.rows:
-        for cell, width in zip(row.cells, widths):
-            cell.width = Cm(width)
+    widths = [1.0, 3.4, 1.8, 2.6, 4.6, 3.4, 2.6, 4.2, 2.4]  # cm, 26 in all: the landscape page less its margins
+    table(document, HEADERS, rows, size=9, widths=[Cm(width) for width in widths])
     if not projects:
         paragraph(document, f"{notice.year}年度暂无项目。")
     paragraph(document, f"公示期：{chinese_date(notice.start)}至{chinese_date(notice.end)}（{notice.days}天）。")
