@@ -38,7 +38,7 @@ def test_unset_targets_and_quotas_are_none_not_invented(registry):
 def test_city_admin_sets_a_target_in_the_admin_with_history(city_admin, viewer, client_for):
     response = client_for(city_admin).post(
         reverse("admin:villages_target_add"),
-        {"year": 2026, "tier": Tier.SHOWCASE, "kind": Target.Kind.ANNUAL, "count": 70},
+        {"city": "1407", "year": 2026, "tier": Tier.SHOWCASE, "kind": Target.Kind.ANNUAL, "count": 70},
     )
     assert response.status_code == 302
     target = Target.objects.get(year=2026, tier=Tier.SHOWCASE)
