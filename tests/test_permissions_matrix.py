@@ -186,6 +186,8 @@ WALK = [
     # The project pool (villages/projects/access.py): seen with the county's village records; changed by the county
     # (the plan while 储备, figures from 入库 on); 入库 by the reviewer (an administrator).
     ("list", "get", "/projects/", {}, EVERYONE_SIGNED_IN),
+    ("list", "get", "/projects/?format=csv", {}, EVERYONE_SIGNED_IN),
+    ("list", "get", "/projects/?format=xlsx", {}, EVERYONE_SIGNED_IN),
     ("create", "get", "/projects/new/{village}/", {}, CHANGE_FORM),
     ("create", "post", "/projects/new/{village}/", "NEW_PROJECT", CHANGE),
     ("detail", "get", "/projects/{project}/", {}, RECORDS),
