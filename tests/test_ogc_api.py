@@ -60,7 +60,7 @@ def test_the_landing_page_links_the_definition_conformance_and_collections(admin
 
 def test_the_collections_offer_both_coordinate_systems(admin):
     body = admin.get("/ogc/collections").json()
-    assert [each["id"] for each in body["collections"]] == ["villages", "counties", "townships"]
+    assert [each["id"] for each in body["collections"]] == ["villages", "counties", "townships", "projects"]
     for each in body["collections"]:
         assert each["crs"] == [CRS84, CGCS2000] and each["storageCrs"] == CRS84
         west, south, east, north = each["extent"]["spatial"]["bbox"][0]

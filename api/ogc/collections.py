@@ -1,10 +1,12 @@
 """The collections of the OGC API: what each holds, its filters, and its features for a user.
 
-Visibility is asked of villages.access (village records) and is open for counties and townships (their figures are
-open to every signed-in user, counties.access). A collection for the project pool (villages/projects) belongs in
-COLLECTIONS once that app is on main: a class with the same four members.
+Visibility is asked of villages.access (village records) and villages.projects.access (the project pool), and is
+open for counties and townships (their figures are open to every signed-in user, counties.access). Each collection is
+a class with the same four members (id, title, description, geometry, filters; page and one), listed in COLLECTIONS.
 """
 
+from django.db.models import Exists, OuterRef, Prefetch
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,10 +16,13 @@ from counties.boundaries import county_places
 from counties.models import County, Township
 from villages.access import visible_villages
 from villages.maps import data as map_data
-from villages.models import Status, Tier
+from villages.models import LocationSource, Status, Tier, Village
 from villages.progress import targets
 from villages.progress.counts import TIERS
 from villages.progress.tables import tier_and_status_table
+from villages.projects import money
+from villages.projects.access import visible_projects
+from villages.projects.models import Category, ProjectFund, Source, Stage
 
 
 def in_crs(features, crs):
@@ -45,6 +50,21 @@ def site_extent():
     return [min(b[0] for b in bounds), min(b[1] for b in bounds), max(b[2] for b in bounds), max(b[3] for b in bounds)]
 
 
+def filtered(objects, query, lookups):
+    """The objects (a queryset with updated_at) that match the query's filters, each applied through its lookup in
+    `lookups` ({filter: lookup}), and its datetime interval."""
+    for name, lookup in lookups.items():
+        if name in query.filters:
+            objects = objects.filter(**{lookup: query.filters[name]})
+    if query.interval:
+        start, end = query.interval
+        if start:
+            objects = objects.filter(updated_at__gte=start)
+        if end:
+            objects = objects.filter(updated_at__lte=end)
+    return objects
+
+
 class Villages:
     id = "villages"
     title = _("Villages")
@@ -64,22 +84,17 @@ class Villages:
     }
 
     def matching(self, user, query):
-        villages = visible_villages(user)
-        lookups = {"county": "county_id__in", "township": "township_id__in", "tier": "tier__in", "status": "status__in"}
-        for name, lookup in lookups.items():
-            if name in query.filters:
-                villages = villages.filter(**{lookup: query.filters[name]})
-        if "year" in query.filters:
-            villages = villages.filter(programme_year=query.filters["year"])
+        lookups = {
+            "county": "county_id__in",
+            "township": "township_id__in",
+            "tier": "tier__in",
+            "status": "status__in",
+            "year": "programme_year",
+        }
+        villages = filtered(visible_villages(user), query, lookups)
         if query.bbox:
             min_lon, min_lat, max_lon, max_lat = query.bbox
             villages = villages.filter(lon__gte=min_lon, lon__lte=max_lon, lat__gte=min_lat, lat__lte=max_lat)
-        if query.interval:
-            start, end = query.interval
-            if start:
-                villages = villages.filter(updated_at__gte=start)
-            if end:
-                villages = villages.filter(updated_at__lte=end)
         return villages
 
     def page(self, request, user, query):
@@ -241,7 +256,102 @@ class Townships:
         return found[0] if found else None
 
 
-COLLECTIONS = {collection.id: collection for collection in (Villages(), Counties(), Townships())}
+class Projects:
+    id = "projects"
+    title = _("Projects")
+    description = _(
+        "Every project of the project pool (项目库) you may see, at the point of its village where that village is "
+        "located (of its first located village, by code, for a project of several villages; location_source and "
+        "illustrative = true say where the point comes from, as for villages), without a geometry where none is. "
+        "Properties: the planned total and the amount planned per source (planned_<source>, 万元), spent to date "
+        "and the spending rate (支出率, a fraction) as of the latest month reported, is_illustrative = true for a "
+        "demo project. Filters: county, year (programme year), category, stage; bbox matches a project any of whose "
+        "villages lies inside; datetime applies to updated_at."
+    )
+    geometry = "point"
+    filters = {
+        "county": code(6),
+        "year": year,
+        "category": choice(Category.values),
+        "stage": choice(Stage.values),
+    }
+    source_keys = {source.value: f"planned_{source.name.lower()}" for source in Source}
+
+    def matching(self, user, query):
+        lookups = {"county": "county_id__in", "category": "category__in", "stage": "stage__in", "year": "year"}
+        projects = filtered(visible_projects(user), query, lookups)
+        if query.bbox:
+            min_lon, min_lat, max_lon, max_lat = query.bbox
+            inside = Village.all_objects.filter(
+                projects=OuterRef("pk"), lon__gte=min_lon, lon__lte=max_lon, lat__gte=min_lat, lat__lte=max_lat
+            )
+            projects = projects.filter(Exists(inside))
+        return projects
+
+    def features(self, projects, request):
+        """The features of the projects (a sliced queryset): three queries, whatever their number."""
+        villages = Village.all_objects.only("code", "short_name", "lat", "lon", "location_source").order_by("code")
+        projects = list(
+            projects.select_related("county", "township").prefetch_related(Prefetch("villages", queryset=villages))
+        )
+        funds = {}
+        for fund in ProjectFund.objects.filter(project__in=[p.pk for p in projects]).values(
+            "project_id", "source", "planned", "spent", "reported_month"
+        ):
+            funds.setdefault(fund["project_id"], []).append(fund)
+        prefix = request.build_absolute_uri(reverse("projects:list"))
+        return [self.feature(project, funds.get(project.pk, []), prefix) for project in projects]
+
+    def feature(self, project, funds, prefix):
+        villages = list(project.villages.all())
+        point = next((village for village in villages if village.lat is not None), None)
+        planned = sum((fund["planned"] for fund in funds), money.ZERO)
+        spent = sum((fund["spent"] for fund in funds), money.ZERO)
+        rate = money.spending_rate(spent, planned)
+        months = [fund["reported_month"] for fund in funds if fund["reported_month"]]
+        by_source = {fund["source"]: fund["planned"] for fund in funds}
+        return {
+            "type": "Feature",
+            "id": project.pk,
+            "geometry": {"type": "Point", "coordinates": [point.lon, point.lat]} if point else None,
+            "properties": {
+                "id": project.pk,
+                "name": project.name,
+                "category": project.category,
+                "year": project.year,
+                "stage": project.stage,
+                "county_code": project.county_id,
+                "county": project.county.name,
+                "township_code": project.township_id,
+                "township": project.township.name,
+                "village_codes": ",".join(village.code for village in villages),
+                "village_names": ",".join(village.short_name for village in villages),
+                "planned": float(planned),
+                **{key: float(by_source.get(value, 0)) for value, key in self.source_keys.items()},
+                "spent": float(spent),
+                "spending_rate": None if rate is None else round(float(rate), 4),
+                "reported_month": max(months).strftime("%Y-%m") if months else None,
+                "is_illustrative": project.is_illustrative,
+                "location_source": point.location_source if point else None,
+                "illustrative": bool(point) and point.location_source == LocationSource.ILLUSTRATIVE,
+                "url": f"{prefix}{project.pk}/",
+            },
+        }
+
+    def page(self, request, user, query):
+        projects = self.matching(user, query).order_by("pk")
+        features = self.features(projects[query.offset : query.offset + query.limit], request)
+        matched = projects.count() if len(features) == query.limit or query.offset else len(features)
+        return in_crs(features, query.crs), matched
+
+    def one(self, request, user, feature_id, crs):
+        if not (feature_id.isascii() and feature_id.isdigit()):
+            return None
+        found = self.features(visible_projects(user).filter(pk=int(feature_id)), request)
+        return in_crs(found, crs)[0] if found else None
+
+
+COLLECTIONS = {collection.id: collection for collection in (Villages(), Counties(), Townships(), Projects())}
 
 
 def collection_or_error(collection_id):
