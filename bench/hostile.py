@@ -68,7 +68,7 @@ def prepare(database):
 
     call_command("migrate", verbosity=0)
     call_command("load_registry", verbosity=0)
-    make_user(USERNAME, Profile.Role.CITY_ADMIN)
+    make_user(USERNAME, Profile.Role.PROVINCE_ADMIN)
 
 
 def run_calamine(path):

@@ -169,7 +169,7 @@ class Worker:
             "10% changed": csv_content(ten_percent_changed(self.rows), encoding),
         }
         self.user = get_user_model().objects.create_user("bench-admin")
-        Profile.objects.create(user=self.user, role=Profile.Role.CITY_ADMIN)
+        Profile.objects.create(user=self.user, role=Profile.Role.PROVINCE_ADMIN)
 
     def empty(self):
         from django.db import connection

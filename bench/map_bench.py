@@ -180,7 +180,7 @@ def main():
     from tests.conftest import make_user
 
     rng = np.random.default_rng(2025)
-    admin = make_user("bench-admin", Profile.Role.CITY_ADMIN)
+    admin = make_user("bench-admin", Profile.Role.PROVINCE_ADMIN)
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(admin)
     server, base_url = start_server()

@@ -1,5 +1,6 @@
 """The site's own middleware: API errors as JSON, a signed-in session kept alive without a write per request, no
-caching of pages shown to a logged-in user, and a limit on the size of a request body."""
+caching of pages shown to a logged-in user, nothing for an account without a role, and a limit on the size of a
+request body."""
 
 import logging
 import time
@@ -11,10 +12,17 @@ from django.db import DatabaseError
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from counties.access import has_role
 
 logger = logging.getLogger(__name__)
 # The paths whose errors are JSON: the app's APIs and the OGC API Features of the api app.
 API_PREFIXES = ("/api/", "/ogc/")
+NO_ROLE = gettext_lazy(
+    "Your account has no role in the programme yet, so it may not see anything. Ask your city's administrator to "
+    "give you a role, or the system administrator if your city has none."
+)
 
 
 def api_error_text(status):
@@ -86,6 +94,48 @@ class PrivatePagesMiddleware:
         if request.user.is_authenticated:
             response["Cache-Control"] = "private, no-store"
         return response
+
+
+class NoRoleMiddleware:
+    """A signed-in account without a role (no profile, no role yet, or a role missing its city or counties) gets
+    nothing but a page saying so and whom to ask, 403, or the same as JSON where the answer is read by a program.
+    Logging in and out, the password, the language and what the browser loads before knowing who is there remain.
+    The access helpers refuse such an account too; this answers it once, before any view."""
+
+    OPEN = {
+        "login",
+        "logout",
+        "password_change",
+        "password_change_done",
+        "set_language",
+        "healthz",
+        "favicon",
+        "villages:service_worker",
+        "villages:manifest",
+        "villages:offline_fallback",
+    }
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.resolver_match.view_name in self.OPEN:
+            return None
+        try:
+            if not request.user.is_authenticated or has_role(request.user):
+                return None
+        except DatabaseError:
+            request.api_error_status = 503  # as ApiErrorsMiddleware answers a view's error; none has run yet
+            raise
+        if request.path_info.startswith(API_PREFIXES) or request.path_info.endswith(".json"):
+            reason = str(NO_ROLE)  # "error" as every API error; "reason" as the phone's queue reads it (villages.sync)
+            return JsonResponse(
+                {"error": reason, "reason": reason}, status=403, json_dumps_params={"ensure_ascii": False}
+            )
+        return render(request, "no_role.html", status=403)
 
 
 class RequestBodyLimitMiddleware:

@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "api.tokens.TokenAuthenticationMiddleware",
+    "config.middleware.NoRoleMiddleware",
     "config.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "config.errors.ErrorPagesMiddleware",

@@ -5,6 +5,10 @@ views, forms, templates and the admin only ask the two modules.
 Roles come at three levels: the province (administrators and viewers of every city; superusers are province
 administrators), a city (administrators and viewers of their city) and counties (editors of their counties).
 
+Closed by default: a user without a profile, with no role yet, or with a role missing its scope (a county editor
+without counties) has no role here and no access at all (config.middleware.NoRoleMiddleware answers every page
+with whom to ask). The database refuses a city role without a city (counties.models.Profile).
+
 One visibility rule, applied at each level:
 - Figures of every county (counts, quotas, rates, rankings, burn-ups, forecasts) are open to every signed-in
   user: the programme compares counties openly.
@@ -31,8 +35,6 @@ CITY_VIEWER = VIEWER = Profile.Role.VIEWER
 COUNTY_EDITOR = Profile.Role.COUNTY_EDITOR
 ADMINISTRATORS = (PROVINCE_ADMIN, CITY_ADMIN)
 VIEWERS = (PROVINCE_VIEWER, CITY_VIEWER)
-# A city-level role saved without a city (only possible outside the admin) is not limited to a city.
-WITHOUT_A_CITY = {CITY_ADMIN: PROVINCE_ADMIN, CITY_VIEWER: PROVINCE_VIEWER}
 
 READ_ONLY = _("A read-only account cannot make changes.")
 OTHER_COUNTY_RECORDS = _(
@@ -62,7 +64,7 @@ class NotVisible(Http404):
 
 
 def scope_of(user):
-    """(role, city code or None) of a signed-in, active user; (None, None) otherwise."""
+    """(role, city code or None) of a signed-in, active user with a role; (None, None) otherwise."""
     if not user.is_authenticated or not user.is_active:
         return None, None
     if user.is_superuser:
@@ -75,18 +77,26 @@ def scope_of(user):
 def load_scope(user):
     """Reads the user's profile with its counties and its city's counties in one query, for this request."""
     rows = list(Profile.objects.filter(user=user).values_list("role", "city_id", "counties", "city__counties"))
-    role, city = rows[0][:2] if rows else (PROVINCE_VIEWER, None)
-    if role in WITHOUT_A_CITY and city is None:
-        role = WITHOUT_A_CITY[role]
+    role, city = rows[0][:2] if rows else (None, None)
+    counties = frozenset(row[2] for row in rows if row[2] is not None)
+    # The database refuses a city role without a city; these hold even if a row escaped it.
+    missing_scope = (role in Profile.CITY_ROLES and city is None) or (role == COUNTY_EDITOR and not counties)
+    if role not in (PROVINCE_ADMIN, PROVINCE_VIEWER, CITY_ADMIN, CITY_VIEWER, COUNTY_EDITOR) or missing_scope:
+        role, city = None, None
     user._tracker_scope = (role, city)
     if city is not None:
         user._tracker_city_counties = frozenset(row[3] for row in rows if row[3] is not None)
     if role == COUNTY_EDITOR:
-        user._tracker_counties = frozenset(row[2] for row in rows if row[2] is not None)
+        user._tracker_counties = counties
 
 
 def role_of(user):
     return scope_of(user)[0]
+
+
+def has_role(user):
+    """Whether a signed-in user has a role, and so any access at all."""
+    return role_of(user) is not None
 
 
 def city_of(user):
@@ -156,14 +166,14 @@ def village_county_codes(user):
 
 def map_county_codes(user):
     """Codes of the counties a user's map draws with their colours (the map page and its PNG alike): every county
-    for province staff and for a user without a city; else the counties of their city (a county editor's: the
-    cities of their counties) and any other county whose villages they see."""
+    for province staff; else the counties of their city (a county editor's: the cities of their counties) and any
+    other county whose villages they see; none for a user without a role."""
     if sees_every_county(user):
         return frozenset(County.objects.values_list("code", flat=True))
     cities = {city_of(user)} | {code[:4] for code in editor_county_codes(user)}  # a county code starts with its city's
     cities.discard(None)
     if not cities:
-        return frozenset(County.objects.values_list("code", flat=True))
+        return frozenset()
     return frozenset(County.objects.filter(city_id__in=cities).values_list("code", flat=True)) | village_county_codes(
         user
     )

@@ -145,14 +145,16 @@ class TrackerUserAdmin(CityAdminOnly, UserAdmin):
         if sees_every_county(request.user):
             return users
         own = Q(profile__city=city_of(request.user)) | Q(profile__counties__in=village_county_codes(request.user))
-        return users.filter(own | Q(pk=request.user.pk)).distinct()
+        # Accounts with no role yet are told to ask a city administrator, who gives them a role of their city.
+        waiting = (Q(profile__isnull=True) | Q(profile__role=Profile.Role.NONE)) & Q(is_superuser=False)
+        return users.filter(own | waiting | Q(pk=request.user.pk)).distinct()
 
     @admin.display(description=_("role"), ordering="profile__role")
     def role(self, user):
         if user.is_superuser:  # as counties.access reads them
             return Profile.Role.PROVINCE_ADMIN.label
         profile = getattr(user, "profile", None)
-        return profile.get_role_display() if profile else Profile.Role.PROVINCE_VIEWER.label
+        return profile.get_role_display() if profile else Profile.Role.NONE.label
 
 
 # django-axes' lockouts, so a city administrator can see and lift them (delete the attempt to unlock).

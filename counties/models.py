@@ -143,7 +143,8 @@ class Township(models.Model):
 
 class Profile(models.Model):
     """A user's role in the programme, at its level: the province (every city), one city, or counties.
-    Users without a profile are read-only viewers of the province."""
+    A user without a profile, with no role yet, or with a role missing its scope (a county editor without counties)
+    has no access at all (counties.access)."""
 
     class Role(models.TextChoices):
         PROVINCE_ADMIN = "province_admin", _("province administrator")
@@ -151,11 +152,12 @@ class Profile(models.Model):
         CITY_ADMIN = "city_admin", _("city administrator")
         VIEWER = "viewer", _("city viewer (read-only)")
         COUNTY_EDITOR = "county_editor", _("county editor")
+        NONE = "none", _("no role yet (no access)")
 
     CITY_ROLES = (Role.CITY_ADMIN, Role.VIEWER)
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
-    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.VIEWER)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.NONE)
     city = models.ForeignKey(
         City,
         on_delete=models.PROTECT,
@@ -176,6 +178,21 @@ class Profile(models.Model):
     class Meta:
         verbose_name = _("role")
         verbose_name_plural = _("roles")
+        # The values of Role and CITY_ROLES (Meta cannot see the class's names). A county editor's counties are
+        # rows of another table: a role missing them is refused by the form and gives no access (counties.access).
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    role__in=["province_admin", "province_viewer", "city_admin", "viewer", "county_editor", "none"]
+                ),
+                name="profile_role_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=["city_admin", "viewer"], city__isnull=False)
+                | (~Q(role__in=["city_admin", "viewer"]) & Q(city__isnull=True)),
+                name="profile_city_for_city_roles_only",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.user} ({self.get_role_display()})"
@@ -186,13 +203,14 @@ class Profile(models.Model):
         if self.role in self.CITY_ROLES and self.city_id is None:
             problems["city"] = _("A city administrator or city viewer needs a city.")
         elif self.role not in self.CITY_ROLES and self.city_id is not None:
-            problems["city"] = (
-                _("A county editor works on counties, not a city: leave the city empty.")
-                if self.role == self.Role.COUNTY_EDITOR
-                else _("A province role covers every city: leave the city empty.")
-            )
+            problems["city"] = {
+                self.Role.COUNTY_EDITOR: _("A county editor works on counties, not a city: leave the city empty."),
+                self.Role.NONE: _("An account without a role has no city: leave the city empty."),
+            }.get(self.role, _("A province role covers every city: leave the city empty."))
         if counties and self.role != self.Role.COUNTY_EDITOR:
             problems["counties"] = _("Only county editors have counties: leave them empty for this role.")
+        elif not counties and self.role == self.Role.COUNTY_EDITOR:
+            problems["counties"] = _("A county editor needs at least one county.")
         return problems
 
 

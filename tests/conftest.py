@@ -1,13 +1,12 @@
 """Shared test base: the real registry, and the named users of every permission check.
 
-- city_admin: 市级管理员 (may do everything)
+- city_admin: 市级管理员 of 晋中市 (1407), the city of the registry
+- viewer: city viewer (read-only) of 晋中市
 - yuci_editor: county editor of 榆次区 (140702)
 - taigu_editor: county editor of 太谷区 (140703)
-- viewer: read-only
-Roles by scope (counties.access):
 - province_admin, province_viewer: of every city
-- jinzhong_admin, jinzhong_viewer: city administrator and city viewer of 晋中市 (1407)
 - yangquan_admin: city administrator of 阳泉市 (1403), the small second city of `second_city`
+Each is exactly what its name says (counties.access): a user without a role has no access at all.
 """
 
 import pytest
@@ -67,7 +66,7 @@ def make_user(username, role, county_codes=(), city=None):
 
 @pytest.fixture
 def city_admin(registry):
-    return make_user("city-admin", Profile.Role.CITY_ADMIN)
+    return make_user("city-admin", Profile.Role.CITY_ADMIN, city=JINZHONG)
 
 
 @pytest.fixture
@@ -82,7 +81,7 @@ def taigu_editor(registry):
 
 @pytest.fixture
 def viewer(registry):
-    return make_user("viewer", Profile.Role.VIEWER)
+    return make_user("viewer", Profile.Role.VIEWER, city=JINZHONG)
 
 
 @pytest.fixture
@@ -93,16 +92,6 @@ def province_admin(registry):
 @pytest.fixture
 def province_viewer(registry):
     return make_user("province-viewer", Profile.Role.PROVINCE_VIEWER)
-
-
-@pytest.fixture
-def jinzhong_admin(registry):
-    return make_user("jinzhong-admin", Profile.Role.CITY_ADMIN, city=JINZHONG)
-
-
-@pytest.fixture
-def jinzhong_viewer(registry):
-    return make_user("jinzhong-viewer", Profile.Role.VIEWER, city=JINZHONG)
 
 
 @pytest.fixture

@@ -168,7 +168,7 @@ def test_a_user_revokes_their_own_token_and_not_anothers(client_for, yuci_editor
 
 
 def test_a_city_administrator_lists_and_revokes_their_citys_tokens_only(
-    client_for, jinzhong_admin, yangquan_admin, yuci_editor, province_admin
+    client_for, city_admin, yangquan_admin, yuci_editor, province_admin
 ):
     from counties.models import Profile
     from tests.conftest import YANGQUAN_CHENGQU, make_user
@@ -177,12 +177,12 @@ def test_a_city_administrator_lists_and_revokes_their_citys_tokens_only(
     token_for(yuci_editor, "榆次 QGIS")
     token_for(yangquan_editor, "城区 QGIS")
     token_for(province_admin, "省级脚本")
-    listed = client_for(jinzhong_admin).get("/tokens/").content.decode()
+    listed = client_for(city_admin).get("/tokens/").content.decode()
     assert "榆次 QGIS" in listed and "城区 QGIS" not in listed and "省级脚本" not in listed
     other = ApiToken.objects.get(name="城区 QGIS")
-    assert client_for(jinzhong_admin).post(f"/accounts/tokens/{other.pk}/revoke/").status_code == 404
+    assert client_for(city_admin).post(f"/accounts/tokens/{other.pk}/revoke/").status_code == 404
     own_city = ApiToken.objects.get(name="榆次 QGIS")
-    assert client_for(jinzhong_admin).post(f"/accounts/tokens/{own_city.pk}/revoke/").status_code == 302
+    assert client_for(city_admin).post(f"/accounts/tokens/{own_city.pk}/revoke/").status_code == 302
     assert ApiToken.objects.get(name="榆次 QGIS").is_revoked and not ApiToken.objects.get(name="城区 QGIS").is_revoked
     everything = client_for(province_admin).get("/tokens/").content.decode()
     assert all(name in everything for name in ("榆次 QGIS", "城区 QGIS", "省级脚本"))

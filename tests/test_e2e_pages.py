@@ -209,6 +209,8 @@ KEY_VALUES = {
     "projects:funds": ["#funds-form button[type=submit]"],
     "projects:figures": ["#id_month", "#id_allocated", "#id_spent", "#figures-form button[type=submit]"],
     "projects:indicators": ["#indicators-form button[type=submit]"],
+    "projects:pool_import": ["#import-form button[type=submit]"],
+    "projects:notice": ["#notice-form", "#notice-downloads"],
 }
 OUTSIDE_THE_SCREEN = """([selectors, width]) => selectors.flatMap(selector => {
   const found = [...document.querySelectorAll(selector)];

@@ -14,6 +14,8 @@ from django.test import Client
 from tests.village_helpers import evidence_jpeg, jpeg_bytes
 from villages.models import Photo, ProgressUpdate, Status, Village
 
+ZUOQUAN = "140722"  # 左权县, not paired with 榆次
+
 NEAR = ("N", (37, 41, 0.96), "E", (112, 45, 0))
 
 
@@ -159,12 +161,15 @@ def test_a_move_someone_already_made_is_no_conflict(client_for, yuci_editor, yuc
 
 def test_an_editor_who_lost_the_county_is_refused_with_the_reason(client_for, yuci_editor, yuci_village, media_root):
     client = client_for(yuci_editor)
-    yuci_editor.profile.counties.clear()
+    yuci_editor.profile.counties.set([ZUOQUAN])  # moved to another county
     before = snapshot(yuci_village)
     response = client.post(url(yuci_village), update_data(photos=two_photos()))
     assert response.status_code == 404
     assert response.json()["error"] == "forbidden"
     assert "无权修改此村庄" in response.json()["reason"]
+    yuci_editor.profile.counties.clear()  # no county at all: no role, and the phone shows why
+    response = client.post(url(yuci_village), update_data(photos=two_photos()))
+    assert response.status_code == 403 and "还没有角色" in response.json()["reason"]
     assert snapshot(yuci_village) == before
 
 

@@ -6,7 +6,7 @@ import time
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tests.conftest import TAIGU
+from tests.conftest import JINZHONG, TAIGU
 from tests.import_helpers import csv_file, xlsx_file
 from villages.imports import pending
 from villages.models import Status, Tier, Village
@@ -140,7 +140,7 @@ def test_another_administrators_preview_cannot_be_confirmed(admin_client, client
     from tests.conftest import make_user
 
     response = upload(admin_client, csv_file([["村代码", "状态"], [villages[0].code, "已规划"]]), "list.csv")
-    other = client_for(make_user("other-admin", Profile.Role.CITY_ADMIN))
+    other = client_for(make_user("other-admin", Profile.Role.CITY_ADMIN, city=JINZHONG))
     other.cookies["django_language"] = "en"
     answer = other.post(CONFIRM_URL, {"token": response.context["confirm_form"]["token"].value()}, follow=True)
     assert "This preview has expired or does not exist" in answer.content.decode()

@@ -227,11 +227,11 @@ def test_the_rest_is_not_imported_if_other_rows_went_wrong_since_the_preview(adm
 
 def test_a_problem_list_is_only_its_owners_and_never_a_confirmation(admin_client, office, client_for, city_admin):
     from counties.models import Profile
-    from tests.conftest import make_user
+    from tests.conftest import JINZHONG, make_user
 
     response = upload(admin_client, xlsx_file(office_rows(office)), "榆次区.xlsx")
     listed = response.context["problem_list"]
-    other = client_for(make_user("other-admin", Profile.Role.CITY_ADMIN))
+    other = client_for(make_user("other-admin", Profile.Role.CITY_ADMIN, city=JINZHONG))
     assert other.get(f"{IMPORT_URL}problems/{listed}/").status_code == 404
     assert other.get(f"{IMPORT_URL}result/{listed}/").status_code == 404
     before = state(office)

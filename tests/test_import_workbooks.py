@@ -75,13 +75,17 @@ def test_a_problem_names_its_sheet_row_and_column_and_nothing_is_written(city_ad
     assert not Village.objects.exclude(status=Status.NOT_STARTED).exists()
 
 
-def test_the_same_village_in_two_sheets_names_the_first_sheet(city_admin, yuci):
+def test_the_same_village_in_two_sheets_names_both_sheets(city_admin, yuci):
     sheets = {
         "一": [["村代码", "状态"], [yuci[0].code, "已规划"]],
         "二": [["村代码", "状态"], [yuci[0].code, "建设中"]],
     }
     result = run_import(xlsx_workbook(sheets), city_admin, filename="a.xlsx")
-    assert messages(result) == [f"二 sheet, row 2: village {yuci[0].code} {yuci[0].name} is already in 一 sheet, row 2"]
+    village = f"{yuci[0].code} {yuci[0].name}"
+    assert messages(result) == [
+        f"一 sheet, row 2: village {village} is given again in 二 sheet, row 2; keep one of the rows",
+        f"二 sheet, row 2: village {village} is already in 一 sheet, row 2",
+    ]
 
 
 # 序号, 村代码 and 村名 merged over two rows; 建设情况 merged over the two columns it heads.
@@ -206,4 +210,6 @@ def test_workbooks_through_the_command(city_admin, tmp_path, capsys, yuci, taigu
     path.write_bytes(workbook(kind, county_sheets(yuci, taigu, taigu_status="差不多")))
     with pytest.raises(CommandError) as error, translation.override("en"):
         call_command("import_villages", str(path), "--user", city_admin.username)
-    assert "太谷区 sheet, row 3, column 状态: 差不多 is not a status" in str(error.value)
+    assert f"太谷区 sheet, row 3, column 状态: {taigu[1].code} {taigu[1].name}: 差不多 is not a status" in str(
+        error.value
+    )

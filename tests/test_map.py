@@ -198,7 +198,7 @@ def test_city_staff_map_draws_every_pairing_and_lists_none(viewer, client_for, m
     assert 'id="pairings-not-drawn"' not in html
 
 
-@pytest.mark.parametrize("user", ["viewer", "jinzhong_admin", "jinzhong_viewer", "province_admin"])
+@pytest.mark.parametrize("user", ["viewer", "city_admin", "province_viewer", "province_admin"])
 def test_the_note_on_whose_villages_are_shown_is_for_county_editors_only(user, request, client_for, map_villages):
     html = get_map(client_for(request.getfixturevalue(user)))
     assert 'id="villages-shown"' not in html

@@ -231,8 +231,8 @@ def test_a_county_editor_map_draws_the_whole_city_its_own_pairing_and_lists_the_
     assert browser_page.console_errors == []
 
 
-def test_a_city_administrator_map_has_no_note_about_an_editors_villages(browser_page, jinzhong_admin, map_villages):
-    browser_page.login(jinzhong_admin.username)
+def test_a_city_administrator_map_has_no_note_about_an_editors_villages(browser_page, city_admin, map_villages):
+    browser_page.login(city_admin.username)
     browser_page.goto("/map/?year=2025")
     page = browser_page.page
     page.wait_for_selector("[data-villages-drawn]")

@@ -173,7 +173,7 @@ def yangquan_with_boundary(second_city):
     "user,county_names",
     [
         ("yuci_editor", "晋中"),  # the counties of their own county's city
-        ("jinzhong_admin", "晋中"),
+        ("city_admin", "晋中"),
         ("yangquan_admin", "阳泉"),
         ("province_viewer", "all"),
     ],

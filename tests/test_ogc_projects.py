@@ -20,7 +20,7 @@ ITEMS = "/ogc/collections/projects/items"
 
 
 @pytest.fixture
-def projects(yuci_project, yuci_village, taigu_village, taigu_editor, jinzhong_admin):
+def projects(yuci_project, yuci_village, taigu_village, taigu_editor, city_admin):
     """榆次's project (储备, 150 万元 planned) at an illustrative point; 太谷's 产业 project under way, 80 万元 planned
     and 40 spent by April 2025, its village without a location."""
     yuci_village.lat, yuci_village.lon, yuci_village.location_source = 37.70, 112.80, "illustrative"
@@ -28,7 +28,7 @@ def projects(yuci_project, yuci_village, taigu_village, taigu_editor, jinzhong_a
     taigu = make_project(
         taigu_village, taigu_editor, name="太谷特色种植", category="产业发展", funds={Source.CENTRAL: "80"}
     )
-    move_to(taigu, Stage.IN_PROGRESS, taigu_editor, jinzhong_admin)
+    move_to(taigu, Stage.IN_PROGRESS, taigu_editor, city_admin)
     fund = taigu.funds.get()
     workflow.record_figures(fund, fund.version, taigu_editor, date(2025, 4, 1), Decimal(60), Decimal(40))
     return yuci_project, taigu

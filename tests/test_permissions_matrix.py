@@ -10,7 +10,7 @@
 
 The objects: a village, its update and photo in 榆次区 (140702); 太谷区 (140703) is paired with 榆次 this year;
 左权县 (140722) is not. The roles: city administrator, 榆次's editor (own), 太谷's editor (paired), 左权's
-editor (other), viewer, anonymous. The expectations are written by hand from the rule; the walk covers every URL
+editor (other), viewer, anonymous, and an account without a role. The expectations are written by hand from the rule; the walk covers every URL
 pattern the resolver knows (outside the admin, whose own test is below), so a new page fails here until it is added.
 """
 
@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from api.tokens import create_token
 from counties.models import City, Pairing, PairingActivity, Profile
-from tests.conftest import TAIGU, YUCI, make_user
+from tests.conftest import JINZHONG, TAIGU, YUCI, make_user
 from tests.e2e_helpers import routes
 from tests.project_helpers import make_project, move_to
 from tests.village_helpers import designate, edit_data, photo_on
@@ -233,11 +233,12 @@ def world(registry, media_root):
         kind=Pairing.Kind.HELP, county_a_id=ZUOQUAN, county_b_id=YUCI, start_year=2019, end_year=2020
     )
     users = {
-        "city_admin": make_user("city-admin", Profile.Role.CITY_ADMIN),
+        "city_admin": make_user("city-admin", Profile.Role.CITY_ADMIN, city=JINZHONG),
         "own_editor": make_user("yuci-editor", Profile.Role.COUNTY_EDITOR, [YUCI]),
         "paired_editor": make_user("taigu-editor", Profile.Role.COUNTY_EDITOR, [TAIGU]),
         "other_editor": make_user("zuoquan-editor", Profile.Role.COUNTY_EDITOR, [ZUOQUAN]),
-        "viewer": make_user("viewer", Profile.Role.VIEWER),
+        "viewer": make_user("viewer", Profile.Role.VIEWER, city=JINZHONG),
+        "no_role": make_user("newcomer", Profile.Role.NONE),
     }
     clients = {"anonymous": Client()}
     for role, user in users.items():
@@ -270,6 +271,21 @@ def world(registry, media_root):
         "period": period,
         "notice": notice,
     }
+
+
+def path_of(pattern, world):
+    return pattern.format(
+        village=world["village"].code,
+        photo=world["photo"].pk,
+        update=world["photo"].update_id,
+        pairing=world["pairing"].pk,
+        period=world["period"].key,
+        notice=world["notice"].pk,
+        token=world["token"].pk,
+        project=world["project"].pk,
+        pool_project=world["pool_project"].pk,
+        fund=world["fund"].pk,
+    )
 
 
 def request_data(data, world):
@@ -360,18 +376,7 @@ def test_the_walk_covers_every_url_pattern_of_the_app():
 
 @pytest.mark.parametrize("name,method,path,data,expected", WALK, ids=[f"{row[0]}-{row[1]}-{row[2]}" for row in WALK])
 def test_every_page_and_api_answers_each_role_as_the_visibility_rule_says(world, name, method, path, data, expected):
-    path = path.format(
-        village=world["village"].code,
-        photo=world["photo"].pk,
-        update=world["photo"].update_id,
-        pairing=world["pairing"].pk,
-        period=world["period"].key,
-        notice=world["notice"].pk,
-        token=world["token"].pk,
-        project=world["project"].pk,
-        pool_project=world["pool_project"].pk,
-        fund=world["fund"].pk,
-    )
+    path = path_of(path, world)
     problems = []
     for role, wanted in zip(ROLES, expected):
         before = records(world)
@@ -386,6 +391,37 @@ def test_every_page_and_api_answers_each_role_as_the_visibility_rule_says(world,
             problems.append(f"{role}: refused, yet something changed")
         if name == "logout" and method == "post" and role != "anonymous":
             world["clients"][role].force_login(world["users"][role])
+    assert problems == []
+
+
+# An account without a role (tests/test_closed_by_default.py): 403 everywhere but these, written by hand.
+NO_ROLE_OPEN = {
+    ("login", "get"): OK,
+    ("logout", "get"): NOT_ALLOWED,
+    ("logout", "post"): REDIRECT,
+    ("password_change", "get"): OK,
+    ("password_change_done", "get"): OK,
+    ("set_language", "post"): REDIRECT,
+    ("healthz", "get"): OK,
+    ("favicon", "get"): REDIRECT,
+    ("service_worker", "get"): OK,
+    ("manifest", "get"): OK,
+    ("offline_fallback", "get"): OK,
+}
+
+
+def test_an_account_without_a_role_is_refused_every_page_and_api_but_logging_in_and_out(world):
+    problems = []
+    for name, method, path, data, _expected in WALK:
+        path = path_of(path, world)
+        before = records(world)
+        got = getattr(world["clients"]["no_role"], method)(path, request_data(data, world)).status_code
+        if got != NO_ROLE_OPEN.get((name, method), FORBIDDEN):
+            problems.append(f"{method} {path}: {got}")
+        if records(world) != before:
+            problems.append(f"{method} {path}: something changed")
+        if name == "logout" and method == "post":
+            world["clients"]["no_role"].force_login(world["users"]["no_role"])
     assert problems == []
 
 

@@ -9,8 +9,8 @@ from villages.projects import workflow
 from villages.projects.models import FundReport, Source, Stage
 
 
-def test_the_project_page_on_a_phone_and_a_months_figures_entered(phone, yuci_project, yuci_editor, jinzhong_admin):
-    move_to(yuci_project, Stage.IN_PROGRESS, yuci_editor, jinzhong_admin)
+def test_the_project_page_on_a_phone_and_a_months_figures_entered(phone, yuci_project, yuci_editor, city_admin):
+    move_to(yuci_project, Stage.IN_PROGRESS, yuci_editor, city_admin)
     fund = yuci_project.funds.get(source=Source.CENTRAL)
     workflow.record_figures(fund, fund.version, yuci_editor, date(2025, 3, 1), Decimal(30), Decimal(12))
     page = phone.page

@@ -21,7 +21,7 @@ D = Decimal
 
 
 @pytest.fixture
-def pool(yuci_village, yuci_editor, jinzhong_admin):
+def pool(yuci_village, yuci_editor, city_admin):
     """Three projects of 乌金山镇: one in 储备, one under way with figures, one of two villages with unsplit 衔接资金."""
     make_project(yuci_village, yuci_editor, funds={Source.CENTRAL: "100", Source.PROVINCIAL: "50"})
     second, third = Village.objects.filter(township_id=yuci_village.township_id).order_by("code")[1:3]
@@ -39,7 +39,7 @@ def pool(yuci_village, yuci_editor, jinzhong_admin):
         start_month=date(2025, 3, 1),
         end_month=date(2025, 10, 1),
     )
-    move_to(mushrooms, Stage.IN_PROGRESS, yuci_editor, jinzhong_admin)
+    move_to(mushrooms, Stage.IN_PROGRESS, yuci_editor, city_admin)
     fund = mushrooms.funds.get(source=Source.CENTRAL)
     workflow.record_figures(fund, fund.version, yuci_editor, date(2025, 5, 1), D("40"), D("25.5"))
     roads = workflow.create_project(
@@ -95,7 +95,7 @@ def test_importing_an_export_changes_nothing(pool, yuci_editor, tmp_path):
     assert (Project.history.count(), ProjectFund.history.count(), FundReport.history.count()) == histories
 
 
-def test_a_pool_exported_emptied_and_imported_by_its_reviewer_is_the_same_pool(pool, jinzhong_admin, tmp_path):
+def test_a_pool_exported_emptied_and_imported_by_its_reviewer_is_the_same_pool(pool, city_admin, tmp_path):
     first, second = tmp_path / "first.xlsx", tmp_path / "second.xlsx"
     run("export_projects", str(first))
     before = snapshot()
@@ -108,7 +108,7 @@ def test_a_pool_exported_emptied_and_imported_by_its_reviewer_is_the_same_pool(p
     names = [row[6] for row in rows[3:-1]]
     assert "'=食用菌大棚" in names  # no spreadsheet runs it as a formula
     Project.objects.all().delete()
-    output = run("import_projects", str(first), "--year", "2025", "--user", jinzhong_admin.username)
+    output = run("import_projects", str(first), "--year", "2025", "--user", city_admin.username)
     assert "Projects created: 3, updated: 0, unchanged: 0." in output
     assert snapshot() == before
     run("export_projects", str(second))

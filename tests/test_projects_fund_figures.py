@@ -16,8 +16,8 @@ D = Decimal
 
 
 @pytest.fixture
-def fund(yuci_project, yuci_editor, jinzhong_admin):
-    move_to(yuci_project, Stage.IN_PROGRESS, yuci_editor, jinzhong_admin)
+def fund(yuci_project, yuci_editor, city_admin):
+    move_to(yuci_project, Stage.IN_PROGRESS, yuci_editor, city_admin)
     return yuci_project.funds.get(source=Source.CENTRAL)  # 100 万元 planned
 
 
@@ -73,14 +73,12 @@ def test_a_correction_of_an_earlier_month_leaves_the_latest_figures(fund, yuci_e
     assert FundReport.objects.get(month=date(2025, 3, 1)).history.count() == 2
 
 
-def test_the_second_of_two_entries_from_one_version_is_refused_with_the_saved_figures(
-    fund, yuci_editor, jinzhong_admin
-):
+def test_the_second_of_two_entries_from_one_version_is_refused_with_the_saved_figures(fund, yuci_editor, city_admin):
     first = ProjectFund.objects.get(pk=fund.pk)
     second = ProjectFund.objects.get(pk=fund.pk)
     workflow.record_figures(first, first.version, yuci_editor, date(2025, 6, 1), D(50), D(20))
     with pytest.raises(EditConflict) as refused:
-        workflow.record_figures(second, second.version, jinzhong_admin, date(2025, 6, 1), D(55), D(25))
+        workflow.record_figures(second, second.version, city_admin, date(2025, 6, 1), D(55), D(25))
     current = refused.value.current
     assert (current["month_allocated"], current["month_spent"], current["month_recorded_by"]) == (
         D("50.00"),
@@ -91,25 +89,25 @@ def test_the_second_of_two_entries_from_one_version_is_refused_with_the_saved_fi
 
 
 def test_no_figures_before_the_pool_nor_by_another_county_or_a_viewer(
-    yuci_project, yuci_editor, taigu_editor, jinzhong_viewer, jinzhong_admin
+    yuci_project, yuci_editor, taigu_editor, viewer, city_admin
 ):
     fund = yuci_project.funds.get(source=Source.CENTRAL)
     with pytest.raises(Refused):
         record(fund, yuci_editor, 3, "10", "0")  # 储备: no money yet
-    move_to(yuci_project, Stage.APPROVED, yuci_editor, jinzhong_admin)
-    for user in (taigu_editor, jinzhong_viewer):
+    move_to(yuci_project, Stage.APPROVED, yuci_editor, city_admin)
+    for user in (taigu_editor, viewer):
         with pytest.raises(Refused):
             record(fund, user, 3, "10", "0")
     record(fund, yuci_editor, 3, "10", "0")
     assert FundReport.objects.count() == 1
 
 
-def test_a_plan_below_what_was_allocated_is_refused(fund, yuci_editor, jinzhong_admin):
+def test_a_plan_below_what_was_allocated_is_refused(fund, yuci_editor, city_admin):
     record(fund, yuci_editor, 4, "60", "40")
     project = fund.project
     project.refresh_from_db()
     with pytest.raises(Refused, match="60"):
-        workflow.save_funds(project, project.version, jinzhong_admin, {Source.CENTRAL: (D(59), None)})
+        workflow.save_funds(project, project.version, city_admin, {Source.CENTRAL: (D(59), None)})
     assert ProjectFund.objects.get(pk=fund.pk).planned == D("100.00")
 
 

@@ -251,12 +251,12 @@ def test_the_header_shape_of_the_helpers():
 
 
 def test_monthly_figures_of_a_project_under_way_are_recorded_and_never_lowered_by_an_import(
-    yuci_village, yuci_editor, jinzhong_admin
+    yuci_village, yuci_editor, city_admin
 ):
     from tests.project_helpers import make_project, move_to
 
     project = make_project(yuci_village, yuci_editor, name="村道硬化", funds={"中央衔接资金": "100"})
-    move_to(project, Stage.IN_PROGRESS, yuci_editor, jinzhong_admin)
+    move_to(project, Stage.IN_PROGRESS, yuci_editor, city_admin)
     header = ["项目名称", "项目类别", "村代码", "中央衔接资金", "截至月份", "已拨付中央衔接资金", "已支出中央衔接资金"]
     june = pool_csv([header, ["村道硬化", "基础设施", MINGQIAN, "100", "2025年6月", "60", "45"]], "utf-8")
     result = run_pool(june, yuci_editor, "june.csv")

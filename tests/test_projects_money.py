@@ -63,7 +63,7 @@ def test_the_industry_share_of_linkage_funds_against_the_rule():
 
 
 @pytest.fixture
-def pool(registry, yuci_village, yuci_editor, jinzhong_admin):
+def pool(registry, yuci_village, yuci_editor, city_admin):
     """Three projects of 榆次区 and a cancelled one:
     A 产业发展: central 300, provincial 100, self-raised 50 (spent: central 150)
     B 人居环境: central 200, city/county 80 (spent: central 40, city 80)
@@ -88,7 +88,7 @@ def pool(registry, yuci_village, yuci_editor, jinzhong_admin):
     d = make_project(yuci_village, yuci_editor, name="D", category=Category.INDUSTRY, funds={Source.CENTRAL: 1000})
     workflow.move(d, d.version, yuci_editor, Stage.CANCELLED, reason="重复申报")
     for project, figures in ((a, {Source.CENTRAL: 150}), (b, {Source.CENTRAL: 40, Source.CITY_COUNTY: 80})):
-        move_to(project, Stage.IN_PROGRESS, yuci_editor, jinzhong_admin)
+        move_to(project, Stage.IN_PROGRESS, yuci_editor, city_admin)
         for source, amount in figures.items():
             fund = project.funds.get(source=source)
             workflow.record_figures(fund, fund.version, yuci_editor, date(2025, 4, 1), D(amount), D(amount))

@@ -28,7 +28,7 @@ def spend(project, source, amount, editor):
 
 
 @pytest.fixture
-def pool(yuci_village, taigu_village, yuci_editor, taigu_editor, jinzhong_admin):
+def pool(yuci_village, taigu_village, yuci_editor, taigu_editor, city_admin):
     """2025:
     榆次 A 产业发展 central 300 (spent 150), B 人居环境 central 200 (spent 40): planned 500, spent 190, 支出率 38.0 %,
          62.0 points behind; 产业 300 of 衔接 500 = 60.0 %, meets the rule
@@ -60,7 +60,7 @@ def pool(yuci_village, taigu_village, yuci_editor, taigu_editor, jinzhong_admin)
         (b, yuci_editor, Source.CENTRAL, 40),
         (c, taigu_editor, Source.PROVINCIAL, 90),
     ):
-        move_to(project, Stage.IN_PROGRESS, editor, jinzhong_admin)
+        move_to(project, Stage.IN_PROGRESS, editor, city_admin)
         spend(project, source, amount, editor)
     return {"a": a, "b": b, "c": c}
 

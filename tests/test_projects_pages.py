@@ -39,10 +39,10 @@ def test_an_editor_lists_their_own_and_paired_counties_only(client_for, yuci_pro
 
 
 def test_the_project_page_shows_funds_rates_figures_indicators_and_history(
-    client_for, yuci_project, yuci_editor, jinzhong_admin
+    client_for, yuci_project, yuci_editor, city_admin
 ):
     project = yuci_project
-    move_to(project, Stage.IN_PROGRESS, yuci_editor, jinzhong_admin)
+    move_to(project, Stage.IN_PROGRESS, yuci_editor, city_admin)
     fund = project.funds.get(source=Source.CENTRAL)
     workflow.record_figures(fund, fund.version, yuci_editor, date(2025, 4, 1), D(60), D(45))
     page = client_for(yuci_editor).get(f"/projects/{project.pk}/")
@@ -54,9 +54,9 @@ def test_the_project_page_shows_funds_rates_figures_indicators_and_history(
     assert "approved → in_progress" in html
 
 
-def test_the_project_page_takes_as_many_queries_with_many_months(client_for, yuci_project, yuci_editor, jinzhong_admin):
+def test_the_project_page_takes_as_many_queries_with_many_months(client_for, yuci_project, yuci_editor, city_admin):
     project = yuci_project
-    move_to(project, Stage.IN_PROGRESS, yuci_editor, jinzhong_admin)
+    move_to(project, Stage.IN_PROGRESS, yuci_editor, city_admin)
     client = client_for(yuci_editor)
 
     def queries():
@@ -101,7 +101,7 @@ def test_a_bad_month_is_named_and_nothing_is_created(client_for, yuci_village, y
     assert not Project.objects.exists()
 
 
-def test_editing_after_someone_else_saved_is_refused(client_for, yuci_project, yuci_editor, jinzhong_admin):
+def test_editing_after_someone_else_saved_is_refused(client_for, yuci_project, yuci_editor, city_admin):
     version = yuci_project.version
     data = {
         "name": "改名一",
@@ -110,7 +110,7 @@ def test_editing_after_someone_else_saved_is_refused(client_for, yuci_project, y
         "villages": [v.pk for v in yuci_project.villages.all()],
     }
     assert (
-        client_for(jinzhong_admin).post(f"/projects/{yuci_project.pk}/edit/", {**data, "version": version}).status_code
+        client_for(city_admin).post(f"/projects/{yuci_project.pk}/edit/", {**data, "version": version}).status_code
         == 302
     )
     second = client_for(yuci_editor).post(
@@ -120,12 +120,10 @@ def test_editing_after_someone_else_saved_is_refused(client_for, yuci_project, y
     assert Project.objects.get(pk=yuci_project.pk).name == "改名一"
 
 
-def test_moves_through_the_page(client_for, yuci_project, yuci_editor, jinzhong_admin):
+def test_moves_through_the_page(client_for, yuci_project, yuci_editor, city_admin):
     url = f"/projects/{yuci_project.pk}/move/"
     assert client_for(yuci_editor).post(url, {"version": yuci_project.version, "stage": "approved"}).status_code == 403
-    assert (
-        client_for(jinzhong_admin).post(url, {"version": yuci_project.version, "stage": "approved"}).status_code == 302
-    )
+    assert client_for(city_admin).post(url, {"version": yuci_project.version, "stage": "approved"}).status_code == 302
     assert Project.objects.get(pk=yuci_project.pk).stage == Stage.APPROVED
     stale = client_for(yuci_editor).post(url, {"version": yuci_project.version, "stage": "in_progress"}, follow=True)
     assert Project.objects.get(pk=yuci_project.pk).stage == Stage.APPROVED
@@ -144,11 +142,11 @@ def test_funds_planned_through_the_page(client_for, yuci_project, yuci_editor):
     }
 
 
-def test_two_people_entering_one_month_at_once(client_for, yuci_project, yuci_editor, jinzhong_admin):
-    move_to(yuci_project, Stage.IN_PROGRESS, yuci_editor, jinzhong_admin)
+def test_two_people_entering_one_month_at_once(client_for, yuci_project, yuci_editor, city_admin):
+    move_to(yuci_project, Stage.IN_PROGRESS, yuci_editor, city_admin)
     fund = yuci_project.funds.get(source=Source.CENTRAL)
     url = f"/projects/{yuci_project.pk}/funds/{fund.pk}/figures/"
-    first, second = client_for(yuci_editor), client_for(jinzhong_admin)
+    first, second = client_for(yuci_editor), client_for(city_admin)
     version = first.get(url).context["form"]["version"].value()
     assert second.get(url).context["form"]["version"].value() == version
     assert (
@@ -161,8 +159,8 @@ def test_two_people_entering_one_month_at_once(client_for, yuci_project, yuci_ed
     assert list(FundReport.objects.values_list("allocated", "spent")) == [(D("50.00"), D("20.00"))]
 
 
-def test_figures_beyond_the_plan_are_refused_on_the_page(client_for, yuci_project, yuci_editor, jinzhong_admin):
-    move_to(yuci_project, Stage.IN_PROGRESS, yuci_editor, jinzhong_admin)
+def test_figures_beyond_the_plan_are_refused_on_the_page(client_for, yuci_project, yuci_editor, city_admin):
+    move_to(yuci_project, Stage.IN_PROGRESS, yuci_editor, city_admin)
     fund = yuci_project.funds.get(source=Source.PROVINCIAL)  # 50 planned
     response = client_for(yuci_editor).post(
         f"/projects/{yuci_project.pk}/funds/{fund.pk}/figures/",
@@ -173,7 +171,7 @@ def test_figures_beyond_the_plan_are_refused_on_the_page(client_for, yuci_projec
     assert not FundReport.objects.exists()
 
 
-def test_indicators_targets_then_actual_values(client_for, yuci_project, yuci_editor, jinzhong_admin):
+def test_indicators_targets_then_actual_values(client_for, yuci_project, yuci_editor, city_admin):
     client = client_for(yuci_editor)
     url = f"/projects/{yuci_project.pk}/indicators/"
     management = {
@@ -202,7 +200,7 @@ def test_indicators_targets_then_actual_values(client_for, yuci_project, yuci_ed
         (Level.OUTPUT, "硬化道路", D("3.20")),
         (Level.SATISFACTION, "群众满意度", None),
     ]
-    move_to(Project.objects.get(pk=yuci_project.pk), Stage.IN_PROGRESS, yuci_editor, jinzhong_admin)
+    move_to(Project.objects.get(pk=yuci_project.pk), Stage.IN_PROGRESS, yuci_editor, city_admin)
     project = Project.objects.get(pk=yuci_project.pk)
     road = PerformanceIndicator.objects.get(name="硬化道路")
     satisfaction = PerformanceIndicator.objects.get(name="群众满意度")

@@ -33,7 +33,7 @@ def october(registry):
 
 
 @pytest.fixture
-def pool(yuci_village, taigu_village, yuci_editor, taigu_editor, jinzhong_admin):
+def pool(yuci_village, taigu_village, yuci_editor, taigu_editor, city_admin):
     """榆次 A 产业发展 central 300: spent 150 by September, 250 by November.
     太谷 C 基础设施 provincial 100: spent 90 by September.
     At the end of October (序时进度 10/12 = 83.33 %): 榆次 150/300 = 50 % (33.3 points behind), 太谷 90 % (6.7
@@ -42,8 +42,8 @@ def pool(yuci_village, taigu_village, yuci_editor, taigu_editor, jinzhong_admin)
     c = make_project(
         taigu_village, taigu_editor, name="C", category=Category.INFRASTRUCTURE, funds={Source.PROVINCIAL: 100}
     )
-    move_to(a, Stage.IN_PROGRESS, yuci_editor, jinzhong_admin)
-    move_to(c, Stage.IN_PROGRESS, taigu_editor, jinzhong_admin)
+    move_to(a, Stage.IN_PROGRESS, yuci_editor, city_admin)
+    move_to(c, Stage.IN_PROGRESS, taigu_editor, city_admin)
     spend(a, Source.CENTRAL, 9, 150, yuci_editor)
     spend(a, Source.CENTRAL, 11, 250, yuci_editor)
     spend(c, Source.PROVINCIAL, 9, 90, taigu_editor)
@@ -67,8 +67,8 @@ def test_no_pool_no_money_section(october, registry):
     assert funds.period_funds(october, None) is None
 
 
-def test_the_bulletin_says_it(october, pool, jinzhong_admin):
-    bulletin, _created = bulletins.issue(october, City.objects.get(code=JINZHONG), jinzhong_admin)
+def test_the_bulletin_says_it(october, pool, city_admin):
+    bulletin, _created = bulletins.issue(october, City.objects.get(code=JINZHONG), city_admin)
     text = "\n".join(p.text for p in Document(io.BytesIO(bulletin_docx(bulletin))).paragraphs)
     assert "资金支出情况" in text and "支出率60.00%，落后序时进度23.3个百分点" in text
     assert "示意数据" not in text  # nothing illustrative here

@@ -56,23 +56,23 @@ def test_an_editor_creates_projects_of_their_own_county_only(taigu_village, yuci
 
 
 def test_the_lifecycle_in_order_with_the_reviewer_deciding_the_pool_and_acceptance(
-    yuci_project, yuci_editor, jinzhong_admin
+    yuci_project, yuci_editor, city_admin
 ):
     p = yuci_project
     assert workflow.allowed_moves(yuci_editor, p) == [Stage.CANCELLED]
-    assert workflow.allowed_moves(jinzhong_admin, p) == [Stage.APPROVED, Stage.CANCELLED]
+    assert workflow.allowed_moves(city_admin, p) == [Stage.APPROVED, Stage.CANCELLED]
     with pytest.raises(Refused, match="城市管理员|city administrator|审定"):
         workflow.move(p, p.version, yuci_editor, Stage.APPROVED)
     with pytest.raises(Refused):
-        workflow.move(p, p.version, jinzhong_admin, Stage.IN_PROGRESS)  # skips 入库
-    workflow.move(p, p.version, jinzhong_admin, Stage.APPROVED)
+        workflow.move(p, p.version, city_admin, Stage.IN_PROGRESS)  # skips 入库
+    workflow.move(p, p.version, city_admin, Stage.APPROVED)
     assert workflow.allowed_moves(yuci_editor, p) == [Stage.IN_PROGRESS]
     workflow.move(p, p.version, yuci_editor, Stage.IN_PROGRESS)
     workflow.move(p, p.version, yuci_editor, Stage.COMPLETED)
     with pytest.raises(Refused):
         workflow.move(p, p.version, yuci_editor, Stage.ACCEPTED)
-    workflow.move(p, p.version, jinzhong_admin, Stage.ACCEPTED)
-    assert workflow.allowed_moves(jinzhong_admin, p) == []
+    workflow.move(p, p.version, city_admin, Stage.ACCEPTED)
+    assert workflow.allowed_moves(city_admin, p) == []
     saved = Project.objects.get(pk=p.pk)
     assert (saved.stage, saved.version) == (Stage.ACCEPTED, p.version)
     reasons = list(saved.history.order_by("history_date", "history_id").values_list("history_change_reason", flat=True))
@@ -84,7 +84,7 @@ def test_the_lifecycle_in_order_with_the_reviewer_deciding_the_pool_and_acceptan
     ]
 
 
-def test_no_completion_while_an_output_indicator_has_no_actual_value(yuci_project, yuci_editor, jinzhong_admin):
+def test_no_completion_while_an_output_indicator_has_no_actual_value(yuci_project, yuci_editor, city_admin):
     p = yuci_project
     workflow.save_indicators(
         p,
@@ -104,7 +104,7 @@ def test_no_completion_while_an_output_indicator_has_no_actual_value(yuci_projec
             (None, {"level": Level.SATISFACTION, "kind": "", "name": "群众满意度", "target_value": D(90), "unit": "%"}),
         ],
     )
-    move_to(p, Stage.IN_PROGRESS, yuci_editor, jinzhong_admin)
+    move_to(p, Stage.IN_PROGRESS, yuci_editor, city_admin)
     with pytest.raises(Refused, match="硬化道路长度"):
         workflow.move(p, p.version, yuci_editor, Stage.COMPLETED)
     assert Project.objects.get(pk=p.pk).stage == Stage.IN_PROGRESS
@@ -114,28 +114,28 @@ def test_no_completion_while_an_output_indicator_has_no_actual_value(yuci_projec
     assert Project.objects.get(pk=p.pk).stage == Stage.COMPLETED
 
 
-def test_cancelling_needs_a_reason_and_no_money_spent(yuci_project, yuci_editor, jinzhong_admin):
+def test_cancelling_needs_a_reason_and_no_money_spent(yuci_project, yuci_editor, city_admin):
     p = yuci_project
     with pytest.raises(Refused):
         workflow.move(p, p.version, yuci_editor, Stage.CANCELLED, reason="  ")
-    move_to(p, Stage.IN_PROGRESS, yuci_editor, jinzhong_admin)
+    move_to(p, Stage.IN_PROGRESS, yuci_editor, city_admin)
     fund = p.funds.get(source=Source.CENTRAL)
     workflow.record_figures(fund, fund.version, yuci_editor, date(2025, 5, 1), D(40), D(10))
     with pytest.raises(Refused):
         workflow.move(p, p.version, yuci_editor, Stage.CANCELLED, reason="选址调整")  # the reviewer's once in the pool
     with pytest.raises(Refused, match="spent|支出"):
-        workflow.move(p, p.version, jinzhong_admin, Stage.CANCELLED, reason="选址调整")
+        workflow.move(p, p.version, city_admin, Stage.CANCELLED, reason="选址调整")
     fund.refresh_from_db()
     workflow.record_figures(fund, fund.version, yuci_editor, date(2025, 6, 1), D(0), D(0), reason="资金收回")
-    workflow.move(p, p.version, jinzhong_admin, Stage.CANCELLED, reason="选址调整")
+    workflow.move(p, p.version, city_admin, Stage.CANCELLED, reason="选址调整")
     saved = Project.objects.get(pk=p.pk)
     assert (saved.stage, saved.cancel_reason) == (Stage.CANCELLED, "选址调整")
 
 
-def test_of_two_people_moving_the_same_version_the_second_is_refused(yuci_project, jinzhong_admin, province_admin):
+def test_of_two_people_moving_the_same_version_the_second_is_refused(yuci_project, city_admin, province_admin):
     first = Project.objects.get(pk=yuci_project.pk)
     second = Project.objects.get(pk=yuci_project.pk)
-    workflow.move(first, first.version, jinzhong_admin, Stage.APPROVED)
+    workflow.move(first, first.version, city_admin, Stage.APPROVED)
     with pytest.raises(EditConflict) as refused:
         workflow.move(second, second.version, province_admin, Stage.APPROVED)
     assert refused.value.current["stage"] == Stage.APPROVED
@@ -143,18 +143,18 @@ def test_of_two_people_moving_the_same_version_the_second_is_refused(yuci_projec
 
 
 def test_the_plan_is_the_countys_in_reserve_and_the_reviewers_once_in_the_pool(
-    yuci_project, yuci_editor, jinzhong_admin, taigu_editor
+    yuci_project, yuci_editor, city_admin, taigu_editor
 ):
     p = yuci_project
     workflow.edit_project(p, p.version, yuci_editor, {"name": "村道硬化及亮化"})
     with pytest.raises(Refused):
         workflow.edit_project(p, p.version, taigu_editor, {"name": "别的县改的"})
-    workflow.move(p, p.version, jinzhong_admin, Stage.APPROVED)
+    workflow.move(p, p.version, city_admin, Stage.APPROVED)
     with pytest.raises(Refused):
         workflow.edit_project(p, p.version, yuci_editor, {"name": "入库后县里改名"})
     with pytest.raises(Refused):
         workflow.save_funds(p, p.version, yuci_editor, {Source.CENTRAL: (D(120), None)})
-    workflow.save_funds(p, p.version, jinzhong_admin, {Source.CENTRAL: (D(120), None)})
+    workflow.save_funds(p, p.version, city_admin, {Source.CENTRAL: (D(120), None)})
     assert Project.objects.get(pk=p.pk).name == "村道硬化及亮化"
     assert p.funds.get(source=Source.CENTRAL).planned == D(120)
 

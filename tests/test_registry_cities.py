@@ -163,7 +163,7 @@ def test_a_county_without_a_boundary_appears_in_the_tables_and_beside_the_map(em
     from tests.conftest import make_user
 
     load(write_registry(tmp_path / "two-cities"))
-    client = client_for(make_user("province-viewer", "viewer"))
+    client = client_for(make_user("province-viewer", "province_viewer"))
     city_page = client.get(reverse("villages:city", args=["1403"])).content.decode()
     assert 'data-county="140371"' in city_page and "阳泉示范区" in city_page
     page = client.get(reverse("villages:map"), {"year": 2025})
@@ -284,7 +284,7 @@ def test_an_unknown_county_in_an_import_is_not_of_this_city_or_province(
     from tests.import_helpers import csv_file
     from villages.imports.importer import import_villages
 
-    city_admin = make_user("admin-of-yangquan", Profile.Role.CITY_ADMIN)
+    province_admin = make_user("province-admin", Profile.Role.PROVINCE_ADMIN)
     kept = 3 if several_cities else 2  # 阳泉市's two counties, and 晋城市's 城区 with several
     folder = write_registry(
         tmp_path / "registry",
@@ -295,7 +295,7 @@ def test_an_unknown_county_in_an_import_is_not_of_this_city_or_province(
     )
     load(folder)
     with translation.override("zh-hans"):
-        result = import_villages(csv_file([["县(市、区)", "村名"], ["太谷区", "胡村"]]), "list.csv", city_admin)
+        result = import_villages(csv_file([["县(市、区)", "村名"], ["太谷区", "胡村"]]), "list.csv", province_admin)
     assert [str(problem) for problem in result.problems] == [f"第 2 行，“县(市、区)”列：太谷区 {message}"]
 
 
@@ -303,7 +303,7 @@ def test_the_map_and_png_of_several_cities_draw_the_counties_in_scope(empty_regi
     from tests.conftest import make_user
 
     load(write_registry(tmp_path / "two-cities"))
-    viewer = client_for(make_user("province-viewer", "viewer"))
+    viewer = client_for(make_user("province-viewer", "province_viewer"))
     editor = client_for(make_user("chengqu-editor", "county_editor", ["140302"]))
 
     def drawn(client, **params):

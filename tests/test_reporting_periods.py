@@ -130,8 +130,8 @@ def test_periods_are_managed_in_the_admin_with_the_same_checks(client_for, city_
     assert Period.objects.get().deadline == date(2025, 11, 5)
 
 
-def test_a_city_administrator_adds_special_rounds_for_their_own_city_only(client_for, jinzhong_admin, second_city):
-    client = client_for(jinzhong_admin)
+def test_a_city_administrator_adds_special_rounds_for_their_own_city_only(client_for, city_admin, second_city):
+    client = client_for(city_admin)
     data = {
         "key": "2025-dc1",
         "name": "督查",

@@ -8,7 +8,6 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
@@ -34,8 +33,8 @@ def villages(second_city, yuci_village):
 MATRIX = [
     ("province_admin", {"jinzhong": (200, 200, None), "yangquan": (200, 200, None)}),
     ("province_viewer", {"jinzhong": (200, 403, READ_ONLY), "yangquan": (200, 403, READ_ONLY)}),
-    ("jinzhong_admin", {"jinzhong": (200, 200, None), "yangquan": (404, 404, OTHER_CITY)}),
-    ("jinzhong_viewer", {"jinzhong": (200, 403, READ_ONLY), "yangquan": (404, 404, OTHER_CITY)}),
+    ("city_admin", {"jinzhong": (200, 200, None), "yangquan": (404, 404, OTHER_CITY)}),
+    ("viewer", {"jinzhong": (200, 403, READ_ONLY), "yangquan": (404, 404, OTHER_CITY)}),
     ("yangquan_admin", {"jinzhong": (404, 404, OTHER_CITY), "yangquan": (200, 200, None)}),
     ("yuci_editor", {"jinzhong": (200, 200, None), "yangquan": (404, 404, OTHER_COUNTY)}),
 ]
@@ -56,7 +55,7 @@ def test_each_level_sees_and_changes_the_villages_of_its_scope(request, who, exp
     "who,counties",
     [
         ("province_viewer", {"jinzhong", "yangquan"}),
-        ("jinzhong_viewer", {"jinzhong"}),
+        ("viewer", {"jinzhong"}),
         ("yangquan_admin", {"yangquan"}),
     ],
 )
@@ -66,9 +65,9 @@ def test_the_village_list_holds_the_villages_of_the_scope_only(request, who, cou
     assert listed == {villages[name].code for name in counties}
 
 
-def test_a_city_administrator_withdraws_their_citys_villages_only(villages, jinzhong_admin, province_admin, client_for):
+def test_a_city_administrator_withdraws_their_citys_villages_only(villages, city_admin, province_admin, client_for):
     village = villages["yangquan"]
-    refused = client_for(jinzhong_admin).post(
+    refused = client_for(city_admin).post(
         f"/villages/{village.code}/withdraw/", {"version": village.version, "reason": "并村"}
     )
     assert refused.status_code == 404 and OTHER_CITY in refused.content.decode()
@@ -79,28 +78,26 @@ def test_a_city_administrator_withdraws_their_citys_villages_only(villages, jinz
     assert not Village.objects.filter(code=village.code).exists()
 
 
-def test_a_city_administrator_pairs_counties_of_their_city_only(
-    second_city, jinzhong_admin, province_admin, client_for
-):
+def test_a_city_administrator_pairs_counties_of_their_city_only(second_city, city_admin, province_admin, client_for):
     across = pairing_data(county_b=YANGQUAN_CHENGQU)
-    refused = client_for(jinzhong_admin).post(reverse("villages:pairing_create"), across)
+    refused = client_for(city_admin).post(reverse("villages:pairing_create"), across)
     assert refused.status_code == 200 and "county_b" in refused.context["form"].errors
     assert not Pairing.objects.exists()
     client_for(province_admin).post(reverse("villages:pairing_create"), across)
     pairing = Pairing.objects.get()
-    assert client_for(jinzhong_admin).get(reverse("villages:pairing_edit", args=[pairing.pk])).status_code == 403
+    assert client_for(city_admin).get(reverse("villages:pairing_edit", args=[pairing.pk])).status_code == 403
     assert client_for(province_admin).get(reverse("villages:pairing_edit", args=[pairing.pk])).status_code == 200
 
 
 def test_a_city_administrator_lists_and_sets_their_citys_targets_only(
-    second_city, jinzhong_admin, province_admin, client_for
+    second_city, city_admin, province_admin, client_for
 ):
     Target.objects.create(city_id=YANGQUAN, year=2025, tier=Tier.SHOWCASE, count=4)
     Target.objects.create(city=None, year=2025, tier=Tier.SHOWCASE, count=50)
-    listed = client_for(jinzhong_admin).get("/admin/villages/target/").context["cl"].queryset
+    listed = client_for(city_admin).get("/admin/villages/target/").context["cl"].queryset
     assert {target.city_id for target in listed} == {JINZHONG}
     data = {"city": YANGQUAN, "year": 2026, "tier": Tier.SHOWCASE, "kind": Target.Kind.ANNUAL, "count": 5}
-    refused = client_for(jinzhong_admin).post("/admin/villages/target/add/", data)
+    refused = client_for(city_admin).post("/admin/villages/target/add/", data)
     assert refused.status_code == 200 and "city" in refused.context["adminform"].form.errors
     assert not Target.objects.filter(year=2026).exists()
     client_for(province_admin).post("/admin/villages/target/add/", data)
@@ -108,12 +105,12 @@ def test_a_city_administrator_lists_and_sets_their_citys_targets_only(
 
 
 def test_standards_hold_for_every_city_so_only_province_administrators_set_them_when_there_are_several(
-    registry, jinzhong_admin, province_admin, client_for, request
+    registry, city_admin, province_admin, client_for, request
 ):
-    assert client_for(jinzhong_admin).get("/admin/acceptance/standard/add/").status_code == 200  # the only city
+    assert client_for(city_admin).get("/admin/acceptance/standard/add/").status_code == 200  # the only city
     request.getfixturevalue("second_city")
-    jinzhong_admin = get_user_model().objects.get(pk=jinzhong_admin.pk)  # no cached scope
-    assert client_for(jinzhong_admin).get("/admin/acceptance/standard/add/").status_code == 403
+    city_admin = get_user_model().objects.get(pk=city_admin.pk)  # no cached scope
+    assert client_for(city_admin).get("/admin/acceptance/standard/add/").status_code == 403
     assert client_for(province_admin).get("/admin/acceptance/standard/add/").status_code == 200
 
 
@@ -345,9 +342,9 @@ def test_a_fitting_role_is_saved(province_admin, client_for):
     assert (profile.role, profile.city_id, [c.code for c in profile.counties.all()]) == ("county_editor", None, [YUCI])
 
 
-def test_a_city_administrator_gives_roles_of_their_city_only(second_city, jinzhong_admin, client_for):
+def test_a_city_administrator_gives_roles_of_their_city_only(second_city, city_admin, client_for):
     target = make_user("someone", Profile.Role.VIEWER, city=JINZHONG)
-    client = client_for(jinzhong_admin)
+    client = client_for(city_admin)
     form = user_form(client, target)
     for change, field in [
         ({"profile-0-role": "province_admin", "profile-0-city": ""}, "role"),
@@ -362,28 +359,39 @@ def test_a_city_administrator_gives_roles_of_their_city_only(second_city, jinzho
 # --- Existing data and the demo ---------------------------------------------------------------------------------
 
 
-def migrate_profiles():
+@pytest.mark.django_db(transaction=True)
+def test_the_scopes_migration_gave_city_staff_the_one_city_or_the_province(registry):
+    """0006 (city staff of before scopes): of the one city the database holds, else of the province. It ran on
+    the schema of before 0008, whose constraints now refuse a city role without a city."""
     from importlib import import_module
 
-    import_module("counties.migrations.0006_roles_by_scope").give_city_staff_their_scope(apps, None)
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
 
-
-def test_the_migration_gives_city_staff_the_one_city(registry):
-    admin, viewer = make_user("a", "city_admin"), make_user("v", "viewer")
-    migrate_profiles()
-    assert {p.user.username: (p.role, p.city_id) for p in Profile.objects.filter(user__in=[admin, viewer])} == {
-        "a": ("city_admin", JINZHONG),
-        "v": ("viewer", JINZHONG),
-    }
-
-
-def test_the_migration_makes_city_staff_province_staff_when_there_are_several_cities(second_city):
-    admin, viewer = make_user("a", "city_admin"), make_user("v", "viewer")
-    migrate_profiles()
-    assert {p.user.username: (p.role, p.city_id) for p in Profile.objects.filter(user__in=[admin, viewer])} == {
-        "a": ("province_admin", None),
-        "v": ("province_viewer", None),
-    }
+    give_scope = import_module("counties.migrations.0006_roles_by_scope").give_city_staff_their_scope
+    latest = MigrationExecutor(connection).loader.graph.leaf_nodes()
+    try:
+        old = MigrationExecutor(connection)
+        old.migrate([("counties", "0007_countyboundary_digest")])
+        old_apps = old.loader.project_state([("counties", "0007_countyboundary_digest")]).apps
+        User, OldProfile = old_apps.get_model("auth", "User"), old_apps.get_model("counties", "Profile")
+        scopes = []
+        for username in ["one-city", "two-cities"]:
+            if username == "two-cities":
+                old_apps.get_model("counties", "City").objects.create(code=YANGQUAN, name="阳泉市", province_id="14")
+            staff = [
+                OldProfile.objects.create(user=User.objects.create(username=f"{username}-{role}"), role=role)
+                for role in ["city_admin", "viewer"]
+            ]
+            give_scope(old_apps, None)
+            scopes.append([OldProfile.objects.values_list("role", "city_id").get(pk=p.pk) for p in staff])
+            OldProfile.objects.all().delete()
+    finally:
+        MigrationExecutor(connection).migrate(latest)
+    assert scopes == [
+        [("city_admin", JINZHONG), ("viewer", JINZHONG)],
+        [("province_admin", None), ("province_viewer", None)],
+    ]
 
 
 def test_the_demo_has_province_staff_and_jinzhongs_administrator(second_city):
@@ -401,12 +409,12 @@ def test_the_demo_has_province_staff_and_jinzhongs_administrator(second_city):
     assert City.objects.count() == 2
 
 
-def test_the_province_ledger_has_a_row_per_city(two_city_programme, viewer, client_for):
+def test_the_province_ledger_has_a_row_per_city(two_city_programme, province_viewer, client_for):
     from io import BytesIO
 
     from openpyxl import load_workbook
 
-    response = client_for(viewer).get(reverse("villages:dashboard_xlsx"), {"year": 2025, "tier": "upgraded"})
+    response = client_for(province_viewer).get(reverse("villages:dashboard_xlsx"), {"year": 2025, "tier": "upgraded"})
     sheet = load_workbook(BytesIO(response.content)).active
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert [value for value in rows[5] if value] == ["全省"]
@@ -417,12 +425,12 @@ def test_the_province_ledger_has_a_row_per_city(two_city_programme, viewer, clie
     ]
 
 
-def test_a_city_administrator_cannot_make_anyone_a_superuser(registry, jinzhong_admin, client_for):
-    client = client_for(jinzhong_admin)
-    form = user_form(client, jinzhong_admin)
-    saved = client.post(f"/admin/auth/user/{jinzhong_admin.pk}/change/", {**form, "is_superuser": "on"})
+def test_a_city_administrator_cannot_make_anyone_a_superuser(registry, city_admin, client_for):
+    client = client_for(city_admin)
+    form = user_form(client, city_admin)
+    saved = client.post(f"/admin/auth/user/{city_admin.pk}/change/", {**form, "is_superuser": "on"})
     assert saved.status_code == 302  # the rest of the form was saved
-    assert not get_user_model().objects.get(pk=jinzhong_admin.pk).is_superuser
+    assert not get_user_model().objects.get(pk=city_admin.pk).is_superuser
 
 
 def count_queries(client, path, data):

@@ -49,7 +49,7 @@ def shared_services(tmp_path_factory):
             assert result.returncode == 0, result.stderr
         script = (
             "from tests.conftest import make_user; from counties.models import Profile; "
-            "make_user('yuci-editor', Profile.Role.COUNTY_EDITOR, ['140702']); make_user('viewer', Profile.Role.VIEWER)"
+            "make_user('yuci-editor', Profile.Role.COUNTY_EDITOR, ['140702']); make_user('viewer', Profile.Role.VIEWER, city='1407')"
         )
         result = manage("shell", "-c", script, env=env)
         assert result.returncode == 0, result.stderr
