@@ -20,14 +20,14 @@ def rows_of(response):
 
 
 def test_the_list_downloads_its_filtered_projects_with_their_money(
-    client_for, yuci_project, taigu_village, taigu_editor, jinzhong_admin, viewer
+    client_for, yuci_project, taigu_village, taigu_editor, city_admin, viewer
 ):
     taigu = make_project(
         taigu_village, taigu_editor, name="太谷特色种植", category="产业发展", funds={Source.CENTRAL: "80"}
     )
     taigu.is_illustrative = True
     taigu.save()
-    move_to(taigu, Stage.IN_PROGRESS, taigu_editor, jinzhong_admin)
+    move_to(taigu, Stage.IN_PROGRESS, taigu_editor, city_admin)
     fund = taigu.funds.get()
     workflow.record_figures(fund, fund.version, taigu_editor, date(2025, 4, 1), Decimal(60), Decimal(40))
     client = client_for(viewer)
