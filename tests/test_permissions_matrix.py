@@ -120,6 +120,8 @@ WALK = [
     # changes the village; 催报 and issuing are the administrators'.
     ("periods", "get", "/reporting/", {}, EVERYONE_SIGNED_IN),
     ("period", "get", "/reporting/{period}/", {}, EVERYONE_SIGNED_IN),
+    ("period", "get", "/reporting/{period}/?format=csv", {}, EVERYONE_SIGNED_IN),
+    ("period", "get", "/reporting/{period}/?format=xlsx", {}, EVERYONE_SIGNED_IN),
     ("period_city", "get", "/reporting/{period}/cities/1407/", {}, EVERYONE_SIGNED_IN),
     ("notices", "get", "/reporting/notices/", {}, EVERYONE_SIGNED_IN),
     ("notices_read", "post", "/reporting/notices/read/", {}, (REDIRECT,) * 5 + (LOGIN,)),
