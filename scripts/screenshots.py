@@ -58,6 +58,12 @@ def main(base):
         desktop.goto(base + "/map/?year=2025")
         desktop.wait_for_selector("[data-villages-drawn]")
         desktop.screenshot(path=OUT / "map.png")
+        desktop.goto(base + "/")
+        desktop.locator("#project-money").screenshot(path=OUT / "funds.png")
+        desktop.goto(base + "/projects/?year=2025")
+        with desktop.expect_navigation():
+            desktop.locator("main table a[href^='/projects/']").first.click()
+        desktop.screenshot(path=OUT / "project.png", full_page=True)
 
         phone = logged_in(browser, base, "yuci", PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
         phone.goto(base + "/")

@@ -120,6 +120,8 @@ WALK = [
     # changes the village; 催报 and issuing are the administrators'.
     ("periods", "get", "/reporting/", {}, EVERYONE_SIGNED_IN),
     ("period", "get", "/reporting/{period}/", {}, EVERYONE_SIGNED_IN),
+    ("period", "get", "/reporting/{period}/?format=csv", {}, EVERYONE_SIGNED_IN),
+    ("period", "get", "/reporting/{period}/?format=xlsx", {}, EVERYONE_SIGNED_IN),
     ("period_city", "get", "/reporting/{period}/cities/1407/", {}, EVERYONE_SIGNED_IN),
     ("notices", "get", "/reporting/notices/", {}, EVERYONE_SIGNED_IN),
     ("notices_read", "post", "/reporting/notices/read/", {}, (REDIRECT,) * 5 + (LOGIN,)),
@@ -186,6 +188,8 @@ WALK = [
     # The project pool (villages/projects/access.py): seen with the county's village records; changed by the county
     # (the plan while 储备, figures from 入库 on); 入库 by the reviewer (an administrator).
     ("list", "get", "/projects/", {}, EVERYONE_SIGNED_IN),
+    ("list", "get", "/projects/?format=csv", {}, EVERYONE_SIGNED_IN),
+    ("list", "get", "/projects/?format=xlsx", {}, EVERYONE_SIGNED_IN),
     ("create", "get", "/projects/new/{village}/", {}, CHANGE_FORM),
     ("create", "post", "/projects/new/{village}/", "NEW_PROJECT", CHANGE),
     ("detail", "get", "/projects/{project}/", {}, RECORDS),

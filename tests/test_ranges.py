@@ -156,7 +156,8 @@ def test_an_import_row_outside_the_city_is_refused_with_the_city_message(city_ad
     rows = [["村代码", "经度", "纬度"], [yuci_village.code, "11.275", "37.68"]]  # a digit in the wrong place
     problems = messages(run_import(csv_file(rows), city_admin))
     assert problems == [
-        "Row 2, column 经度: The point 37.680000, 11.275000 is outside 晋中市 (latitude 36.65–38.09, "
+        f"Row 2, column 经度: {yuci_village.code} {yuci_village.name}: "
+        "The point 37.680000, 11.275000 is outside 晋中市 (latitude 36.65–38.09, "
         "longitude 111.41–114.13): check the coordinates."
     ]
     assert Village.objects.get(pk=yuci_village.pk).lat is None

@@ -23,6 +23,8 @@ from villages.projects.forms import (
     VersionForm,
 )
 from villages.projects.models import Project, Stage
+from villages.projects.table_files import project_table
+from villages.tabular import download
 
 
 def conflict_message(request):
@@ -43,6 +45,8 @@ def project_list(request):
         projects = form.filter(projects)
     elif form.is_bound:
         projects = projects.none()
+    if (response := download(request, [project_table(projects)], "projects")) is not None:
+        return response
     counts = pages.stage_counts(projects)
     paginator = Paginator(pages.with_villages(projects), ProjectFilterForm.PAGE_SIZE)
     paginator.count = sum(counts.values())

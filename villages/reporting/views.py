@@ -18,6 +18,8 @@ from villages.reporting.confirmations import Refused, confirm_no_change
 from villages.reporting.forms import BackForm, IssueForm, SortForm
 from villages.reporting.models import Bulletin, Period, Reminder
 from villages.reporting.pages import period_page, the_only_city
+from villages.reporting.table_files import period_table
+from villages.tabular import download
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -75,6 +77,8 @@ def columns(page):
 def render_period(request, period, city):
     form = SortForm(request.GET)
     page = period_page(request.user, period, city, form.selected())
+    if (response := download(request, [period_table(page, columns(page))], f"period-{period.key}")) is not None:
+        return response
     context = {
         "page": page,
         "columns": columns(page),
