@@ -20,8 +20,10 @@ import pytest
 from api.models import ApiToken
 from tests.api_helpers import token_for
 from tests.conftest import TAIGU, YUCI
+from tests.project_helpers import make_project
 from villages.access import visible_villages
 from villages.models import Village
+from villages.projects.models import Source
 
 
 @pytest.fixture
@@ -110,3 +112,19 @@ def test_gdal_with_a_revoked_token_gets_nothing(live_server, tmp_path, city_admi
     ApiToken.objects.update(revoked_at="2025-01-01T00:00:00Z")
     with pytest.raises(RuntimeError, match="401"):
         read(live_server, tmp_path, token, "villages")
+
+
+def test_gdal_reads_the_projects_a_county_editor_may_see(
+    live_server, tmp_path, yuci_editor, taigu_editor, city_admin, located_registry
+):
+    yuci_village = Village.objects.filter(county_id=YUCI).order_by("code").first()
+    taigu_village = Village.objects.filter(county_id=TAIGU).order_by("code").first()
+    make_project(yuci_village, yuci_editor, name="榆次村道硬化", funds={Source.CENTRAL: "150"})
+    make_project(taigu_village, taigu_editor, name="太谷特色种植", category="产业发展", funds={Source.CENTRAL: "80"})
+    frame = read(live_server, tmp_path, token_for(yuci_editor), "projects")
+    assert list(frame["name"]) == ["榆次村道硬化"]
+    assert list(frame["planned"]) == [150]
+    assert frame.geometry.iloc[0].x == yuci_village.lon and frame.geometry.iloc[0].y == yuci_village.lat
+    assert list(frame["illustrative"]) == [True]
+    everything = read(live_server, tmp_path, token_for(city_admin), "projects")
+    assert sorted(everything["name"]) == ["太谷特色种植", "榆次村道硬化"]
