@@ -7,10 +7,17 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
+from matplotlib.colors import to_rgba
 
 from tests.map_helpers import HESHUN, TAIGU, YUCI, map_data
 from tests.project_helpers import make_project, move_to
+from villages.maps import colourings
+from villages.maps import png as map_image
+from villages.maps.data import county_progress
 from villages.maps.style import NO_QUOTA_COLOUR
+from villages.models import Village
+from villages.progress.counts import TIERS as DESIGNATED_TIERS
 from villages.projects import workflow
 from villages.projects.map_colours import GAP_COLOURS, SHARE_COLOURS, gap_class
 from villages.projects.models import Category, Project, Source, Stage
@@ -89,9 +96,10 @@ def test_the_map_opens_on_village_progress_and_offers_the_three_colourings(clien
         "产业发展资金占比",
     ]
     assert 'id="colour-legend"' not in html and counties(html)[YUCI]["value"] is None
-    # The PNG and the GeoJSON draw the map's own colouring: the choice is not carried to them.
+    # The PNG draws the colouring chosen; the GeoJSON has figures of its own, not colours.
     coloured = get_map(client_for(viewer), colour="gap")
-    assert re.search(r'href="/map.png\?year=2025"', coloured)
+    assert 'href="/map.png?year=2025&amp;colour=gap"' in coloured
+    assert 'href="/api/counties.geojson?year=2025"' in coloured
 
 
 def test_demo_projects_are_said_to_be_illustrative(client_for, viewer, money):
@@ -127,3 +135,21 @@ def test_an_unknown_colouring_is_refused(client_for, viewer, money):
 @pytest.mark.parametrize(("points", "expected"), [("-10.04", "behind"), ("-10.05", "far"), ("-0.04", "ahead")])
 def test_gap_classes_follow_the_rounded_points(points, expected):
     assert gap_class(Decimal(points)) == expected
+
+
+def test_the_png_is_coloured_and_its_legend_made_by_the_colouring_chosen(client_for, viewer, money):
+    Project.objects.filter(pk=money["c"].pk).update(is_illustrative=True)
+    with translation.override("zh-hans"):
+        progress = county_progress(2025, DESIGNATED_TIERS)
+        figure = map_image.build_figure(
+            progress, Village.objects.none(), 2025, coloured=colourings.coloured("gap", 2025, progress)
+        )
+    fills = {tuple(colour) for colour in figure.axes[0].collections[0].get_facecolors()}
+    assert fills == {to_rgba(GAP_COLOURS["far"]), to_rgba(GAP_COLOURS["behind"]), to_rgba(NO_QUOTA_COLOUR)}
+    texts = [text.get_text() for text in figure.texts]
+    legend = figure.legends[0]
+    assert legend.get_title().get_text() == "支出率与序时进度之差"
+    assert [text.get_text() for text in legend.get_texts()][0] == "落后超过 10 个百分点"
+    assert any("示意" in text for text in texts)
+    response = client_for(viewer).get("/map.png", {"year": 2025, "colour": "industry"})
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"

@@ -10,7 +10,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from villages.maps import style as map_style
+
 PROGRESS = ""  # the map's own colouring, the default of its select
+NO_DATA_COLOUR = map_style.NO_QUOTA_COLOUR
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,11 @@ class Coloured:
     counties: dict
     illustrative_note: str = ""  # said under the legend when demo data are among the figures
     notes: list = field(default_factory=list)  # more lines under the legend
+    label: object = ""  # the colouring's name in the select (set by coloured())
+
+    def colour_of(self, code):
+        found = self.counties.get(code)
+        return NO_DATA_COLOUR if found is None else found.colour
 
     def figures(self, rows):
         """[(code, name, the figure in words)] of the counties `rows`, for those listed beside the map."""
@@ -65,7 +73,9 @@ def coloured(key, year, counties):
     """The Coloured counties of the colouring `key`, or None for the map's own."""
     for entry in colourings:
         if entry.key == key:
-            return entry.colour(year, counties)
+            found = entry.colour(year, counties)
+            found.label = entry.label
+            return found
     return None
 
 

@@ -63,9 +63,8 @@ class MapFilterForm(YearFilterForm):
             villages = villages.filter(county_id=data["county"])
         return villages
 
-    def query_string(self, drop=("colour",), **extra):
-        """The filters as GET parameters, to carry them to the PNG, the GeoJSON and the village list (which draw
-        the map's own colouring or none)."""
+    def query_string(self, drop=(), **extra):
+        """The filters as GET parameters, to carry them to the PNG, the GeoJSON and the village list."""
         params = {
             name: self.cleaned_data[name] for name in self.fields if self.cleaned_data.get(name) and name not in drop
         }
@@ -80,7 +79,7 @@ class MapFilterForm(YearFilterForm):
         unlocated = self.villages().filter(lat__isnull=True)
         if self.cleaned_data["tier"] == Tier.NONE:
             return unlocated, self.query_string(drop=("year", "colour"), located="no")
-        return unlocated.designated(), self.query_string(located="no")
+        return unlocated.designated(), self.query_string(drop=("colour",), located="no")
 
     def error_text(self):
         return "; ".join(f"{self.fields[name].label}: {' '.join(errors)}" for name, errors in self.errors.items())

@@ -151,7 +151,7 @@ def county_look(row, coloured):
         return map_style.county_colour(row), county_tooltip(row), None
     found = coloured.counties.get(row.code)
     if found is None:
-        return map_style.NO_QUOTA_COLOUR, colourings.no_data_tooltip(row.name), None
+        return colourings.NO_DATA_COLOUR, colourings.no_data_tooltip(row.name), None
     return found.colour, found.tooltip, found.value
 
 

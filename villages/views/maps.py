@@ -55,7 +55,8 @@ def map_page(request):
         "form": form,
         "map": maps.page_parts(skeleton, payload),
         "without_location": unlocated.count(),
-        "query": form.query_string(),
+        "png_query": form.query_string(),
+        "query": form.query_string(drop=("colour",)),  # the GeoJSON's: figures of its own, not colours
         "coloured": coloured,
         "list_query": list_query,
         "without_boundary": side_list([row for row in progress if not row.bounded], coloured),
@@ -82,13 +83,15 @@ def map_png(request):
     if not form.is_valid():
         return HttpResponse(form.error_text(), status=400, content_type="text/plain; charset=utf-8")
     tiers = form.designated_tiers()
+    progress = map_data.county_progress(form.selected_year, tiers)
     png = map_image.draw_png(
-        map_data.county_progress(form.selected_year, tiers),
+        progress,
         form.villages(),
         form.selected_year,
         codes=maps.boundary_codes(request.user, form.selected_county),
         zoom_to=form.selected_county,
         illustrative_quotas=illustrative_quotas_among(year=form.selected_year, tier__in=tiers),
+        coloured=colourings.coloured(form.cleaned_data["colour"], form.selected_year, progress),
     )
     response = HttpResponse(png, content_type="image/png")
     response["Content-Disposition"] = (
