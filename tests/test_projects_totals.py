@@ -3,8 +3,11 @@ projects and funds it wrote — creating, planning funds, moving, editing the ye
 figures one by one or as a series, cancelling, and the import (new projects in bulk, changed ones, figures). The
 expected rows are written by hand from the amounts each test gives."""
 
+import io
 from datetime import date
 from decimal import Decimal
+
+from django.core.management import call_command
 
 from tests.conftest import YUCI
 from tests.pool_helpers import MUSHROOMS, ROADS, pool_csv, pool_xlsx, problems, run_pool
@@ -129,3 +132,10 @@ def test_a_reviewer_imports_projects_of_the_pool_with_their_figures(city_admin):
         (Stage.IN_PROGRESS, INDUSTRY, ""): counted(1),
         (Stage.IN_PROGRESS, INDUSTRY, CENTRAL): fund(150, 100, "70.5"),
     }
+
+
+def test_the_command_rebuilds_totals_lost_with_an_old_backup(yuci_village, yuci_editor):
+    make_project(yuci_village, yuci_editor, name="A", category=INFRA, funds={CITY: "12.5"})
+    ProjectTotal.objects.all().delete()  # a restored archive made before the totals existed has none
+    call_command("rebuild_project_totals", stdout=io.StringIO())
+    assert totals() == {(Stage.RESERVE, INFRA, ""): counted(1), (Stage.RESERVE, INFRA, CITY): fund("12.5")}
