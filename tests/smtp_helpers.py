@@ -1,8 +1,10 @@
 """A real SMTP server on loopback (aiosmtpd) for the reminder tests: it keeps what it receives, can refuse every
-message, and can hold the first message until a second sender is sending too (so that two senders overlap)."""
+message or every one after the first few, and can hold the first message until a second sender is sending too (so
+that two senders overlap)."""
 
 import asyncio
 import email
+import logging
 import threading
 import time
 from contextlib import contextmanager
@@ -13,9 +15,10 @@ from tests.server_helpers import free_port
 
 
 class Mailbox:
-    def __init__(self, refuse=False, hold_first_until_second=0.0, hold_first_forever=False):
+    def __init__(self, refuse=False, refuse_after=None, hold_first_until_second=0.0, hold_first_forever=False):
         self.messages = []
         self.refuse = refuse
+        self.refuse_after = refuse_after
         self.hold = hold_first_until_second
         self.hold_forever = hold_first_forever
         self.senders = set()
@@ -31,6 +34,8 @@ class Mailbox:
     async def handle_DATA(self, server, session, envelope):
         if self.refuse:
             return "554 5.7.1 refused by the test's mail server"
+        if self.refuse_after is not None and len(self.messages) >= self.refuse_after:
+            return "451 4.3.0 the test's mail server failed"
         with self.lock:
             first = not self.first_held.is_set()
             self.first_held.set()
@@ -57,6 +62,7 @@ class Mailbox:
 @contextmanager
 def smtp_server(**options):
     """(mailbox, port) of a running SMTP server on 127.0.0.1."""
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's line per command
     mailbox = Mailbox(**options)
     port = free_port()
     controller = Controller(mailbox, hostname="127.0.0.1", port=port)

@@ -1,10 +1,12 @@
 """Every problem is reported with its row and column, all at once, and a file with any problem writes nothing."""
 
 import pytest
+from django.utils import translation
 
 from counties.models import Township
 from tests.conftest import TAIGU, YUCI
 from tests.import_helpers import csv_file, messages, run_import
+from villages.imports.importer import import_villages
 from villages.models import Village
 
 HEADERS = ["村代码", "村名", "县(市、区)", "乡镇(街道)", "类型", "年度", "状态", "进度", "经度", "纬度"]
@@ -87,6 +89,7 @@ def test_village_not_in_the_given_township(city_admin, villages):
     problem = only_problem(result)
     assert (problem.line, problem.column) == (2, "乡镇(街道)")
     assert villages[0].township.name in problem.message
+    assert "the code decides: correct that column or the code" in problem.message
 
 
 def test_village_in_another_county_than_given(city_admin, villages):
@@ -96,6 +99,7 @@ def test_village_in_another_county_than_given(city_admin, villages):
     )
     problem = only_problem(result)
     assert (problem.line, problem.column) == (2, "县(市、区)")
+    assert "榆次区" in problem.message and "the code decides: correct that column or the code" in problem.message
 
 
 def test_the_same_village_twice_names_the_first_row_and_the_first_row_names_the_second(city_admin, villages):
@@ -119,6 +123,7 @@ def test_coordinates_outside_the_village_county_are_refused(city_admin, villages
     problem = only_problem(run_import(csv_file(rows), city_admin))
     assert (problem.line, problem.column) == (2, "经度")
     assert "榆次区" in problem.message
+    assert "not swapped" in problem.message and "or leave them empty" in problem.message
     villages[0].refresh_from_db()
     assert villages[0].lat is None
 
@@ -219,3 +224,10 @@ def test_a_title_line_above_a_tab_or_semicolon_separated_header_is_skipped(city_
     result = run_import(content, city_admin, filename="list.csv")
     assert messages(result) == [] and result.written
     assert Village.objects.get(pk=village.pk).status == "planned"
+
+
+def test_a_problem_says_the_way_out_in_chinese(city_admin, villages):
+    content = csv_file([HEADERS, row(villages[0], **{"县(市、区)": "太谷区", "乡镇(街道)": ""})])
+    with translation.override("zh-hans"):
+        result = import_villages(content, "list.csv", city_admin)
+    assert only_problem(result).message.endswith("不属于 太谷区；以村代码为准：请改正该列或村代码")

@@ -28,7 +28,7 @@ def test_county_editor_rows_of_another_county_are_errors_and_nothing_is_written(
     rows = [["村代码", "状态"], [own.code, "已规划"], [other.code, "已规划"]]
     result = run_import(csv_file(rows), yuci_editor)
     assert [(p.line, p.column) for p in result.problems] == [(3, None)]
-    assert "太谷区" in messages(result)[0]
+    assert "太谷区" in messages(result)[0] and "send it to that county's editor" in messages(result)[0]
     own.refresh_from_db()
     assert own.status == Status.NOT_STARTED
 
@@ -37,6 +37,7 @@ def test_county_editor_may_not_set_tiers_by_import(yuci_editor):
     own = first_village(YUCI)
     result = run_import(csv_file([["村代码", "类型", "年度"], [own.code, "精品示范村", "2025"]]), yuci_editor)
     assert [(p.line, p.column) for p in result.problems] == [(2, "类型")]
+    assert "a city administrator sets them" in messages(result)[0]
 
 
 def test_viewer_may_change_nothing_by_import(viewer):

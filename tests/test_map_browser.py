@@ -5,7 +5,11 @@ import pytest
 from counties.models import County
 from tests.conftest import BrowserPage
 from tests.map_helpers import HESHUN, YUCI, expected_villages
+from tests.project_helpers import make_project
+from villages.maps.style import NO_QUOTA_COLOUR
 from villages.models import Tier
+from villages.projects.map_colours import SHARE_COLOURS
+from villages.projects.models import Category, Source
 
 pytestmark = pytest.mark.browser
 
@@ -123,6 +127,26 @@ def test_on_a_phone_the_layer_list_is_folded_until_tapped(phone_page, viewer, ma
     page.locator(".leaflet-control-layers-overlays label", has_text="精品示范村").locator("input").uncheck()
     assert page.evaluate(DRAWN_MARKERS) == expected_villages().exclude(tier=Tier.SHOWCASE).count()
     assert browser_page.console_errors == []
+
+
+COUNTY_FILLS = """() => Object.fromEntries(ProgressMap.last.layers.counties.getLayers()
+  .filter(layer => layer instanceof L.Polygon).map(layer => [layer.feature.properties.name, layer.options.fillColor]))"""
+
+
+def test_on_a_phone_the_counties_are_coloured_by_the_money_chosen_in_the_filters(
+    phone_page, viewer, map_villages, yuci_village, yuci_editor
+):
+    make_project(yuci_village, yuci_editor, name="A", category=Category.INDUSTRY, funds={Source.CENTRAL: 100})
+    page = open_map(phone_page)
+    page.select_option("#id_colour", "industry")
+    page.click("#map-filters button[type=submit]")
+    page.wait_for_selector("[data-villages-drawn]")
+    assert "colour=industry" in page.url
+    fills = page.evaluate(COUNTY_FILLS)
+    assert fills["榆次区"] == SHARE_COLOURS["meets"] and fills["左权县"] == NO_QUOTA_COLOUR
+    assert "≥ 60 %" in page.locator("#colour-legend").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert phone_page.console_errors == []
 
 
 def test_on_a_desktop_the_layer_list_is_open(browser_page, viewer, map_villages):

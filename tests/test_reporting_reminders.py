@@ -122,6 +122,39 @@ def test_a_mail_server_that_refuses_leaves_the_reminder_pending_with_its_answer(
         assert len(set(mailbox.message_ids())) == 2
 
 
+def test_a_mail_server_failing_mid_batch_keeps_what_it_took_sent_and_the_rest_pending(overdue, settings):
+    for index in range(5):
+        editor(f"yuci-{index}", YUCI)
+    with smtp_server(refuse_after=2) as (mailbox, port):
+        smtp_settings(settings, port)
+        outcome = reminders.send_reminders()
+        accepted = mailbox.message_ids()
+    assert (outcome.due, outcome.sent, outcome.waiting) == (5, 2, 3) and len(accepted) == 2
+    states = list(Reminder.objects.order_by("pk").values_list("mail", "mail_attempts", "mail_error"))
+    assert [state for state, _attempts, _error in states] == ["sent", "sent", "pending", "pending", "pending"]
+    assert "451" in states[2][2] and states[2][1] == 1 and states[3][1:] == (0, "")
+    with smtp_server() as (mailbox, port):
+        smtp_settings(settings, port)
+        outcome = reminders.send_reminders()
+        assert (outcome.sent, outcome.already, outcome.waiting) == (3, 2, 0)
+        assert len(mailbox.message_ids()) == 3 and not set(mailbox.message_ids()) & set(accepted)
+    assert set(Reminder.objects.values_list("mail", flat=True)) == {Reminder.Mail.SENT}
+
+
+def test_more_reminders_than_a_batch_go_out_once_each(overdue, settings, monkeypatch):
+    monkeypatch.setattr(reminders, "BATCH", 2)
+    for index in range(5):
+        editor(f"yuci-{index}", YUCI)
+    editor("yuci-none", YUCI, address=False)
+    with smtp_server() as (mailbox, port):
+        smtp_settings(settings, port)
+        outcome = reminders.send_reminders()
+        assert (outcome.due, outcome.sent, outcome.no_address, outcome.waiting) == (6, 5, 1, 0)
+        assert sorted(mailbox.recipients()) == [f"yuci-{index}@example.org" for index in range(5)]
+        assert len(set(mailbox.message_ids())) == 5
+        assert reminders.send_reminders().sent == 0 and len(mailbox.messages) == 5
+
+
 def test_a_claimed_reminder_whose_sender_stopped_before_sending_goes_out_on_the_next_run(overdue, mailoutbox):
     editor("yuci-a", YUCI)
     today = timezone.localdate()

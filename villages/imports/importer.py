@@ -80,7 +80,8 @@ def check_access(reader, line, village, state):
         reader.problem(
             line,
             None,
-            _("you may not change villages of %(county)s") % {"county": reader.registry.counties[village["county_id"]]},
+            _("you may not change villages of %(county)s; leave the row out, or send it to that county's editor")
+            % {"county": reader.registry.counties[village["county_id"]]},
         )
         return False
     ok = True
@@ -88,7 +89,14 @@ def check_access(reader, line, village, state):
         village["tier"],
         village["programme_year"],
     ) and not access.can_set_tier(user):
-        reader.problem(line, "tier", _("you may not change tiers or programme years"))
+        reader.problem(
+            line,
+            "tier",
+            _(
+                "you may not change tiers or programme years; a city administrator sets them: leave the tier and "
+                "year columns as the village has them, or leave the columns out"
+            ),
+        )
         ok = False
     if refusal := workflow.import_refusal(user, subject, village["status"], state["status"]):
         reader.problem(line, "status", refusal)
@@ -119,7 +127,10 @@ def check_locations(located):
             reader.problem(
                 line,
                 "lon",
-                _("the point %(lon)s, %(lat)s (WGS84) is not inside %(county)s")
+                _(
+                    "the point %(lon)s, %(lat)s (WGS84) is not inside %(county)s; check that 经度 and 纬度 are not "
+                    "swapped and the coordinate system (坐标系) is the one the point was taken in, or leave them empty"
+                )
                 % {"lon": state["lon"], "lat": state["lat"], "county": reader.registry.counties[village["county_id"]]},
                 village,
             )

@@ -331,7 +331,7 @@ class RowReader:
             self.problem(
                 line,
                 "city",
-                _("village %(code)s is in %(actual)s, not %(given)s")
+                _("village %(code)s is in %(actual)s, not %(given)s; the code decides: correct that column or the code")
                 % {
                     "code": code,
                     "actual": self.registry.cities[self.registry.county_city[village["county_id"]]],
@@ -347,7 +347,7 @@ class RowReader:
             self.problem(
                 line,
                 "county",
-                _("village %(code)s is in %(actual)s, not %(given)s")
+                _("village %(code)s is in %(actual)s, not %(given)s; the code decides: correct that column or the code")
                 % {"code": code, "actual": actual, "given": given},
             )
             return None
@@ -356,7 +356,7 @@ class RowReader:
             self.problem(
                 line,
                 "township",
-                _("village %(code)s is in %(actual)s, not %(given)s")
+                _("village %(code)s is in %(actual)s, not %(given)s; the code decides: correct that column or the code")
                 % {
                     "code": code,
                     "actual": self.registry.townships[village["township_id"]][0],

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from counties.models import County
 from villages.access import visible_villages
 from villages.forms import YearFilterForm
+from villages.maps import colourings
 from villages.models import Status, Tier
 from villages.progress.counts import TIERS as DESIGNATED_TIERS
 
@@ -25,6 +26,7 @@ class MapFilterForm(YearFilterForm):
     )
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All statuses"))] + Status.choices)
     county = forms.ChoiceField(label=_("County"), required=False)
+    colour = forms.ChoiceField(label=_("Colour counties by"), required=False)
 
     def __init__(self, data, user):
         super().__init__(data)
@@ -33,6 +35,7 @@ class MapFilterForm(YearFilterForm):
         self.fields["county"].choices = [("", _("All counties"))] + [
             (code, county.name) for code, county in self.counties.items()
         ]
+        self.fields["colour"].choices = colourings.choices()
 
     @property
     def selected_year(self):
@@ -75,8 +78,8 @@ class MapFilterForm(YearFilterForm):
         """
         unlocated = self.villages().filter(lat__isnull=True)
         if self.cleaned_data["tier"] == Tier.NONE:
-            return unlocated, self.query_string(drop=("year",), located="no")
-        return unlocated.designated(), self.query_string(located="no")
+            return unlocated, self.query_string(drop=("year", "colour"), located="no")
+        return unlocated.designated(), self.query_string(drop=("colour",), located="no")
 
     def error_text(self):
         return "; ".join(f"{self.fields[name].label}: {' '.join(errors)}" for name, errors in self.errors.items())

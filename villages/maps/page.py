@@ -15,6 +15,7 @@ from folium.template import Template
 
 from counties.access import map_county_codes, pairing_county_codes
 from counties.boundaries import county_places, joint_bounds, tolerance_for
+from villages.maps import colourings
 from villages.maps import style as map_style
 from villages.maps.data import MAP_TIERS, compact_villages, village_url_parts
 from villages.models import Status, Tier
@@ -144,7 +145,17 @@ def compact_json(value):
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def county_payload(progress_rows, places, tolerance):
+def county_look(row, coloured):
+    """(fill colour, tooltip, figure) of the county, by the map's own colouring or by `coloured` (colourings.py)."""
+    if coloured is None:
+        return map_style.county_colour(row), county_tooltip(row), None
+    found = coloured.counties.get(row.code)
+    if found is None:
+        return colourings.NO_DATA_COLOUR, colourings.no_data_tooltip(row.name), None
+    return found.colour, found.tooltip, found.value
+
+
+def county_payload(progress_rows, places, tolerance, coloured=None):
     """The counties of `places` with their outline simplified to `tolerance`, their colour and their figures:
     a FeatureCollection as JSON text, the outlines put in as the boundary cache holds them (encoding their
     coordinates again was most of the province map's JSON)."""
@@ -153,12 +164,14 @@ def county_payload(progress_rows, places, tolerance):
         place = places.get(row.code)
         if place is None:
             continue
+        colour, tooltip, value = county_look(row, coloured)
         properties = {
             "name": row.name,
-            "tooltip": county_tooltip(row),
+            "tooltip": tooltip,
+            "value": value,
             "label": [place.label_lat, place.label_lon],
             "style": {
-                "fillColor": map_style.county_colour(row),
+                "fillColor": colour,
                 "fillOpacity": 0.75,
                 "color": map_style.BOUNDARY_COLOUR,
                 "weight": 1.5,
@@ -188,11 +201,11 @@ def split_pairings(user, pairings):
     return drawn, [pairing for pairing in pairings if pairing not in drawn]
 
 
-def build_map(progress_rows, villages, pairings, zoom_to=None, codes=None):
+def build_map(progress_rows, villages, pairings, zoom_to=None, codes=None, coloured=None):
     """The map's page parts (see map_skeleton) and the data it draws (counties, villages by tier, pairings).
 
     Draws the boundaries of the counties `codes` (all if None), simplified for the extent shown: `zoom_to`
-    (a County) if given, else the counties drawn.
+    (a County) if given, else the counties drawn; the counties are coloured by `coloured` (colourings.py) if given.
     """
     places = county_places(codes)
     # A county without a boundary has no place of its own: the map then shows what there is.
@@ -202,7 +215,7 @@ def build_map(progress_rows, villages, pairings, zoom_to=None, codes=None):
     payload = village_payload(villages)
     # Fitted by the script without animation, so that the map is still once the markers are drawn.
     payload["bounds"] = [[min_lat, min_lon], [max_lat, max_lon]]
-    payload["counties"] = county_payload(progress_rows, places, tolerance_for(extent))
+    payload["counties"] = county_payload(progress_rows, places, tolerance_for(extent), coloured)
     payload["pairings"] = pairing_payload(pairings)
     return map_skeleton(((min_lat + max_lat) / 2, (min_lon + max_lon) / 2)), payload
 

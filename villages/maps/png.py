@@ -90,6 +90,13 @@ def county_handles(illustrative_quotas):
     return handles
 
 
+def coloured_handles(coloured):
+    return [
+        Patch(facecolor=colour, edgecolor=map_style.BOUNDARY_COLOUR, label=label)
+        for colour, label in [*coloured.classes, (map_style.NO_QUOTA_COLOUR, _("no data"))]
+    ]
+
+
 def village_handles(ringed):
     def dot(label, **style):
         return Line2D([], [], marker="o", linestyle="", label=label, **style)
@@ -230,13 +237,18 @@ def illustrative_notes(illustrative_locations, located, illustrative_quotas):
     return notes
 
 
-def build_figure(progress_rows, villages, year, zoom_to=None, illustrative_quotas=False, today=None, codes=None):
-    """The map as a matplotlib Figure of WIDTH × HEIGHT pixels, drawing the counties `codes` (all if None)."""
+def build_figure(
+    progress_rows, villages, year, zoom_to=None, illustrative_quotas=False, today=None, codes=None, coloured=None
+):
+    """The map as a matplotlib Figure of WIDTH × HEIGHT pixels, drawing the counties `codes` (all if None), coloured
+    by `coloured` (villages/maps/colourings.py) if given, else by the share of the quota accepted."""
     today = today or timezone.localdate()
     places = county_places(codes)
     shown = [places[zoom_to.code]] if zoom_to is not None and zoom_to.code in places else list(places.values())
     counties = outline_frame(places, tolerance_for(joint_bounds(shown)))
     colours = {row.code: map_style.county_colour(row) for row in progress_rows}
+    if coloured is not None:
+        colours = {code: coloured.colour_of(code) for code in colours}
     figure = Figure(figsize=(WIDTH / DPI, HEIGHT / DPI), dpi=DPI)
     ax = figure.add_axes(MAP_AREA)
     counties.plot(
@@ -260,15 +272,22 @@ def build_figure(progress_rows, villages, year, zoom_to=None, illustrative_quota
     draw_county_names(ax, counties, renderer, obstacles, first=zoom_to.code if zoom_to else None)
 
     title = _("百乡千村 progress map, %(year)s") % {"year": year}
+    if coloured is not None:
+        title = f"{title} · {coloured.label}"
     if zoom_to is not None:
         title = f"{zoom_to.name} · {title}"
     figure.suptitle(f"{title} · {date_format(today, 'DATE_FORMAT')}", fontproperties=font(16), y=0.975)
-    notes = illustrative_notes(illustrative_locations, len(frame), illustrative_quotas)
+    notes = illustrative_notes(illustrative_locations, len(frame), illustrative_quotas and coloured is None)
+    if coloured is not None and coloured.illustrative_note:
+        notes.append(coloured.illustrative_note)
     for line, note in enumerate(notes):
         figure.text(
             0.5, 0.925 - 0.025 * line, note, ha="center", fontproperties=font(11), color=map_style.ILLUSTRATIVE_TEXT
         )
-    add_legend(figure, county_handles(illustrative_quotas), _("Share of the quota accepted"), 0.80)
+    if coloured is None:
+        add_legend(figure, county_handles(illustrative_quotas), _("Share of the quota accepted"), 0.80)
+    else:
+        add_legend(figure, coloured_handles(coloured), str(coloured.label), 0.80)
     add_legend(figure, village_handles(ring), _("Villages"), 0.45)
     sources = [
         _(
@@ -282,9 +301,9 @@ def build_figure(progress_rows, villages, year, zoom_to=None, illustrative_quota
     return figure
 
 
-def draw_png(progress_rows, villages, year, zoom_to=None, illustrative_quotas=False, codes=None):
+def draw_png(progress_rows, villages, year, zoom_to=None, illustrative_quotas=False, codes=None, coloured=None):
     """The map as PNG bytes, WIDTH × HEIGHT pixels."""
-    figure = build_figure(progress_rows, villages, year, zoom_to, illustrative_quotas, codes=codes)
+    figure = build_figure(progress_rows, villages, year, zoom_to, illustrative_quotas, codes=codes, coloured=coloured)
     buffer = BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI)
     return buffer.getvalue()

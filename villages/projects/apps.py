@@ -12,7 +12,7 @@ class ProjectsConfig(AppConfig):
 
     def ready(self):
         from villages import extensions
-        from villages.projects import dashboard, views
+        from villages.projects import dashboard, map_colours, views
 
         extensions.add_section("village", "projects/_village_section.html", views.village_section, order=50)
         for page in ("home", "city"):
@@ -20,6 +20,7 @@ class ProjectsConfig(AppConfig):
         extensions.add_section("county", "projects/_money_section.html", dashboard.county_section, order=120)
         extensions.add_ledger_sheet(dashboard.ledger_sheet)
         extensions.add_demo_step(demo_projects, order=20)
+        map_colours.register()
 
 
 # The demo is loaded only when seed_demo runs.

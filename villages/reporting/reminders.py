@@ -5,14 +5,16 @@ Sending runs in two steps, each safe however many `send_reminders` run at once, 
 1. Claim: the reminders due today are inserted as rows; a unique constraint on (period, user, kind) makes the
    database keep one of each (INSERT ... ON CONFLICT DO NOTHING). A row is the in-app notice from that moment on,
    and its email is pending.
-2. Deliver: each pending email is taken in a transaction that locks its row (SELECT ... FOR UPDATE SKIP LOCKED on
-   PostgreSQL: another sender passes it by; on SQLite a write as the transaction's first statement takes the
-   database's write lock, and another sender waits, then finds it sent), sent, and marked sent in the same
-   transaction. A sender that dies before the commit leaves the row pending and unlocked: the next run sends it.
-   A mail server that refuses or cannot be reached leaves it pending, with the error, for the next run.
+2. Deliver: the pending emails are taken in batches (BATCH), each in a transaction that locks its rows (SELECT ...
+   FOR UPDATE SKIP LOCKED on PostgreSQL: another sender passes them by; on SQLite a write as the transaction's first
+   statement takes the database's write lock, and another sender waits, then finds them sent), sent over one mail
+   connection kept open for the whole run, and marked sent in the same transaction. A sender that dies before the
+   commit leaves its batch pending and unlocked: the next run sends it. A mail server that refuses or cannot be
+   reached mid-batch: what it accepted is marked sent, the rest stays pending (the one refused with the answer) for
+   the next run.
 
-The one window left is a crash after the mail server accepted a message and before the commit: the next run sends
-it again, with the same Message-ID, which mail clients use to show it once.
+The one window left is a crash after the mail server accepted messages of a batch and before its commit: the next
+run sends them again, with the same Message-ID, which mail clients use to show each once.
 """
 
 import contextlib
@@ -24,7 +26,7 @@ from django.conf import settings
 from django.core import mail
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import F
-from django.template.loader import render_to_string
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -122,20 +124,32 @@ def site_url(path):
     return settings.SITE_URL.rstrip("/") + path if settings.SITE_URL else path
 
 
+# Reminders taken, emailed over the one mail connection and marked per transaction: the database's work is one
+# statement per batch instead of three per email, and a sender killed mid-batch leaves at most these to send again.
+BATCH = 20
+
+
 class Letters:
-    """The emails of one delivery: each editor's missing villages, read once per period for every county."""
+    """The emails of one delivery: each editor's missing villages, read once per period for every county; the
+    counties of a batch's editors in one query; each template loaded once."""
 
     def __init__(self, today):
         self.today = today
         self.missing = {}  # period pk -> {county code: [Missing]}
         self.counties = {}  # user pk -> [county codes]
+        self.subject = get_template("reporting/reminder_subject.txt")
+        self.body = get_template("reporting/reminder_email.txt")
+        self.url = site_url(reverse("reporting:notices"))
+        self.domain = settings.SITE_URL.split("//")[-1].split("/")[0].split(":")[0] or "localhost"
 
-    def counties_of(self, user_id):
-        if user_id not in self.counties:
-            self.counties[user_id] = sorted(
-                Profile.objects.filter(user_id=user_id).values_list("counties", flat=True).exclude(counties=None)
-            )
-        return self.counties[user_id]
+    def read_counties(self, user_ids):
+        wanted = set(user_ids) - set(self.counties)
+        if not wanted:
+            return
+        self.counties.update((user_id, []) for user_id in wanted)
+        rows = Profile.objects.filter(user_id__in=wanted).exclude(counties=None).values_list("user_id", "counties")
+        for user_id, code in rows.order_by("counties"):
+            self.counties[user_id].append(code)
 
     def missing_of(self, period, county_codes):
         if period.pk not in self.missing:
@@ -147,67 +161,71 @@ class Letters:
 
     def message(self, reminder):
         period = reminder.period
-        villages = self.missing_of(period, self.counties_of(reminder.user_id))
+        self.read_counties([reminder.user_id])
+        context = {
+            "reminder": reminder,
+            "period": period,
+            "villages": self.missing_of(period, self.counties[reminder.user_id]),
+            "days_overdue": period.days_overdue(self.today),
+            "days_left": (period.deadline - self.today).days,
+            "url": self.url,
+            "period_url": site_url(period.get_absolute_url()),
+        }
         with translation.override(settings.LANGUAGE_CODE):
-            context = {
-                "reminder": reminder,
-                "period": period,
-                "villages": villages,
-                "days_overdue": period.days_overdue(self.today),
-                "days_left": (period.deadline - self.today).days,
-                "url": site_url(reverse("reporting:notices")),
-                "period_url": site_url(period.get_absolute_url()),
-            }
-            subject = " ".join(render_to_string("reporting/reminder_subject.txt", context).split())
-            body = render_to_string("reporting/reminder_email.txt", context)
-        domain = settings.SITE_URL.split("//")[-1].split("/")[0].split(":")[0] or "localhost"
+            subject = " ".join(self.subject.render(context).split())
+            body = self.body.render(context)
         return mail.EmailMessage(
             subject,
             body,
             settings.DEFAULT_FROM_EMAIL,
             [reminder.user.email],
-            headers={"Message-ID": f"<reminder-{reminder.pk}-{period.key}-{reminder.kind}@{domain}>"},
+            headers={"Message-ID": f"<reminder-{reminder.pk}-{period.key}-{reminder.kind}@{self.domain}>"},
         )
 
 
-def take(pk):
-    """The pending reminder, locked for this transaction, or None when another sender has it or it was sent."""
-    pending = Reminder.objects.mail_pending().filter(pk=pk).select_related("user", "period")
+def take(pks):
+    """Up to BATCH of these reminders still pending, locked for this transaction: on PostgreSQL those another sender
+    holds are passed by (SKIP LOCKED); on SQLite a write as the transaction's first statement takes the database's
+    write lock (another sender waits for this commit, then finds them sent)."""
+    pending = Reminder.objects.mail_pending().filter(pk__in=pks).select_related("user", "period").order_by("pk")
     if connection.features.has_select_for_update_skip_locked:
-        return pending.select_for_update(skip_locked=True, of=("self",)).first()
-    # SQLite: a write as the transaction's first statement takes the database's write lock (another sender waits
-    # for this commit, then finds the reminder sent).
-    if not Reminder.objects.mail_pending().filter(pk=pk).update(mail_attempts=F("mail_attempts")):
-        return None
-    return pending.first()
+        return list(pending.select_for_update(skip_locked=True, of=("self",))[:BATCH])
+    Reminder.objects.filter(pk__in=pending.values("pk")[:BATCH]).update(mail_attempts=F("mail_attempts"))
+    return list(pending[:BATCH])
 
 
-def deliver_one(pk, letters, outbox):
-    """'sent', 'taken' (sent meanwhile, or being sent by another run), 'no_address', or MailServerDown."""
+def deliver_batch(pks, letters, outbox, outcome):
+    """Take a batch, email it over the open connection and mark it, in one transaction. Returns how many it took
+    (0: none of `pks` is left to this sender). When the mail server refuses or fails mid-batch, what it accepted is
+    marked sent, the one it failed keeps its answer, the rest of the batch stays pending untouched, and
+    MailServerDown stops the delivery."""
     with transaction.atomic():
-        reminder = take(pk)
-        if reminder is None:
-            return "taken"
-        now = timezone.now()
-        if not reminder.user.email:
-            Reminder.objects.filter(pk=pk).update(mail=Reminder.Mail.NO_ADDRESS)
-            return "no_address"
-        try:
-            outbox.send_messages([letters.message(reminder)])
-        except (OSError, smtplib.SMTPException) as error:
-            failed = (str(error) or error.__class__.__name__)[:300]
-        else:
-            Reminder.objects.filter(pk=pk).update(
-                mail=Reminder.Mail.SENT, mailed_at=now, mail_attempts=F("mail_attempts") + 1, mail_error=""
-            )
-            return "sent"
-    # Not sent: still pending, with what the mail server said (outside the transaction that held the row).
-    Reminder.objects.filter(pk=pk).update(mail_attempts=F("mail_attempts") + 1, mail_error=failed)
-    raise MailServerDown(failed)
+        batch = take(pks)
+        letters.read_counties([reminder.user_id for reminder in batch])
+        sent, failed = [], None
+        for reminder in batch:
+            if not reminder.user.email:
+                continue
+            try:
+                outbox.send_messages([letters.message(reminder)])
+            except (OSError, smtplib.SMTPException) as error:
+                failed = (str(error) or error.__class__.__name__)[:300]
+                Reminder.objects.filter(pk=reminder.pk).update(mail_attempts=F("mail_attempts") + 1, mail_error=failed)
+                break
+            sent.append(reminder.pk)
+        outcome.sent += Reminder.objects.filter(pk__in=sent).update(
+            mail=Reminder.Mail.SENT, mailed_at=timezone.now(), mail_attempts=F("mail_attempts") + 1, mail_error=""
+        )
+        without = [reminder.pk for reminder in batch if not reminder.user.email]
+        outcome.no_address += Reminder.objects.filter(pk__in=without).update(mail=Reminder.Mail.NO_ADDRESS)
+    if failed:
+        raise MailServerDown(failed)
+    return len(batch)
 
 
 def deliver(pks, today, outcome):
-    """Send the pending emails of these reminders, once each; stop at the first sign that the mail server is down."""
+    """Send the pending emails of these reminders, once each, in batches; stop at the first sign that the mail server
+    is down. Those another sender took meanwhile count as sent already."""
     if not pks:
         return
     letters = Letters(today)
@@ -221,28 +239,29 @@ def deliver(pks, today, outcome):
             mail_attempts=F("mail_attempts") + 1, mail_error=(str(error) or error.__class__.__name__)[:300]
         )
         return
+    before = outcome.sent + outcome.no_address
+    interrupted = False
     try:
-        for index, pk in enumerate(pks):
+        while True:
             try:
-                result = deliver_one(pk, letters, outbox)
+                if not deliver_batch(pks, letters, outbox, outcome):
+                    break
             except OperationalError as error:
                 if connection.vendor != "sqlite" or "locked" not in str(error):
                     raise
-                outcome.waiting += 1  # SQLite: another sender kept the database; still pending for the next run
-                continue
+                interrupted = True  # SQLite: another sender kept the database; the rest waits for the next run
+                break
             except MailServerDown as down:
                 outcome.errors.append(str(down))
-                outcome.waiting += len(pks) - index
-                return
-            if result == "sent":
-                outcome.sent += 1
-            elif result == "no_address":
-                outcome.no_address += 1
-            else:
-                outcome.already += 1
+                interrupted = True
+                break
     finally:
         with contextlib.suppress(OSError, smtplib.SMTPException):
             outbox.close()
+    # Still pending after an interruption: waiting for the next run; otherwise held by another sender, which sends them.
+    left = Reminder.objects.filter(pk__in=pks).mail_pending().count() if interrupted else 0
+    outcome.waiting += left
+    outcome.already += len(pks) - left - (outcome.sent + outcome.no_address - before)
 
 
 def send_reminders(today=None):

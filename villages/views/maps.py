@@ -8,6 +8,7 @@ from django.utils import timezone
 from config.compression import compressed
 from config.middleware import api_error
 from counties.access import is_county_editor, village_counties
+from villages.maps import colourings
 from villages.maps import data as map_data
 from villages.maps import page as maps
 from villages.maps import png as map_image
@@ -46,15 +47,20 @@ def map_page(request):
         request.user, map_data.active_pairings(form.selected_year, form.selected_county)
     )
     codes = maps.boundary_codes(request.user, form.selected_county)
-    skeleton, payload = maps.build_map(progress, villages, pairings, zoom_to=form.selected_county, codes=codes)
+    coloured = colourings.coloured(form.cleaned_data["colour"], form.selected_year, progress)
+    skeleton, payload = maps.build_map(
+        progress, villages, pairings, zoom_to=form.selected_county, codes=codes, coloured=coloured
+    )
     context = {
         "form": form,
         "map": maps.page_parts(skeleton, payload),
         "without_location": unlocated.count(),
-        "query": form.query_string(),
+        "png_query": form.query_string(),
+        "query": form.query_string(drop=("colour",)),  # the GeoJSON's: figures of its own, not colours
+        "coloured": coloured,
         "list_query": list_query,
-        "without_boundary": [row for row in progress if not row.bounded],
-        "not_drawn": [row for row in progress if row.bounded and row.code not in codes],
+        "without_boundary": side_list([row for row in progress if not row.bounded], coloured),
+        "not_drawn": side_list([row for row in progress if row.bounded and row.code not in codes], coloured),
         "illustrative_quotas": illustrative_quotas_among(year=form.selected_year, tier__in=form.designated_tiers()),
         "other_pairings": other_pairings,
         # Said only to county editors, whose village points are those of their own and paired counties.
@@ -66,19 +72,26 @@ def map_page(request):
     return render(request, "villages/map.html", context)
 
 
+def side_list(rows, coloured):
+    """The counties listed beside the map: their progress, or their figure of the colouring chosen."""
+    return rows if coloured is None else coloured.figures(rows)
+
+
 @login_required
 def map_png(request):
     form = MapFilterForm(request.GET, request.user)
     if not form.is_valid():
         return HttpResponse(form.error_text(), status=400, content_type="text/plain; charset=utf-8")
     tiers = form.designated_tiers()
+    progress = map_data.county_progress(form.selected_year, tiers)
     png = map_image.draw_png(
-        map_data.county_progress(form.selected_year, tiers),
+        progress,
         form.villages(),
         form.selected_year,
         codes=maps.boundary_codes(request.user, form.selected_county),
         zoom_to=form.selected_county,
         illustrative_quotas=illustrative_quotas_among(year=form.selected_year, tier__in=tiers),
+        coloured=colourings.coloured(form.cleaned_data["colour"], form.selected_year, progress),
     )
     response = HttpResponse(png, content_type="image/png")
     response["Content-Disposition"] = (
