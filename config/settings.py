@@ -231,6 +231,11 @@ IMPORT_MAX_ZIP_RATIO = env_int("IMPORT_MAX_ZIP_RATIO", 100)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000)
 IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 200)
 IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 1_000_000)
+# calamine reads a workbook in a child process (villages/imports/sandbox.py) whose address space may grow this much
+# above the server process's own, for at most this many seconds (CPU and wall clock); over either, the file is
+# refused as too large to read.
+IMPORT_READER_MAX_MEMORY = env_int("IMPORT_READER_MAX_MEMORY", 256 * 1024 * 1024)
+IMPORT_READER_MAX_SECONDS = env_int("IMPORT_READER_MAX_SECONDS", 20)
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 

@@ -8,7 +8,9 @@ import re
 import pytest
 from backports import zstd
 from django.contrib.staticfiles import finders
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
 from counties.models import Profile
@@ -137,6 +139,28 @@ def test_a_part_holds_only_the_editors_own_villages(client_for, yuci_editor, tai
     assert client_for(taigu_editor).get(f"/offline/pages.json?from={yuci[0].code}&to={yuci[5].code}").json() == {
         "pages": []
     }
+
+
+def part_queries(client, villages):
+    with CaptureQueriesContext(connection) as queries:
+        pages = client.get(f"/offline/pages.json?from={villages[0].code}&to={villages[-1].code}").json()["pages"]
+    assert len(pages) == 2 * len(villages)
+    return [query["sql"] for query in queries.captured_queries]
+
+
+def test_a_part_reads_the_user_their_role_and_notices_once_whatever_its_size(client_for, yuci_editor):
+    client = client_for(yuci_editor)
+    villages = list(Village.objects.filter(county_id=YUCI).order_by("code")[:12])
+    part_queries(client, villages[:1])  # the first answer reads what every later one finds ready
+    one, twelve = part_queries(client, villages[11:]), part_queries(client, villages[:12])
+
+    def reading(queries, table):
+        return [sql for sql in queries if f'FROM "{table}"' in sql]
+
+    for table in ("auth_user", "counties_profile", "reporting_reminder"):
+        assert len(reading(one, table)) == len(reading(twelve, table)) == 1, table
+    # The pages' own queries grow with the villages; the 11 villages more cost what they show, nothing per user.
+    assert len(twelve) - len(one) <= 11 * 9
 
 
 @pytest.mark.parametrize(

@@ -27,6 +27,7 @@ from api.tokens import create_token
 from counties.models import City, Pairing, PairingActivity, Profile
 from tests.conftest import JINZHONG, TAIGU, YUCI, make_user
 from tests.e2e_helpers import routes
+from tests.map_helpers import map_data
 from tests.project_helpers import make_project, move_to
 from tests.village_helpers import designate, edit_data, photo_on
 from villages.models import ProgressUpdate, Status, Village
@@ -472,6 +473,22 @@ def test_figures_are_the_same_for_every_signed_in_user(world):
     # 榆次, 太谷 and 左权 each have one upgraded village of 2025 (the fixture): every role sees the three.
     designated = {code: count for code, _accepted, count, _target in dashboards["other_editor"]}
     assert (designated[YUCI], designated[TAIGU], designated[ZUOQUAN]) == (1, 1, 1)
+    # The map's money colourings too: 榆次's two projects of 2025 (central 100 each, nothing spent).
+    for colour, yuci in [("gap", "-100.0"), ("industry", "0.0 %")]:
+        maps = {
+            role: json.dumps(
+                {
+                    feature["id"]: [feature["properties"][key] for key in ("value", "style", "tooltip")]
+                    for feature in map_data(
+                        world["clients"][role].get("/map/", {"year": 2025, "colour": colour}).content.decode()
+                    )["counties"]["features"]
+                },
+                ensure_ascii=False,
+            )
+            for role in signed_in
+        }
+        assert len(set(maps.values())) == 1
+        assert json.loads(maps["other_editor"])[YUCI][0] == yuci
 
 
 def test_a_pairing_that_starts_next_year_opens_nothing_yet(world):

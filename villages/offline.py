@@ -107,6 +107,9 @@ def pages(request, urls):
     left out. Flash messages are left for the user's next page (villages.context_processors.messages): they
     belong to no saved page."""
     handler = page_handler()
+    # The pages share the user the request was made by (its role and counties read once), not a user read anew
+    # for each page from the same session: the same user, read in one query instead of three a page.
+    user = getattr(request, "_cached_user", request.user)
     kept = []
     for url in urls:
         path, _, query = url.partition("?")
@@ -117,7 +120,9 @@ def pages(request, urls):
         }
         environ.update({"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query, COPY_REQUEST: True})
         environ["wsgi.input"] = io.BytesIO()
-        response = handler.get_response(WSGIRequest(environ))
+        page_request = WSGIRequest(environ)
+        page_request._cached_user = user  # what AuthenticationMiddleware keeps of the session's user
+        response = handler.get_response(page_request)
         if response.status_code != 200 or response.streaming:
             continue
         headers = [[name, value] for name, value in response.items() if name.lower() not in NOT_KEPT]

@@ -1,14 +1,17 @@
 """Read an import file into sheets of numbered rows of cell texts: XLSX, XLSB, XLS and ODS through python-calamine,
 CSV in UTF-8, UTF-16 or GBK/GB18030, however the office saved it.
 
-Every limit of villages/imports/limits.py is checked first; anything unreadable raises FileProblem with a
-message naming the file. Cells are text: numbers without a spurious .0, every cell of a merged range
+The zip and XML checks of villages/imports/limits.py come first; calamine then reads the workbook in a child
+process held to a memory and a time limit (villages/imports/sandbox.py), and the sheets it returns are held to
+the row, column and cell limits. Anything unreadable raises FileProblem with a message naming the file. Cells are text: numbers without a spurious .0, every cell of a merged range
 carrying the range's value. Rows whose cells are all empty are left out; row numbers are the file's own.
 """
 
 import codecs
 import csv
 import io
+import struct
+import zipfile
 from dataclasses import dataclass
 
 import charset_normalizer
@@ -16,7 +19,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
 
-from villages.imports import limits
+from villages.imports import limits, sandbox
 from villages.imports.columns import HEADER_KEYS, cell_text, normalize
 from villages.imports.limits import Budget, FileProblem
 
@@ -54,7 +57,7 @@ def read_sheets(content, filename, encoding=None, header_keys=HEADER_KEYS):
     if content[:2] == b"PK":
         merges = limits.check_zip(content, budget)
     elif limits.is_cfb(content):
-        limits.check_xls(content, budget)
+        limits.check_cfb(content, budget)
     elif filename.lower().endswith(CSV_EXTENSIONS):
         return [read_csv(content, filename, encoding, budget, header_keys)]
     elif filename.lower().endswith(SPREADSHEET_EXTENSIONS):
@@ -63,36 +66,111 @@ def read_sheets(content, filename, encoding=None, header_keys=HEADER_KEYS):
         budget.refuse(_("it is not a readable workbook (neither a zip container nor an Excel 97-2003 file)."))
     else:
         budget.refuse(_("it is neither a spreadsheet (.xlsx, .xlsb, .xls, .ods) nor a .csv file."))
-    sheets = read_workbook(content, budget, merges)
+    sheets = sandbox.run(read_workbook, content, filename, merges, filename=filename)
     check_cells(sheets, budget)
     return sheets
 
 
-def read_workbook(content, budget, merges):
+def read_workbook(content, filename, merges):
+    """Run in the child of sandbox.run: calamine's sheets as plain rows, each sheet's used range held to the
+    limits before its cells become Python strings."""
+    budget = Budget(filename)
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
         with workbook:
-            sheets = []
+            sheets, xlsb = [], None
             for meta in workbook.sheets_metadata:
                 if meta.typ != SheetTypeEnum.WorkSheet:
                     continue
                 sheet = workbook.get_sheet_by_name(meta.name)
-                ranges = merges.get(meta.name, sheet.merged_cell_ranges or [])
+                if sheet.start is not None:
+                    budget.add(limits.printable(meta.name), sheet.height, sheet.width)
+                ranges = merges.get(meta.name, sheet.merged_cell_ranges)
+                if ranges is None and content[:2] == b"PK":  # calamine gives none for an XLSB's sheets
+                    xlsb = xlsb_merges(content, budget) if xlsb is None else xlsb
+                    ranges = xlsb.get(meta.name)
                 hidden = meta.visible != SheetVisibleEnum.Visible
-                sheets.append(Sheet(meta.name, sheet_rows(sheet, ranges, budget), hidden=hidden))
+                sheets.append(Sheet(meta.name, sheet_rows(sheet, ranges or [], budget), hidden=hidden))
             return sheets
     except PasswordError:
         raise FileProblem(
             _("%(name)s is protected by a password; save it without one and import it again.")
             % {"name": budget.filename}
         ) from None
-    except (CalamineError, OSError, ValueError, TypeError, IndexError, OverflowError):  # OSError: a part ends early
+    except (  # OSError: a part ends early; struct.error, IndexError, KeyError, BadZipFile: a damaged XLSB part
+        CalamineError,
+        OSError,
+        ValueError,
+        TypeError,
+        IndexError,
+        KeyError,
+        OverflowError,
+        struct.error,
+        zipfile.BadZipFile,
+    ):
         budget.refuse(_("it is not a readable workbook (calamine could not read it)."))
     except BaseException as error:
         # A Rust panic in calamine arrives as pyo3's PanicException, which derives from BaseException.
         if type(error).__name__ != "PanicException":
             raise
         budget.refuse(_("it is not a readable workbook (calamine could not read it)."))
+
+
+def xlsb_merges(content, budget):
+    """{sheet name: [((first row, first column), (last row, last column))]} of an XLSB: its workbook's sheets
+    (BrtBundleSh), their parts (xl/_rels/workbook.bin.rels) and each part's BrtMergeCell records."""
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    folded = {limits.folded_name(name): name for name in archive.namelist()}
+    if "xl/workbook.bin" not in folded:
+        return {}
+    relationships = folded.get("xl/_rels/workbook.bin.rels")
+    targets = {
+        attrs.get("Id"): attrs.get("Target", "")
+        for attrs in (limits.read_elements(archive, budget, relationships, "Relationship") if relationships else [])
+    }
+    merges = {}
+    for kind, body in biff12_records(archive.read(folded["xl/workbook.bin"])):
+        if kind != 0x9C:  # BrtBundleSh: state and tab id, then the relationship id and the name, XLWideStrings
+            continue
+        relation, start = wide_string(body, 8)
+        name, _start = wide_string(body, start)
+        part = folded.get(limits.folded_name("xl/" + targets.get(relation, "")))
+        if part is None:
+            continue
+        for kind, body in biff12_records(archive.read(part)):
+            if kind == 0xB0 and len(body) >= 16:  # BrtMergeCell: first row, last row, first column, last column
+                top, bottom, left, right = struct.unpack_from("<IIII", body)
+                budget.add_merges(1)
+                merges.setdefault(name, []).append(((top, left), (bottom, right)))
+    return merges
+
+
+def biff12_records(data):
+    """(type, body) of each record: its type in 1 or 2 bytes and its size in 1 to 4, 7 bits a byte."""
+    position = 0
+    while position < len(data):
+        kind = data[position]
+        position += 1
+        if kind & 0x80:
+            kind = (kind & 0x7F) | (data[position] & 0x7F) << 7
+            position += 1
+        size = shift = 0
+        for _byte in range(4):
+            byte = data[position]
+            position += 1
+            size |= (byte & 0x7F) << shift
+            shift += 7
+            if byte < 0x80:
+                break
+        yield kind, data[position : position + size]
+        position += size
+
+
+def wide_string(body, start):
+    (length,) = struct.unpack_from("<I", body, start)
+    if length == 0xFFFFFFFF:
+        return None, start + 4
+    return body[start + 4 : start + 4 + 2 * length].decode("utf-16-le", errors="replace"), start + 4 + 2 * length
 
 
 def sheet_rows(sheet, merges, budget):

@@ -26,7 +26,7 @@ def dashboard_section(request, data, city=None):
     return {
         "overview": found,
         "bars": overview.with_bars(found.chart),
-        "illustrative": has_illustrative(scope_of(data)),
+        "illustrative": overview.has_illustrative(scope_of(data)),
     }
 
 
@@ -41,14 +41,8 @@ def county_section(request, county, **page):
         "overview": found,
         "bars": overview.with_bars(found.chart),
         "county": county,
-        "illustrative": has_illustrative([county.code]),
+        "illustrative": overview.has_illustrative([county.code]),
     }
-
-
-def has_illustrative(counties):
-    """Whether demo projects are among those counted (counties None: every county); the section then says so."""
-    projects = Project.objects.filter(is_illustrative=True)
-    return (projects if counties is None else projects.filter(county_id__in=counties)).exists()
 
 
 def ledger_sheet(workbook, data):
@@ -58,7 +52,7 @@ def ledger_sheet(workbook, data):
     if not found:
         return
     unit_code, unit_name = (_("County code"), _("County")) if found.by_county else (_("City code"), _("City"))
-    note = _("示意: the projects include demo data") if has_illustrative(scope_of(data)) else ""
+    note = _("示意: the projects include demo data") if overview.has_illustrative(scope_of(data)) else ""
     sheet = workbook.create_sheet(_("Projects"))
     row = row_writer(sheet)
     row(_("Projects (项目库) by stage, 支出率 against 序时进度"), strong=True)

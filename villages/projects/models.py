@@ -298,6 +298,34 @@ class FundReport(models.Model):
         super().save(*args, **kwargs)
 
 
+class ProjectTotal(models.Model):
+    """The projects of a county's programme year added up by stage, category and source: a row with a source adds
+    up those funds (planned, and the latest allocated and spent); the row without one counts the projects (and the
+    demo ones among them). Derived data, recomputed by the workflow in the transaction of every change
+    (villages/projects/totals.py), so that the overviews add up a few hundred rows instead of every fund."""
+
+    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    stage = models.CharField(max_length=12, choices=Stage.choices)
+    category = models.CharField(max_length=8, choices=Category.choices)
+    source = models.CharField(max_length=10, choices=Source.choices, blank=True)
+    projects = models.PositiveIntegerField(default=0)
+    illustrative = models.PositiveIntegerField(default=0)
+    planned = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    allocated = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    spent = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "county", "stage", "category", "source"], name="project_total_one_per_key"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.county_id} {self.year} {self.stage} {self.category} {self.source or '—'}"
+
+
 class PerformanceIndicator(models.Model):
     """One row of a project's 绩效目标 table: its target (a number and unit, or words) and, at completion, the
     actual value."""

@@ -4,18 +4,19 @@ against 序时进度 (ranked, the laggards flagged) and 产业发展's share of 
 programme year, the share of each category in the funds planned.
 
 Figures of every county are open to every signed-in user (counties/access.py), as the other dashboard figures are.
-Four aggregate queries whatever the number of projects: the latest figures of each fund are on ProjectFund.
+Three aggregate queries whatever the number of projects, on ProjectTotal (a few rows per county and year, kept by
+the workflow: villages/projects/totals.py), not on the funds.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count
+from django.db.models import Sum
 from django.utils import timezone
 
 from villages.projects import money
-from villages.projects.models import Category, Project, ProjectFund, Source, Stage
+from villages.projects.models import LINKAGE_SOURCES, Category, ProjectTotal, Source, Stage
 
 ZERO = Decimal(0)
 # The chart's colour of each category: 产业 in green, 人居环境 in blue, so that the shift between them shows.
@@ -113,22 +114,21 @@ def build(year, units, by_county=True, on=None, counties=None):
     unit_of = (lambda code: code) if by_county else (lambda code: code[:4])
     rows = {unit.code: Money(unit=unit, elapsed=elapsed) for unit in units}
     total = Money(elapsed=elapsed)
-    funds = scoped(ProjectFund.objects.exclude(project__stage=Stage.CANCELLED), "project__", counties)
-    for row in funds.filter(project__year=year).values("project__county_id").annotate(**money.sums(money.FIGURES)):
+    scope = scoped(ProjectTotal.objects.order_by(), "", counties)
+    # A row counts projects or adds up funds, never both: the sums of a county's stage take both kinds at once.
+    for row in (
+        scope.filter(year=year).values("county_id", "stage").annotate(**{key: make() for key, make in TOTALS.items()})
+    ):
         figures = money.named(row)
-        unit = rows.get(unit_of(figures["project__county_id"]))
-        if unit is not None:
-            unit.add(figures)
-            total.add(figures)
-    stages = scoped(Project.objects.filter(year=year), "", counties).values_list("county_id", "stage")
-    for county, stage, number in stages.annotate(n=Count("pk")).order_by():
-        unit = rows.get(unit_of(county))
-        if unit is not None:
-            unit.count(stage, number)
-            total.count(stage, number)
+        unit = rows.get(unit_of(figures["county_id"]))
+        for each in (unit, total) if unit is not None else ():
+            each.count(figures["stage"], figures["projects"])
+            if figures["stage"] != Stage.CANCELLED:
+                each.add(figures)
+    live = scope.exclude(stage=Stage.CANCELLED).exclude(source="")
     by_source = {
         row["source"]: money.named(row)
-        for row in funds.filter(project__year=year).values("source").annotate(**money.sums(["planned", "spent"]))
+        for row in live.filter(year=year).values("source").annotate(**{key: TOTALS[key]() for key in SOURCE_TOTALS})
     }
     sources = [
         (source, label, by_source[source]["planned"], by_source[source]["spent"])
@@ -137,15 +137,30 @@ def build(year, units, by_county=True, on=None, counties=None):
     ]
     sources = [(*row, money.spending_rate(row[3], row[2])) for row in sources]
     ranked = sorted(rows.values(), key=lambda unit: (unit.gap is None, -(unit.gap or 0), unit.unit.code))
-    return Overview(year, on, elapsed, ranked, total, sources, category_chart(funds), by_county)
+    return Overview(year, on, elapsed, ranked, total, sources, category_chart(live), by_county)
 
 
-def category_chart(funds):
+def has_illustrative(counties):
+    """Whether demo projects are among those of the counties (None: every county)."""
+    return scoped(ProjectTotal.objects.filter(illustrative__gt=0), "", counties).exists()
+
+
+TOTALS = {  # made anew for each query
+    "total_projects": lambda: Sum("projects"),
+    "total_planned": lambda: money.summed("planned"),
+    "total_allocated": lambda: money.summed("allocated"),
+    "total_spent": lambda: money.summed("spent"),
+    "total_linkage": lambda: money.summed("planned", source__in=LINKAGE_SOURCES),
+    "total_industry_linkage": lambda: money.summed("planned", source__in=LINKAGE_SOURCES, category=Category.INDUSTRY),
+}
+SOURCE_TOTALS = ["total_planned", "total_spent"]
+
+
+def category_chart(totals):
     """[(year, total, [(category, label, colour, amount, share)])] of every programme year, oldest first."""
     amounts = defaultdict(dict)
-    rows = funds.values("project__year", "project__category").annotate(**money.sums(["planned"]))
-    for row in rows:
-        amounts[row["project__year"]][row["project__category"]] = row["total_planned"]
+    for row in totals.values("year", "category").annotate(planned_sum=money.summed("planned")):
+        amounts[row["year"]][row["category"]] = row["planned_sum"]
     chart = []
     for year in sorted(amounts):
         total = sum(amounts[year].values(), ZERO)

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
 from villages.imports.writing import column_spec, row_maker, run_bulk
-from villages.projects import access
+from villages.projects import access, totals
 from villages.projects.models import FundReport, Level, PerformanceIndicator, Project, ProjectFund, Source, Stage
 
 COUNTY, REVIEWER = "county", "reviewer"
@@ -162,6 +162,7 @@ def create_project(user, township, villages, **fields):
         )
         write(project, user, "created")
         project.villages.set(villages)
+        totals.refresh_project(project)
     return project
 
 
@@ -182,6 +183,7 @@ def edit_project(project, expected_version, user, fields, villages=None):
         raise Refused(_("The results (联农带农 figures) are recorded once the project is under way."))
     if changed_villages:
         check_villages(saved.township, villages)
+    year_before = saved.year
     with transaction.atomic():
         claim(Project, saved, expected_version, current=project_values)
         for name, value in {**plan, **results}.items():
@@ -190,6 +192,7 @@ def edit_project(project, expected_version, user, fields, villages=None):
         write(saved, user, "edited")
         if changed_villages:
             saved.villages.set(villages)
+        totals.refresh_project(saved, year_before)
     project.refresh_from_db()
     return project
 
@@ -211,6 +214,7 @@ def move(project, expected_version, user, new_stage, reason=""):
         project.cancel_reason = reason.strip() if new_stage == Stage.CANCELLED else ""
         project.updated_by = user
         write(project, user, f"{old} → {new_stage}" + (f": {reason.strip()}" if reason.strip() else ""))
+        totals.refresh_project(project)
     return project
 
 
@@ -264,6 +268,7 @@ def save_funds(project, expected_version, user, plans):
                 write(fund, user, "plan changed")
         project.updated_by = user
         write(project, user, "funds planned")
+        totals.refresh_project(project)
     return project
 
 
@@ -340,6 +345,7 @@ def record_figures(fund, expected_version, user, month, allocated, spent, reason
             latest = fund.reports.order_by("-month").first()
             fund.allocated, fund.spent, fund.reported_month = latest.allocated, latest.spent, latest.month
             write(fund, user, f"figures of {month:%Y-%m}")
+            totals.refresh_project(project)
     except IntegrityError:  # the month's row was written by someone else at the same moment
         raise EditConflict(current=fund_values(fund, month)) from None
     return report
@@ -376,6 +382,7 @@ def record_series(fund, expected_version, user, series):
         latest = fund.reports.order_by("-month").first()
         fund.allocated, fund.spent, fund.reported_month = latest.allocated, latest.spent, latest.month
         write(fund, user, "figures")
+        totals.refresh_project(project)
     return reports
 
 
@@ -582,7 +589,9 @@ def write_import(rows, user, reason):
     by one as their pages change them. A project changed since the import read it refuses the whole file
     (EditConflict); nothing is written."""
     with transaction.atomic(), connection.cursor() as cursor:
-        create_imported([row for row in rows if row.project is None], user, reason, cursor)
+        new = [row for row in rows if row.project is None]
+        create_imported(new, user, reason, cursor)
+        totals.refresh({row.township[:6] for row in new}, {row.key[0] for row in new})
         for row in rows:
             if row.project is not None and row.changes:
                 update_imported(row, user)

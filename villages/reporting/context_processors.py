@@ -11,5 +11,12 @@ def notices(request):
         return {}
     return {
         "notice_bell": True,
-        "unread_notices": SimpleLazyObject(lambda: Reminder.objects.unread().filter(user=user).count()),
+        "unread_notices": SimpleLazyObject(lambda: unread_count(user)),
     }
+
+
+def unread_count(user):
+    """Counted once for the user of a request (the pages of an offline copy share it: villages.offline)."""
+    if not hasattr(user, "_unread_notices"):
+        user._unread_notices = Reminder.objects.unread().filter(user=user).count()
+    return user._unread_notices

@@ -1,0 +1,103 @@
+"""Run a spreadsheet library on an untrusted file in a child process held to a memory and a time limit.
+
+What python-calamine builds from a file (a sheet's whole used range, 32 bytes a cell, reserved before anything
+is read) is not known until it has built it, and a Rust allocation that fails aborts the process. So the read
+runs in a forked child: its address space may grow by IMPORT_READER_MAX_MEMORY above what it inherited
+(RLIMIT_AS), its CPU time is IMPORT_READER_MAX_SECONDS (RLIMIT_CPU) and the parent kills it after as many
+seconds of wall time. Its result (plain lists of strings) or its FileProblem comes back through a pipe; a child
+that dies, runs out of memory or out of time is a file too large to read within the limits.
+
+"fork" is used (Linux): the child starts at once with Django set up and touches nothing but the file's bytes.
+Forking from a threaded server (gunicorn's gthread workers) copies only the calling thread; the child takes no
+lock another thread could hold (no logging, no database, no imports) and leaves with os._exit, so it never runs
+the parent's finalizers nor closes its database connections. The wall-clock kill bounds it whatever happens.
+"""
+
+import faulthandler
+import gc
+import math
+import multiprocessing
+import os
+import resource
+import traceback
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from villages.imports.limits import Budget, FileProblem
+
+FORK = multiprocessing.get_context("fork")
+OUT_OF_LIMITS = "out of limits"
+
+
+def run(function, *args, filename):
+    """function(*args) in a child held to the limits; its FileProblem raised here as it was raised there."""
+    memory, seconds = settings.IMPORT_READER_MAX_MEMORY, settings.IMPORT_READER_MAX_SECONDS
+    receiver, sender = FORK.Pipe(duplex=False)
+    child = FORK.Process(target=child_main, args=(sender, memory, seconds, function, args), daemon=True)
+    child.start()
+    sender.close()
+    outcome = None
+    try:
+        if receiver.poll(seconds):
+            outcome = receiver.recv()
+    except (EOFError, OSError):  # the child died before or while sending
+        pass
+    finally:
+        receiver.close()
+        child.kill()
+        child.join()
+        child.close()
+    if outcome is None or outcome[0] == OUT_OF_LIMITS:
+        Budget(filename).refuse(
+            _("it is too large to read within the import limits of %(memory)d MB and %(seconds)s s."),
+            memory=memory // 2**20,
+            seconds=f"{seconds:g}",
+        )
+    kind, value = outcome
+    if kind == "problem":
+        raise FileProblem(value)
+    if kind == "error":
+        raise RuntimeError(f"the import's reader failed:\n{value}")
+    return value
+
+
+def child_main(sender, memory, seconds, function, args):
+    code = 0
+    try:
+        # calamine's allocation failures print to stderr and abort: the parent says what happened instead
+        faulthandler.disable()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        # no garbage collection: it would walk (and copy, page by page) every object inherited from the parent,
+        # and the rows built here hold no cycles; the child's memory ends with it
+        gc.disable()
+        limit(memory, seconds)
+        try:
+            outcome = ("ok", function(*args))
+        except FileProblem as problem:
+            outcome = ("problem", str(problem))
+        except MemoryError:
+            outcome = (OUT_OF_LIMITS, None)
+        except Exception:
+            outcome = ("error", traceback.format_exc())
+        sender.send(outcome)
+    except BaseException:  # a MemoryError while sending; a Rust panic (pyo3's PanicException)
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def limit(memory, seconds):
+    """The address space may grow by `memory` bytes above the forked process's own; `seconds` of CPU."""
+    resource.setrlimit(resource.RLIMIT_AS, (address_space() + memory, resource.getrlimit(resource.RLIMIT_AS)[1]))
+    cpu = math.ceil(seconds)  # a forked child's CPU time starts at 0; SIGXCPU then ends it
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, resource.getrlimit(resource.RLIMIT_CPU)[1]))
+
+
+def address_space():
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError("the import's reader needs Linux (/proc/self/status)")
