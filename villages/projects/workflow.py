@@ -725,6 +725,7 @@ def create_demo(items, now=None):
         PerformanceIndicator.history.bulk_history_create(
             indicators, default_date=now, default_change_reason="indicator"
         )
+        totals.refresh({project.county_id for project in projects}, {project.year for project in projects})
     return projects
 
 
