@@ -42,6 +42,25 @@ def test_the_demo_fills_the_pool_and_marks_it_illustrative(registry, settings, c
         Project.objects.filter(year=2024).exists() and Project.objects.filter(year=2026, category="产业发展").exists()
     )
 
+    # The history the page functions write, one record per step: made by the county, planned, moved by each role.
+    project = Project.objects.filter(stage=Stage.ACCEPTED, year=2025).first()
+    records = project.history.order_by("history_id")
+    assert [(r.history_change_reason, r.stage, r.history_user.username) for r in records] == [
+        ("created", "reserve", project.created_by.username),
+        ("funds planned", "reserve", project.created_by.username),
+        ("indicators", "reserve", project.created_by.username),
+        ("reserve → approved", "approved", "admin"),
+        ("approved → in_progress", "in_progress", project.created_by.username),
+        ("in_progress → completed", "completed", project.created_by.username),
+        ("completed → accepted", "accepted", "admin"),
+    ]
+    assert project.version == 7 and project.updated_by.username == "admin"
+    assert all(list(r.villages.values_list("village_id", flat=True)) == [project.villages.get().pk] for r in records)
+    fund = project.funds.get(source="中央衔接资金")
+    assert [r.history_change_reason for r in fund.history.order_by("history_id")] == ["planned", "figures"]
+    assert list(fund.reports.values_list("month__month", flat=True)) == [4, 7, 10] and fund.version == 2
+    assert (fund.allocated, fund.spent) == fund.reports.values_list("allocated", "spent").last()
+
     admin = Project.objects.first().created_by  # a county editor of the demo
     client = client_for(admin)
     project = Project.objects.filter(stage=Stage.IN_PROGRESS).first()

@@ -3,8 +3,15 @@ projects and funds it wrote — creating, planning funds, moving, editing the ye
 figures one by one or as a series, cancelling, and the import (new projects in bulk, changed ones, figures). The
 expected rows are written by hand from the amounts each test gives."""
 
+import io
+import threading
+import time
 from datetime import date
 from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, transaction
 
 from tests.conftest import YUCI
 from tests.pool_helpers import MUSHROOMS, ROADS, pool_csv, pool_xlsx, problems, run_pool
@@ -129,3 +136,58 @@ def test_a_reviewer_imports_projects_of_the_pool_with_their_figures(city_admin):
         (Stage.IN_PROGRESS, INDUSTRY, ""): counted(1),
         (Stage.IN_PROGRESS, INDUSTRY, CENTRAL): fund(150, 100, "70.5"),
     }
+
+
+def test_the_command_rebuilds_totals_lost_with_an_old_backup(yuci_village, yuci_editor):
+    make_project(yuci_village, yuci_editor, name="A", category=INFRA, funds={CITY: "12.5"})
+    ProjectTotal.objects.all().delete()  # a restored archive made before the totals existed has none
+    call_command("rebuild_project_totals", stdout=io.StringIO())
+    assert totals() == {(Stage.RESERVE, INFRA, ""): counted(1), (Stage.RESERVE, INFRA, CITY): fund("12.5")}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrent connections need PostgreSQL")
+def test_figures_of_two_projects_of_one_county_saved_at_once_both_count(yuci_village, yuci_editor, city_admin):
+    projects = [
+        make_project(yuci_village, yuci_editor, name=name, funds={CENTRAL: planned})
+        for name, planned in (("A", 100), ("B", 50))
+    ]
+    for project in projects:
+        move_to(project, Stage.IN_PROGRESS, yuci_editor, city_admin)
+    first_written, release = threading.Event(), threading.Event()
+    errors, waited = [], []
+
+    def record(project, allocated, spent):
+        fund = project.funds.get()
+        workflow.record_figures(fund, fund.version, yuci_editor, date(2025, 6, 1), D(allocated), D(spent))
+
+    def first():
+        try:
+            with transaction.atomic():  # A's figures written, its transaction still open
+                record(projects[0], 60, 30)
+                first_written.set()
+                release.wait(10)
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    def second():
+        try:
+            first_written.wait(10)
+            threading.Timer(0.5, release.set).start()
+            started = time.monotonic()
+            record(projects[1], 40, 20)  # waits for the county until A's transaction commits
+            waited.append(time.monotonic() - started)
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and waited[0] >= 0.4
+    assert totals()[(Stage.IN_PROGRESS, INFRA, CENTRAL)] == fund(150, 100, 50)

@@ -17,6 +17,7 @@ OTHER_STATE_MACHINES = {
     ("villages/acceptance/workflow.py", "application.status"),
     ("villages/acceptance/workflow.py", "obj.version"),
     ("villages/projects/workflow.py", "obj.version"),
+    ("villages/projects/workflow.py", "project.version"),  # the demo's projects, written in bulk (create_demo)
 }
 CODE = ["config", "counties", "villages", "api"]
 

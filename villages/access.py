@@ -50,8 +50,11 @@ def read_only_reason(user, village):
     return (_("Village of a paired county, read only") if reason is PAIRED_COUNTY_READ_ONLY else _("Read only")), reason
 
 
-def get_village_for_view(user, code, queryset=None):
-    village = (Village.objects.all() if queryset is None else queryset).filter(code=code).first()
+def get_village_for_view(user, code, queryset=None, find=None):
+    """The village the user may see: 404 otherwise. find(queryset, code) reads it when given (the pages of an offline
+    copy read their part's villages together: villages.offline.village_finder)."""
+    queryset = Village.objects.all() if queryset is None else queryset
+    village = find(queryset, code) if find else queryset.filter(code=code).first()
     if village is not None and can_see_village(user, village):
         return village
     if village is None:
@@ -63,9 +66,9 @@ def get_village_for_view(user, code, queryset=None):
     raise NotVisible(_("There is no village with the code %(code)s.") % {"code": code})
 
 
-def get_village_for_change(user, code, queryset=None):
+def get_village_for_change(user, code, queryset=None, find=None):
     """The village the user may change: 404 when it is outside what they may see, 403 when they may only see it."""
-    village = get_village_for_view(user, code, queryset)
+    village = get_village_for_view(user, code, queryset, find)
     reason = change_refusal(user, village.county_id)
     if reason:
         raise AccessRefused(reason)

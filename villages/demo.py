@@ -4,6 +4,7 @@ Nothing here is real programme data. Locations are random points inside the real
 and are stored with source = illustrative, which every page that shows a location says.
 """
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -11,6 +12,7 @@ from types import SimpleNamespace
 
 import numpy as np
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -91,13 +93,19 @@ def proportional_shares(total, sizes):
     return shares
 
 
+@functools.cache
+def demo_password_hash():
+    """The demo users share one published password: hashed once (each hash takes the hasher's full work)."""
+    return make_password(DEMO_PASSWORD)
+
+
 def ensure_user(username, role, counties, result, city=None):
     User = get_user_model()
     user, created = User.objects.get_or_create(
         username=username, defaults={"is_staff": role in (Profile.Role.CITY_ADMIN, Profile.Role.PROVINCE_ADMIN)}
     )
     if created:
-        user.set_password(DEMO_PASSWORD)
+        user.password = demo_password_hash()
         user.save(update_fields=["password"])
         profile = Profile.objects.create(user=user, role=role, city=city)
         profile.counties.set(counties)

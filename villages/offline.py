@@ -37,6 +37,8 @@ ICONS = [
 CODE = re.compile(r"[0-9]{12}")
 # Set in the WSGI environment of the requests that make a page of an offline copy (see pages()).
 COPY_REQUEST = "villages.offline_copy"
+# Set in the WSGI environment of the pages of one part: what they read once for all of them (village_finder).
+COPY_PART = "villages.offline_part"
 # Headers of a page that are not kept with its offline copy: the copy is stored as it is, without cookies.
 NOT_KEPT = {"set-cookie", "content-length", "content-encoding"}
 
@@ -110,6 +112,7 @@ def pages(request, urls):
     # The pages share the user the request was made by (its role and counties read once), not a user read anew
     # for each page from the same session: the same user, read in one query instead of three a page.
     user = getattr(request, "_cached_user", request.user)
+    part = {"codes": sorted({match.group() for url in urls for match in CODE.finditer(url)}), "villages": {}}
     kept = []
     for url in urls:
         path, _, query = url.partition("?")
@@ -120,6 +123,7 @@ def pages(request, urls):
         }
         environ.update({"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query, COPY_REQUEST: True})
         environ["wsgi.input"] = io.BytesIO()
+        environ[COPY_PART] = part
         page_request = WSGIRequest(environ)
         page_request._cached_user = user  # what AuthenticationMiddleware keeps of the session's user
         response = handler.get_response(page_request)
@@ -128,6 +132,23 @@ def pages(request, urls):
         headers = [[name, value] for name, value in response.items() if name.lower() not in NOT_KEPT]
         kept.append({"url": url, "headers": headers, "body": response.content.decode(response.charset)})
     return kept
+
+
+def village_finder(request):
+    """For a page of an offline copy's part: what reads its village (access.get_village_for_view) with the part's
+    other villages, in one query for all of them the first time a page of each view asks (each view asks with its
+    own queryset). None for any other request."""
+    part = request.META.get(COPY_PART)
+    if part is None:
+        return None
+    villages = part["villages"].setdefault(request.resolver_match.view_name, {})
+
+    def find(queryset, code):
+        if not villages:
+            villages.update((village.code, village) for village in queryset.filter(code__in=part["codes"]))
+        return villages.get(code)
+
+    return find
 
 
 def shell_urls():

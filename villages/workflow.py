@@ -449,3 +449,31 @@ def seed(villages, changes, when):
         village.updated_at = village._history_date = when[village.pk]
     names = sorted({name for new in changes.values() for name in new} | {"version", "updated_at"})
     bulk_update_with_history(villages, Village, names, batch_size=500, default_change_reason=DEMO_REASON)
+
+
+def seed_updates(entries):
+    """The demo's illustrative progress updates in a few statements: entries [(village, user, Report, when)], each
+    an update that changes no figure, as add_update writes it (the same check of who may; the update and its
+    history record dated `when`; the village's last change the update's unless a later one is recorded)."""
+    if not entries:
+        return []
+    with transaction.atomic():
+        current = Village.all_objects.select_for_update().in_bulk({village.pk for village, *_rest in entries})
+        updates = []
+        for village, user, report, _when in entries:
+            if report.progress is not None or report.status or report.photos:
+                raise ValueError(f"the demo's update of {village.code} changes the village: use add_update")
+            check_may_change(user, current[village.pk])
+            updates.append(ProgressUpdate(village_id=village.pk, date=report.date, text=report.text, created_by=user))
+        ProgressUpdate.objects.bulk_create(updates, batch_size=1000)
+        touched = {}
+        for update, (village, user, _report, when) in zip(updates, entries):
+            update.created_at, update._history_user = when, user
+            row = current[village.pk]
+            if row.updated_at is None or row.updated_at < when:
+                row.updated_at, row.updated_by = when, user
+                touched[row.pk] = row
+        ProgressUpdate.objects.bulk_update(updates, ["created_at"], batch_size=1000)
+        ProgressUpdate.history.bulk_history_create(updates, batch_size=1000)
+        Village.all_objects.bulk_update(touched.values(), ["updated_at", "updated_by"], batch_size=500)
+    return updates

@@ -1,8 +1,9 @@
 """Illustrative projects for the demo: every designated village of the demo year gets a project of 2025 with funds
 from several sources, 绩效目标 and monthly figures, at the stage its village's works are; some villages also a
 finished 人居环境 project of 2024, the showcase villages a 产业 project in the reserve for 2026 (so the category
-chart shows the shift from 人居环境 to 产业). Everything is made through the projects' workflow by the demo's county
-editors and administrator, and marked illustrative (is_illustrative) wherever it is shown.
+chart shows the shift from 人居环境 to 产业). Everything is made through the projects' workflow (create_demo: the rows
+and history its page functions write, in a few statements) by the demo's county editors and administrator, and
+marked illustrative (is_illustrative) wherever it is shown.
 
 Nothing here is real: names, amounts and figures are invented in the shape county pools write them.
 """
@@ -85,14 +86,7 @@ SPENT = {
     Stage.COMPLETED: (0.7, 0.95),
     Stage.ACCEPTED: (0.9, 1.0),
 }
-MONTHS = [4, 7, 10]
-STAGE_ORDER = [
-    Stage.RESERVE,
-    Stage.APPROVED,
-    Stage.IN_PROGRESS,
-    Stage.COMPLETED,
-    Stage.ACCEPTED,
-]  # the months the demo's counties recorded figures for
+MONTHS = [4, 7, 10]  # the months the demo's counties recorded figures for
 
 
 def wan(value):
@@ -112,7 +106,7 @@ def create_projects(seed=DEMO_YEAR):
     for pairing in Pairing.objects.active_in(DEMO_YEAR):
         for code in (pairing.county_a_id, pairing.county_b_id):
             pairings.setdefault(code, pairing)
-    made = 0
+    items = []
     for village in villages:
         editor = users.get(editor_username(village.county_id))
         if editor is None:
@@ -122,21 +116,20 @@ def create_projects(seed=DEMO_YEAR):
         stage = STAGES[Status(village.status)]
         if stage == Stage.APPROVED and rng.random() < 0.3:
             stage = Stage.RESERVE
-        make(village, DEMO_YEAR, category, stage, editor, admin, rng, pairings.get(village.county_id))
-        made += 1
+        items.append(make(village, DEMO_YEAR, category, stage, editor, admin, rng, pairings.get(village.county_id)))
         if rng.random() < 0.2:
-            make(village, DEMO_YEAR - 1, Category.LIVING_ENVIRONMENT, Stage.ACCEPTED, editor, admin, rng, None)
-            made += 1
+            items.append(make(village, DEMO_YEAR - 1, Category.LIVING_ENVIRONMENT, Stage.ACCEPTED, editor, admin, rng))
         if village.tier == Tier.SHOWCASE:
-            make(village, DEMO_YEAR + 1, Category.INDUSTRY, Stage.RESERVE, editor, admin, rng, None)
-            made += 1
+            items.append(make(village, DEMO_YEAR + 1, Category.INDUSTRY, Stage.RESERVE, editor, admin, rng))
+    workflow.create_demo(items)
     return [
         _("Created %(count)d illustrative projects with funds, performance targets and monthly figures.")
-        % {"count": made}
+        % {"count": len(items)}
     ]
 
 
-def make(village, year, category, stage, editor, admin, rng, pairing):
+def make(village, year, category, stage, editor, admin, rng, pairing=None):
+    """One project of workflow.create_demo, drawn from `rng`."""
     name, works, output, benefit = KINDS[category][int(rng.integers(len(KINDS[category])))]
     scale = float(rng.uniform(0.6, 1.6))
     done = stage in (Stage.COMPLETED, Stage.ACCEPTED)
@@ -147,10 +140,8 @@ def make(village, year, category, stage, editor, admin, rng, pairing):
         "jobs": int(rng.integers(5, 40)),
         "collective_income": wan(rng.uniform(2, 15)),
     }
-    project = workflow.create_project(
-        editor,
-        village.township,
-        [village],
+    project = Project(
+        township=village.township,
         name=name.format(village=village.short_name),
         category=category,
         year=year,
@@ -173,17 +164,16 @@ def make(village, year, category, stage, editor, admin, rng, pairing):
         plans[Source.PAIRING] = (wan(total * 0.1), pairing)
     elif category == Category.INDUSTRY:
         plans[Source.SOCIAL] = (wan(total * 0.1), None)
-    workflow.save_funds(project, project.version, editor, plans)
-    workflow.save_indicators(project, project.version, editor, indicators(year, category, output, benefit, scale, done))
-    if stage == Stage.RESERVE:
-        return project
-    workflow.move(project, project.version, admin, Stage.APPROVED)
-    record(project, stage, editor, rng)
-    for step, user in ((Stage.IN_PROGRESS, editor), (Stage.COMPLETED, editor), (Stage.ACCEPTED, admin)):
-        if STAGE_ORDER.index(step) > STAGE_ORDER.index(stage):
-            break
-        workflow.move(project, project.version, user, step)
-    return project
+    return {
+        "project": project,
+        "villages": [village],
+        "editor": editor,
+        "reviewer": admin,
+        "stage": stage,
+        "plans": plans,
+        "indicators": [row for _pk, row in indicators(year, category, output, benefit, scale, done)],
+        "series": {} if stage == Stage.RESERVE else record(year, plans, stage, rng),
+    }
 
 
 def indicators(year, category, output, benefit, scale, done):
@@ -208,16 +198,19 @@ def indicators(year, category, output, benefit, scale, done):
     return [(None, row) for row in rows]
 
 
-def record(project, stage, editor, rng):
-    """The cumulative figures of each fund over the demo's months, rising to the share SPENT gives the stage."""
+def record(year, plans, stage, rng):
+    """{source: the cumulative figures over the demo's months}, rising to the share SPENT gives the stage."""
     low, high = SPENT[stage]
-    for fund in project.funds.all():
+    figures = {}
+    for source in sorted(plans):  # the funds' order on the page
+        planned = plans[source][0]
         final = float(rng.uniform(low, high))
         series, allocated_before, spent_before = [], Decimal(0), Decimal(0)
         for index, month in enumerate(MONTHS, start=1):
-            spent = max(spent_before, wan(float(fund.planned) * final * index / len(MONTHS)))
-            allocated = max(allocated_before, min(fund.planned, wan(float(spent) * 1.15 + float(fund.planned) * 0.05)))
+            spent = max(spent_before, wan(float(planned) * final * index / len(MONTHS)))
+            allocated = max(allocated_before, min(planned, wan(float(spent) * 1.15 + float(planned) * 0.05)))
             allocated = max(allocated, spent)
-            series.append((date(project.year, month, 1), allocated, spent))
+            series.append((date(year, month, 1), allocated, spent))
             allocated_before, spent_before = allocated, spent
-        workflow.record_series(fund, fund.version, editor, series)
+        figures[source] = series
+    return figures

@@ -595,3 +595,168 @@ def write_import(rows, user, reason):
         for row in rows:
             if row.project is not None and row.changes:
                 update_imported(row, user)
+
+
+# --- The demo (villages/projects/demo.py) ------------------------------------------------------------------------
+
+
+def lifecycle_to(stage):
+    """The moves from 储备 to `stage` along the lifecycle, with who makes each: [(old, new, COUNTY or REVIEWER)]."""
+    path = [Stage.RESERVE, Stage.APPROVED, Stage.IN_PROGRESS, Stage.COMPLETED, Stage.ACCEPTED]
+    steps = path[: path.index(stage) + 1]
+    return [(old, new, MOVES[(old, new)]) for old, new in zip(steps, steps[1:])]
+
+
+def demo_refusals(item):
+    """What the page functions would refuse in a demo project (create_demo's item): its villages, funds, figures
+    and the indicators a completed project needs."""
+    project = item["project"]
+    problems = []
+    try:
+        check_villages(project.township, item["villages"])
+    except Refused as refused:
+        problems.append(str(refused))
+    for source, series in item["series"].items():
+        fund = ProjectFund(planned=item["plans"][source][0])
+        floor = (Decimal(0), Decimal(0))
+        for month, allocated, spent in series:
+            problems += figure_problems(fund, month, allocated, spent, "ordered series")
+            if allocated < floor[0] or spent < floor[1] or month.year < project.year:
+                problems.append("figures lower than the month before, or before the programme year")
+            floor = (allocated, spent)
+    if item["series"] and item["stage"] == Stage.RESERVE:
+        problems.append("figures of a project in 储备")
+    done = item["stage"] in (Stage.COMPLETED, Stage.ACCEPTED)
+    outputs = [row for row in item["indicators"] if row["level"] == Level.OUTPUT]
+    if done and any(row.get("actual_value") is None and not row.get("actual_text") for row in outputs):
+        problems.append("a completed project's output indicator without an actual value")
+    return [str(problem) for problem in problems]
+
+
+def create_demo(items, now=None):
+    """The demo's illustrative projects in a few statements: the rows and history records the page functions write
+    one project at a time (create_project, save_funds, save_indicators, move along the lifecycle, record_series),
+    after the same checks. items: [{"project": an unsaved Project with its plan (is_illustrative), "villages",
+    "editor", "reviewer", "stage": the stage it reaches, "plans": {source: (amount, pairing)}, "indicators":
+    [{field: value}], "series": {source: [(month, allocated, spent)]}}]."""
+    if not items:
+        return []
+    now = now or timezone.now()
+    for item in items:
+        problems = demo_refusals(item)
+        if problems:
+            raise Refused(f"{item['project'].name}: {' '.join(problems)}")
+    moves = [lifecycle_to(item["stage"]) for item in items]
+    with transaction.atomic():
+        projects = []
+        for item, path in zip(items, moves):
+            project = item["project"]
+            project.county_id = project.township.county_id
+            project.start_month, project.end_month = (
+                project.start_month.replace(day=1),
+                project.end_month.replace(day=1),
+            )
+            project.stage, project.cancel_reason, project.version = item["stage"], "", 3 + len(path)
+            project.created_by = item["editor"]
+            project.updated_by = item["reviewer"] if path and path[-1][2] == REVIEWER else item["editor"]
+            projects.append(project)
+        Project.objects.bulk_create(projects)
+        links = Project.villages.through.objects.bulk_create(
+            [
+                Project.villages.through(project_id=item["project"].pk, village_id=village.pk)
+                for item in items
+                for village in item["villages"]
+            ]
+        )
+        links_of = {}
+        for link in links:
+            links_of.setdefault(link.project_id, []).append(link)
+        villages_history = Project.history.model.villages.model  # simple_history's villages of each record
+        villages_history.objects.bulk_create(
+            [
+                villages_history(
+                    id=link.pk, history_id=record.pk, project_id=link.project_id, village_id=link.village_id
+                )
+                for record in demo_project_history(items, moves, now)
+                for link in links_of[record.id]
+            ]
+        )
+        funds, reports, fund_history = [], [], []
+        for item in items:
+            for source, (amount, pairing) in item["plans"].items():
+                series = item["series"].get(source, [])
+                fund = ProjectFund(
+                    project=item["project"],
+                    source=source,
+                    planned=amount,
+                    pairing=pairing if source == Source.PAIRING else None,
+                    version=2 if series else 1,
+                )
+                fund_history.append(demo_record(ProjectFund, fund, "+", item["editor"], "planned", now))
+                if series:
+                    fund.reported_month, fund.allocated, fund.spent = series[-1]
+                    fund.reported_month = fund.reported_month.replace(day=1)
+                    fund_history.append(demo_record(ProjectFund, fund, "~", item["editor"], "figures", now))
+                funds.append(fund)
+                reports += [
+                    FundReport(
+                        fund=fund,
+                        month=month.replace(day=1),
+                        allocated=allocated,
+                        spent=spent,
+                        recorded_by=item["editor"],
+                    )
+                    for month, allocated, spent in series
+                ]
+        ProjectFund.objects.bulk_create(funds)
+        for record in fund_history:
+            record.id = record.of.pk
+        ProjectFund.history.model.objects.bulk_create(fund_history)
+        FundReport.objects.bulk_create(reports)
+        for report in reports:
+            report._history_user = report.recorded_by  # who wrote each record, as record_series does
+        FundReport.history.bulk_history_create(reports, default_date=now, default_change_reason="figures")
+        indicators = []
+        for item in items:
+            for row in item["indicators"]:
+                indicators.append(PerformanceIndicator(project=item["project"], **row))
+                indicators[-1]._history_user = item["editor"]
+        PerformanceIndicator.objects.bulk_create(indicators)
+        PerformanceIndicator.history.bulk_history_create(
+            indicators, default_date=now, default_change_reason="indicator"
+        )
+        totals.refresh({project.county_id for project in projects}, {project.year for project in projects})
+    return projects
+
+
+def demo_record(model, obj, kind, user, reason, now):
+    """A history record of `obj` as it is now (its pk set later for rows not yet written)."""
+    history = model.history.model
+    record = history(
+        history_date=now,
+        history_type=kind,
+        history_user=user,
+        history_change_reason=reason,
+        **{field.attname: getattr(obj, field.attname) for field in history.tracked_fields},
+    )
+    record.of = obj
+    return record
+
+
+def demo_project_history(items, moves, now):
+    """The project's records: created, funds planned, indicators, then one per move, each with its villages."""
+    records = []
+    for item, path in zip(items, moves):
+        project = item["project"]
+        final = project.stage, project.updated_by
+        project.stage, project.updated_by = Stage.RESERVE, item["editor"]
+        records += [
+            demo_record(Project, project, kind, item["editor"], reason, now)
+            for kind, reason in (("+", "created"), ("~", "funds planned"), ("~", "indicators"))
+        ]
+        for old, new, who in path:
+            project.stage = new
+            project.updated_by = item["reviewer"] if who == REVIEWER else item["editor"]
+            records.append(demo_record(Project, project, "~", project.updated_by, f"{old} → {new}", now))
+        project.stage, project.updated_by = final
+    return Project.history.model.objects.bulk_create(records)

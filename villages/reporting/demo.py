@@ -86,10 +86,17 @@ def seed_reports(rng, periods, now):
                 )
     NoChange.objects.bulk_create(confirmations, batch_size=1000)
     users = get_user_model().objects.in_bulk(set(user_of.values()))
-    written = []
-    for village, day, moment, user_id in updates:
-        report = workflow.Report(date=day, text=ILLUSTRATIVE + str(rng.choice(WORKS)) + "，按计划推进")
-        written.append(workflow.add_update(village, users.get(user_id), report, when=moment))
+    written = workflow.seed_updates(
+        [
+            (
+                village,
+                users.get(user_id),
+                workflow.Report(day, ILLUSTRATIVE + str(rng.choice(WORKS)) + "，按计划推进"),
+                moment,
+            )
+            for village, day, moment, user_id in updates
+        ]
+    )
     return len(confirmations), len(written)
 
 

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from counties.access import is_county_editor
 from counties.boundaries import county_places
 from counties.geo import point_inside_county
-from villages import access, sync, workflow
+from villages import access, offline, sync, workflow
 from villages.extensions import render_sections, review_required
 from villages.forms import ProgressUpdateForm, ReturnForm, VersionForm, VillageFilterForm, VillageForm, WithdrawForm
 from villages.history import village_history
@@ -82,9 +82,8 @@ def village_file(request, form, villages):
 
 @login_required
 def village_detail(request, code):
-    village = access.get_village_for_view(
-        request.user, code, Village.all_objects.with_places().select_related("updated_by", "withdrawn_by")
-    )
+    queryset = Village.all_objects.with_places().select_related("updated_by", "withdrawn_by")
+    village = access.get_village_for_view(request.user, code, queryset, offline.village_finder(request))
     updates = village.updates.with_evidence()
     can_accept = workflow.can_accept(request.user, village)
     place = county_places([village.county_id]).get(village.county_id) if village.has_location else None
@@ -159,7 +158,9 @@ def typed_value(form, name):
 @login_required
 def update_new(request, code):
     """The update form. With JavaScript, the phone queues the update and sends it to views.sync instead."""
-    village = access.get_village_for_change(request.user, code, Village.objects.with_places())
+    village = access.get_village_for_change(
+        request.user, code, Village.objects.with_places(), offline.village_finder(request)
+    )
     form = ProgressUpdateForm(request.user, village, request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
