@@ -14,7 +14,8 @@ through three paths, each in its own new Python process so that its peak residen
 Two more files sit just inside the limits (read in full, then refused for having no header). The Django
 paths use a throwaway SQLite database holding the real registry. For each run the script prints
 the wall time, the process's resident memory when ready (idle: Django set up, logged in) and its peak while
-handling the file (VmHWM, reset just before), and the outcome. Goals: each hostile file refused within 5 s,
+handling the file (VmHWM, reset just before, or the peak of the child process that reads a workbook if higher),
+and the outcome. Goals: each hostile file refused within 5 s,
 and every file (those at the limits too) handled within 300 MB above idle.
 The machine's load average is printed before and after.
 """
@@ -144,7 +145,11 @@ def child(arguments):
         seconds, idle, outcome = run_cli(path, arguments.database)
     else:
         seconds, idle, outcome = run_admin(path, arguments.database, arguments.folder)
-    print(json.dumps({"seconds": seconds, "idle": idle, "peak": status_mb("VmHWM"), "outcome": outcome}))
+    # The import reads a workbook in a forked child (villages/imports/sandbox.py): its peak counts too. A forked
+    # child's resident set includes the pages it shares with this process, so its peak above idle is its own.
+    reader = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    peak = max(status_mb("VmHWM"), reader)
+    print(json.dumps({"seconds": seconds, "idle": idle, "peak": peak, "outcome": outcome}))
 
 
 def measure(path, kind, database, folder):

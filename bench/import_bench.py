@@ -2,7 +2,7 @@
 each import step against the floor, in interleaved rounds on fresh copies.
 
     .venv/bin/python bench/import_bench.py [--rounds 5] [--registry shanxi|jinzhong] [--villages N]
-        [--encoding gbk] [--databases sqlite,postgres] [--before REF] [--profile]
+        [--encoding gbk] [--format csv|xlsx] [--databases sqlite,postgres] [--before REF] [--profile]
         [--postgres postgres://postgres@127.0.0.1:5432/postgres]
 
 For each database a worker process builds a throwaway database (a temporary SQLite file; a PostgreSQL database
@@ -27,7 +27,8 @@ is shared: only ratios measured this way, never a lone time, say anything.
 
 --before REF runs the same rounds with the code of another commit (git archive of REF into a temporary
 folder) in a second worker, the two workers taking turns round by round (before, after, before, ...), each with
-its own database: the two columns compare the code, not the moment. --profile runs one extra "new" import under
+its own database: the two columns compare the code, not the moment. --format xlsx imports the same rows as an
+XLSX (read by calamine, in a child process since issue 21) instead of the CSV. --profile runs one extra "new" import under
 cProfile in each worker and prints where its time goes. Peak memory is each worker's maximum resident set size.
 """
 
@@ -119,12 +120,11 @@ WORDS = {
 REGISTRY_FIELDS = ["code", "name", "short_name", "township_id", "county_id"]
 
 
-def csv_content(rows, encoding):
-    output = io.StringIO()
-    writer = csv.writer(output)
-    writer.writerow(["村代码", "村名", "类型", "年度", "状态", "进度", "经度", "纬度", "坐标系"])
+def file_content(rows, encoding, kind):
+    """The rows as a CSV in `encoding`, or as an XLSX (text cells, as an office's export holds them)."""
+    table = [["村代码", "村名", "类型", "年度", "状态", "进度", "经度", "纬度", "坐标系"]]
     for row in rows:
-        writer.writerow(
+        table.append(
             [
                 row["code"],
                 row["name"],
@@ -137,6 +137,18 @@ def csv_content(rows, encoding):
                 "" if row["lon"] is None else "WGS84",
             ]
         )
+    if kind == "xlsx":
+        import openpyxl
+
+        workbook = openpyxl.Workbook(write_only=True)
+        sheet = workbook.create_sheet("名单")
+        for cells in table:
+            sheet.append([str(cell) for cell in cells])
+        output = io.BytesIO()
+        workbook.save(output)
+        return output.getvalue()
+    output = io.StringIO()
+    csv.writer(output).writerows(table)
     return output.getvalue().encode(encoding)
 
 
@@ -151,7 +163,7 @@ def ten_percent_changed(rows):
 class Worker:
     """The database and the files of one worker; each step starts from the state it needs (a fresh copy)."""
 
-    def __init__(self, total, data_dir, encoding):
+    def __init__(self, total, data_dir, encoding, kind):
         import django
 
         django.setup()
@@ -165,9 +177,10 @@ class Worker:
         load_registry(data_dir)
         self.rows = build_rows(total or 0)
         self.files = {
-            "new": csv_content(self.rows, encoding),
-            "10% changed": csv_content(ten_percent_changed(self.rows), encoding),
+            "new": file_content(self.rows, encoding, kind),
+            "10% changed": file_content(ten_percent_changed(self.rows), encoding, kind),
         }
+        self.kind = kind
         self.user = get_user_model().objects.create_user("bench-admin")
         Profile.objects.create(user=self.user, role=Profile.Role.PROVINCE_ADMIN)
 
@@ -212,7 +225,7 @@ class Worker:
 
         content = self.files["new" if step == "unchanged" else step]
         start = time.perf_counter()
-        result = import_villages(content, f"bench-{step}.csv", self.user)
+        result = import_villages(content, f"bench-{step}.{self.kind}", self.user)
         seconds = time.perf_counter() - start
         assert result.ok and result.written and result.changed == expected, (step, result.problems[:5], result.changed)
         return seconds
@@ -239,7 +252,7 @@ class Worker:
         self.registry_state()
         profiler = cProfile.Profile()
         profiler.enable()
-        import_villages(self.files["new"], "bench-profile.csv", self.user)
+        import_villages(self.files["new"], f"bench-profile.{self.kind}", self.user)
         profiler.disable()
         output = io.StringIO()
         stats = pstats.Stats(profiler, stream=output)
@@ -251,7 +264,7 @@ class Worker:
 def worker(args):
     """Answers one line of JSON per command read from stdin: "round", "profile" or "quit"."""
     with contextlib.redirect_stdout(sys.stderr):  # only the answers go to stdout
-        bench = Worker(args.villages, Path(args.worker) / "data" / args.registry, args.encoding)
+        bench = Worker(args.villages, Path(args.worker) / "data" / args.registry, args.encoding, args.format)
     print(json.dumps({"ready": True, "vendor": bench_vendor()}), flush=True)
     for command in sys.stdin:
         command = command.strip()
@@ -285,7 +298,9 @@ class Process:
         }
         # This script is the worker of either tree; the tree's own code is what it imports.
         command = [sys.executable, __file__, "--worker", str(tree), "--registry", args.registry]
-        command += ["--encoding", args.encoding] + (["--villages", str(args.villages)] if args.villages else [])
+        command += ["--encoding", args.encoding, "--format", args.format] + (
+            ["--villages", str(args.villages)] if args.villages else []
+        )
         self.label = label
         self.process = subprocess.Popen(
             command, env=env, cwd=tree, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
@@ -399,6 +414,7 @@ def main():
     parser.add_argument("--registry", default="shanxi", choices=["shanxi", "jinzhong"], help="folder under data/")
     parser.add_argument("--villages", type=int, help="more villages than the registry holds, generated")
     parser.add_argument("--encoding", default="gbk", help="of the CSV (gbk, gb18030, utf-8-sig)")
+    parser.add_argument("--format", default="csv", choices=["csv", "xlsx"], help="of the imported files")
     parser.add_argument("--databases", default="sqlite,postgres")
     parser.add_argument("--before", help="a commit whose code runs in a second worker, round for round")
     parser.add_argument("--profile", action="store_true", help="profile one more 'new' import in each worker")
@@ -417,8 +433,8 @@ def main():
     with open(BASE_DIR / "data" / args.registry / "villages.csv", encoding="utf-8") as handle:
         ROWS[0] = max(args.villages or 0, sum(1 for _line in handle) - 1)
     print(
-        f"Import benchmark: registry data/{args.registry}, {ROWS[0]} villages, spatial check on, CSV in "
-        f"{args.encoding.upper()}, {args.rounds} interleaved rounds. Load average before: {load_average()} "
+        f"Import benchmark: registry data/{args.registry}, {ROWS[0]} villages, spatial check on, "
+        f"{'CSV in ' + args.encoding.upper() if args.format == 'csv' else 'XLSX'}, {args.rounds} interleaved rounds. Load average before: {load_average()} "
         f"({os.cpu_count()} CPUs)"
     )
     for kind in args.databases.split(","):
