@@ -4,6 +4,7 @@ Built from django-simple-history's records of the village, its progress updates 
 including records of objects since deleted.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -128,11 +129,29 @@ def records(model, **lookups):
 
 def village_history(village):
     """Every recorded change to the village, its updates and photos, newest first."""
-    update_records = records(ProgressUpdate, village_id=village.pk)
-    update_ids = {record.id for record in update_records}
-    entries = (
-        entries_for(records(Village, id=village.pk), Village, lambda record: "")
-        + entries_for(update_records, ProgressUpdate, update_summary)
-        + entries_for(records(Photo, update_id__in=update_ids) if update_ids else [], Photo, lambda r: r.caption)
-    )
-    return sorted(entries, key=lambda entry: entry.when, reverse=True)
+    return village_histories([village.pk]).get(village.pk, [])
+
+
+def village_histories(village_ids):
+    """{village id: its history} of several villages (ids, or a query of them) in three queries: the pages of an
+    offline copy's part (villages.offline.part_read). Villages without any record are left out."""
+    update_records = records(ProgressUpdate, village_id__in=village_ids)
+    village_of_update = {record.id: record.village_id for record in update_records}
+    photo_records = records(Photo, update_id__in=set(village_of_update)) if village_of_update else []
+    groups = defaultdict(lambda: ([], [], []))
+    for record in records(Village, id__in=village_ids):
+        groups[record.id][0].append(record)
+    for record in update_records:
+        groups[record.village_id][1].append(record)
+    for record in photo_records:
+        groups[village_of_update[record.update_id]][2].append(record)
+    return {
+        village_id: sorted(
+            entries_for(village_records, Village, lambda record: "")
+            + entries_for(updates, ProgressUpdate, update_summary)
+            + entries_for(photos, Photo, lambda r: r.caption),
+            key=lambda entry: entry.when,
+            reverse=True,
+        )
+        for village_id, (village_records, updates, photos) in groups.items()
+    }

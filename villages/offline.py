@@ -112,7 +112,8 @@ def pages(request, urls):
     # The pages share the user the request was made by (its role and counties read once), not a user read anew
     # for each page from the same session: the same user, read in one query instead of three a page.
     user = getattr(request, "_cached_user", request.user)
-    part = {"codes": sorted({match.group() for url in urls for match in CODE.finditer(url)}), "villages": {}}
+    codes = sorted({match.group() for url in urls for match in CODE.finditer(url)})
+    part = {"codes": codes, "villages": {}, "read": {}}
     kept = []
     for url in urls:
         path, _, query = url.partition("?")
@@ -149,6 +150,17 @@ def village_finder(request):
         return villages.get(code)
 
     return find
+
+
+def part_read(request, name, read):
+    """For a page of an offline copy's part: read(a query of the part's villages' ids), once for all its pages.
+    None for any other request."""
+    part = request.META.get(COPY_PART)
+    if part is None:
+        return None
+    if name not in part["read"]:
+        part["read"][name] = read(Village.all_objects.filter(code__in=part["codes"]).values("id"))
+    return part["read"][name]
 
 
 def shell_urls():

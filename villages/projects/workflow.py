@@ -682,6 +682,7 @@ def create_demo(items, now=None):
             ]
         )
         funds, reports, fund_history = [], [], []
+        fund_records = ProjectFund.history.model
         for item in items:
             for source, (amount, pairing) in item["plans"].items():
                 series = item["series"].get(source, [])
@@ -692,11 +693,11 @@ def create_demo(items, now=None):
                     pairing=pairing if source == Source.PAIRING else None,
                     version=2 if series else 1,
                 )
-                fund_history.append(demo_record(ProjectFund, fund, "+", item["editor"], "planned", now))
+                fund_history.append(demo_record(fund_records, fund, "+", item["editor"], "planned", now))
                 if series:
                     fund.reported_month, fund.allocated, fund.spent = series[-1]
                     fund.reported_month = fund.reported_month.replace(day=1)
-                    fund_history.append(demo_record(ProjectFund, fund, "~", item["editor"], "figures", now))
+                    fund_history.append(demo_record(fund_records, fund, "~", item["editor"], "figures", now))
                 funds.append(fund)
                 reports += [
                     FundReport(
@@ -729,9 +730,9 @@ def create_demo(items, now=None):
     return projects
 
 
-def demo_record(model, obj, kind, user, reason, now):
-    """A history record of `obj` as it is now (its pk set later for rows not yet written)."""
-    history = model.history.model
+def demo_record(history, obj, kind, user, reason, now):
+    """A record of `history` (a model's historical model: `Model.history` makes a manager class at each use) of
+    `obj` as it is now (its pk set later for rows not yet written)."""
     record = history(
         history_date=now,
         history_type=kind,
@@ -745,18 +746,18 @@ def demo_record(model, obj, kind, user, reason, now):
 
 def demo_project_history(items, moves, now):
     """The project's records: created, funds planned, indicators, then one per move, each with its villages."""
-    records = []
+    records, history = [], Project.history.model
     for item, path in zip(items, moves):
         project = item["project"]
         final = project.stage, project.updated_by
         project.stage, project.updated_by = Stage.RESERVE, item["editor"]
         records += [
-            demo_record(Project, project, kind, item["editor"], reason, now)
+            demo_record(history, project, kind, item["editor"], reason, now)
             for kind, reason in (("+", "created"), ("~", "funds planned"), ("~", "indicators"))
         ]
         for old, new, who in path:
             project.stage = new
             project.updated_by = item["reviewer"] if who == REVIEWER else item["editor"]
-            records.append(demo_record(Project, project, "~", project.updated_by, f"{old} → {new}", now))
+            records.append(demo_record(history, project, "~", project.updated_by, f"{old} → {new}", now))
         project.stage, project.updated_by = final
-    return Project.history.model.objects.bulk_create(records)
+    return history.objects.bulk_create(records)

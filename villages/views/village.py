@@ -21,7 +21,7 @@ from counties.geo import point_inside_county
 from villages import access, offline, sync, workflow
 from villages.extensions import render_sections, review_required
 from villages.forms import ProgressUpdateForm, ReturnForm, VersionForm, VillageFilterForm, VillageForm, WithdrawForm
-from villages.history import village_history
+from villages.history import village_histories, village_history
 from villages.imports import export
 from villages.maps.minimap import minimap
 from villages.models import LocationSource, Photo, Status, Village
@@ -93,7 +93,7 @@ def village_detail(request, code):
         {
             "village": village,
             "updates": updates,
-            "history": village_history(village),
+            "history": history_of(request, village),
             "minimap": minimap(place, village.lat, village.lon) if place else None,
             "can_change": access.can_change_village(request.user, village),
             "read_only": access.read_only_reason(request.user, village),
@@ -112,6 +112,11 @@ def village_detail(request, code):
             "sections": render_sections("village", request, village=village),
         },
     )
+
+
+def history_of(request, village):
+    histories = offline.part_read(request, "history", village_histories)
+    return village_history(village) if histories is None else histories.get(village.pk, [])
 
 
 @login_required
