@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from counties.access import village_county_codes
-from counties.models import County
 from villages.acceptance.counts import Applications, application_counts
 from villages.acceptance.models import Standard
 from villages.progress.ledger import blank, row_writer
@@ -29,7 +28,7 @@ def acceptance_table(data):
     if by_county:
         unit_of = {unit.code: unit.code for unit in units}
     else:
-        unit_of = dict(County.objects.filter(city__in=units).values_list("code", "city_id"))
+        unit_of = {county.code: county.city_id for county in data.counties}
     per_county = application_counts(data.year, data.tier, list(unit_of))
     per_unit = {unit.code: Applications() for unit in units}
     total = Applications()

@@ -48,6 +48,7 @@ class Dashboard(HasTier):
     rows: list
     place: City = None  # the city of the page, None for the province
     cities: list = field(default_factory=list)  # the cities of the registry
+    counties: list = field(default_factory=list)  # the counties of the page: its city's, or every county
     cumulative: list = field(default_factory=list)
     pairings: list = field(default_factory=list)
     quota_total: Progress = None  # the counties that have a quota, together: the city average
@@ -123,8 +124,21 @@ def build(year, tier, today, sort="", city=None):
             for county in counties
         ]
     else:
+        codes_of = {}
+        for county in counties:
+            codes_of.setdefault(county.city_id, set()).add(county.code)
         rows = [
-            city_row(each, counties, by_county, by_place.get(each.code, {}), accepted, year, tier, goal, today)
+            city_row(
+                each,
+                codes_of.get(each.code, set()),
+                by_county,
+                by_place.get(each.code, {}),
+                accepted,
+                year,
+                tier,
+                goal,
+                today,
+            )
             for each in cities
         ]
     dashboard = Dashboard(
@@ -136,6 +150,7 @@ def build(year, tier, today, sort="", city=None):
         sort_rows(rows, sort),
         place=city,
         cities=cities,
+        counties=counties,
         quota_total=quota_total if quota_total.target else None,
         illustrative=targets.illustrative_quota_keys(year__in=[year, goal], tier=tier),
         warnings=consistency.data_warnings(codes if city else None),
@@ -156,9 +171,8 @@ def build(year, tier, today, sort="", city=None):
     return dashboard
 
 
-def city_row(city, counties, by_county, city_targets, accepted, year, tier, goal, today):
-    """A city on the province's dashboard: its counties together, against the city's own targets."""
-    codes = {county.code for county in counties if county.city_id == city.code}
+def city_row(city, codes, by_county, city_targets, accepted, year, tier, goal, today):
+    """A city on the province's dashboard: its counties (`codes`) together, against the city's own targets."""
     progress = Progress(target=city_targets.get((year, tier, Target.Kind.ANNUAL)))
     for code in codes:
         progress.add(by_county[code])

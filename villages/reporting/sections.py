@@ -25,7 +25,12 @@ def summary_context(request, data=None, city=None, **page):
     if own:
         missing = rates.missing_villages(period, own, today)
         return {"period": period, "today": today, "own_missing": missing, "editor": True}
-    codes = list(place.counties.values_list("code", flat=True)) if place else None
+    if place is None:
+        codes = None
+    elif data is not None and data.place == place:
+        codes = [county.code for county in data.counties]  # read already by the page
+    else:
+        codes = list(place.counties.values_list("code", flat=True))
     total = rates.Rate()
     for rate in rates.county_rates(period, codes).values():
         total.add(rate)

@@ -63,14 +63,15 @@ def render_dashboard(request, city=None):
     response = download(request, tables, f"dashboard-{place}{data.year}-{data.tier}-{data.today.isoformat()}")
     if response is not None:
         return response
+    page_columns = columns(data)
     return render(
         request,
         "villages/home.html",
         {
             "form": form,
             "data": data,
-            "columns": columns(data),
-            "column_labels": dict(columns(data)),
+            "columns": page_columns,
+            "column_labels": dict(page_columns),
             "rows": rows,
             "total": total,
             "tiers": Tier.choices,
