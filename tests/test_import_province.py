@@ -18,6 +18,8 @@ from villages.registry_loader import load_registry
 SHANXI = settings.BASE_DIR / "data" / "shanxi"
 YANGQUAN_CHENGQU, JINCHENG_CHENGQU = "140302", "140502"
 
+THE_CODE_DECIDES = "the code decides: correct that column or the code"
+
 
 @pytest.fixture
 def province(registry):
@@ -108,11 +110,11 @@ def test_a_city_that_contradicts_the_county_or_the_code_is_refused(province, pro
     ]
     result = run_import(csv_file([["市", "县(市、区)", "村代码", "状态"], *rows]), province_admin)
     assert messages(result) == [
-        "Row 2, column 县(市、区): village 140302100201 is in 城区 (阳泉市), not 城区 (晋城市)",
+        "Row 2, column 县(市、区): village 140302100201 is in 城区 (阳泉市), not 城区 (晋城市); " + THE_CODE_DECIDES,
         "Row 3, column 县(市、区): 大同市 has no county 城区",
         "Row 4, column 市: 北京市 is not a city in the registry",
     ]
     # without a county column the city is checked against the code
     rows = [["阳泉市", "140302100201", "建设中"], ["晋城市", "140302100202", "建设中"]]
     result = run_import(csv_file([["市", "村代码", "状态"], *rows]), province_admin)
-    assert messages(result) == ["Row 3, column 市: village 140302100202 is in 阳泉市, not 晋城市"]
+    assert messages(result) == ["Row 3, column 市: village 140302100202 is in 阳泉市, not 晋城市; " + THE_CODE_DECIDES]
