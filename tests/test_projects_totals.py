@@ -91,6 +91,22 @@ def test_moves_figures_series_and_cancelling(yuci_village, yuci_editor, city_adm
     }
 
 
+def test_figures_recorded_on_a_project_read_before_its_year_changed_count_in_its_new_year(
+    yuci_village, yuci_editor, city_admin
+):
+    project = make_project(yuci_village, yuci_editor, name="A", category=LIVING, funds={CENTRAL: 200})
+    move_to(project, Stage.IN_PROGRESS, yuci_editor, city_admin)
+    central = project.funds.select_related("project").get()  # the figures page's fund, with its project of 2025
+    saved = Project.objects.get(pk=project.pk)
+    workflow.edit_project(saved, saved.version, city_admin, {"year": 2026})
+    workflow.record_figures(central, central.version, yuci_editor, date(2026, 6, 1), D(100), D(60))
+    assert totals(2025) == {}
+    assert totals(2026) == {
+        (Stage.IN_PROGRESS, LIVING, ""): counted(1),
+        (Stage.IN_PROGRESS, LIVING, CENTRAL): fund(200, 100, 60),
+    }
+
+
 def test_the_import_new_projects_changed_ones_and_their_figures(yuci_editor, city_admin):
     assert problems(run_pool(pool_xlsx(), yuci_editor)) == []
     # MUSHROOMS 产业发展: 120 central, 50 provincial, 30 city; ROADS 人居环境 (its heading's): 80, 50, 50

@@ -20,7 +20,7 @@ def refresh(counties, years, models=(County, Project, ProjectFund, ProjectTotal)
     counties, years = sorted(set(counties)), sorted(set(years))
     if not counties or not years:
         return
-    list(county_model.objects.select_for_update().filter(code__in=counties).order_by("code").values_list("code"))
+    lock(counties, county_model)
     total_model.objects.filter(county_id__in=counties, year__in=years).delete()
     projects = project_model.objects.filter(county_id__in=counties, year__in=years).order_by()
     rows = [
@@ -36,9 +36,16 @@ def refresh(counties, years, models=(County, Project, ProjectFund, ProjectTotal)
     total_model.objects.bulk_create(rows, batch_size=2000)
 
 
+def lock(counties, county_model=County):
+    list(county_model.objects.select_for_update().filter(code__in=counties).order_by("code").values_list("code"))
+
+
 def refresh_project(project, *years):
-    """After a change of the project (and of its programme year from `years`)."""
-    refresh([project.county_id], [project.year, *years])
+    """After a change of the project (and of its programme year from `years`). Its year is read again once the
+    county is locked: `project` may have been read before another change of its year committed."""
+    lock([project.county_id])
+    saved = Project.objects.filter(pk=project.pk).values_list("year", flat=True)
+    refresh([project.county_id], [project.year, *saved, *years])
 
 
 def rebuild(models=(County, Project, ProjectFund, ProjectTotal)):

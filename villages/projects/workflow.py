@@ -223,7 +223,32 @@ def save_funds(project, expected_version, user, plans):
     figures) removes the source. A plan below what was already allocated is refused."""
     if not access.may_edit_plan(user, project):
         raise Refused(str(access.change_refusal_for(user, project) or access.ONLY_REVIEWERS))
-    existing = {fund.source: fund for fund in project.funds.all()}
+    if problems := plan_problems(project, {fund.source: fund for fund in project.funds.all()}, plans):
+        raise Refused(" ".join(problems))
+    with transaction.atomic():
+        # again under lock: figures recorded meanwhile are kept, and the plan is held to what they allocated
+        existing = {fund.source: fund for fund in project.funds.select_for_update()}
+        if problems := plan_problems(project, existing, plans):
+            raise Refused(" ".join(problems))
+        claim(Project, project, expected_version, current=project_values)
+        for source, (amount, pairing) in plans.items():
+            fund = existing.get(source)
+            pairing = pairing if source == Source.PAIRING else None
+            if not amount:
+                if fund is not None:
+                    fund.delete()
+            elif fund is None:
+                write(ProjectFund(project=project, source=source, planned=amount, pairing=pairing), user, "planned")
+            elif (fund.planned, fund.pairing_id) != (amount, getattr(pairing, "pk", None)):
+                fund.planned, fund.pairing = amount, pairing
+                write(fund, user, "plan changed")
+        project.updated_by = user
+        write(project, user, "funds planned")
+        totals.refresh_project(project)
+    return project
+
+
+def plan_problems(project, existing, plans):
     problems = []
     for source, (amount, pairing) in plans.items():
         label = Source(source).label
@@ -251,25 +276,7 @@ def save_funds(project, expected_version, user, plans):
             problems.append(
                 _("%(source)s has monthly figures: set its plan to what was allocated, or keep it.") % {"source": label}
             )
-    if problems:
-        raise Refused(" ".join(problems))
-    with transaction.atomic():
-        claim(Project, project, expected_version, current=project_values)
-        for source, (amount, pairing) in plans.items():
-            fund = existing.get(source)
-            pairing = pairing if source == Source.PAIRING else None
-            if not amount:
-                if fund is not None:
-                    fund.delete()
-            elif fund is None:
-                write(ProjectFund(project=project, source=source, planned=amount, pairing=pairing), user, "planned")
-            elif (fund.planned, fund.pairing_id) != (amount, getattr(pairing, "pk", None)):
-                fund.planned, fund.pairing = amount, pairing
-                write(fund, user, "plan changed")
-        project.updated_by = user
-        write(project, user, "funds planned")
-        totals.refresh_project(project)
-    return project
+    return problems
 
 
 def fund_values(fund, month=None):
