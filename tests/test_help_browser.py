@@ -167,7 +167,8 @@ def test_each_explained_page_links_to_its_topic_which_shows_its_screenshot(
             assert page.locator("h1").inner_text() == str(TOPICS[slug].title)
             image = page.locator(".help-shot img")
             image.scroll_into_view_if_needed()
-            assert image.evaluate("img => img.complete && img.naturalWidth") > 0, slug
+            # loading="lazy": it loads once scrolled to; decode() waits for it and fails for a broken image
+            assert image.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0, slug
             assert browser.console_errors == [] and browser.outside_requests == [] and browser.csp_violations == []
     finally:
         for browser in browsers.values():
