@@ -3,7 +3,10 @@ and in `manage.py import_villages` alike; the limits are settings. (Time and mem
 
 import contextlib
 import io
+import multiprocessing
 import random
+import signal
+import time
 import zipfile
 
 import pytest
@@ -26,6 +29,7 @@ from tests.spreadsheet_files import (
     xlsb_workbook,
     xlsx_parts,
 )
+from villages.imports import sandbox
 from villages.imports.reading import FileProblem, read_sheets
 from villages.models import Status, Village
 
@@ -349,6 +353,37 @@ def test_a_workbook_read_for_longer_than_the_readers_time_limit_is_refused(city_
         "a.xlsx cannot be imported: it is too large to read within the import limits of 256 MB and 0.01 s."
     ]
     assert Village.history.count() == before
+
+
+def test_a_refusal_of_the_xml_checks_ends_the_readers_child_process(village):
+    # calamine reads the workbook in its child while the parent checks the XML parts; a DTD is refused by the
+    # parent's check, whatever the child makes of it, and the child does not outlive the refusal
+    name, laughs = HOSTILE["billion laughs"](village.code)
+    with translation.override("en"), pytest.raises(FileProblem, match="declares a DTD or entities"):
+        read_sheets(laughs, name)
+    assert multiprocessing.active_children() == []
+
+
+def big_text():
+    return "字" * 2**20  # more than a pipe holds: the child waits until the parent takes it
+
+
+def test_what_the_child_read_within_its_time_is_kept_while_the_parent_is_still_busy(settings):
+    settings.IMPORT_READER_MAX_SECONDS = 0.2
+    with sandbox.Child(big_text, filename="a.xlsx") as child:
+        time.sleep(0.6)  # the parent's own checks, longer than the child's limit
+        assert child.result() == "字" * 2**20
+
+
+def test_a_child_still_reading_at_its_time_limit_ends_itself_while_the_parent_is_busy(settings):
+    settings.IMPORT_READER_MAX_SECONDS = 0.2
+    with sandbox.Child(time.sleep, 30, filename="a.xlsx") as child:
+        process = child.process
+        time.sleep(0.6)
+        assert process.exitcode == -signal.SIGALRM  # ended at 0.2 s, before the parent asked
+        message = "too large to read within the import limits of 256 MB and 0.2 s"
+        with translation.override("en"), pytest.raises(FileProblem, match=message):
+            child.result()
 
 
 @pytest.mark.parametrize(

@@ -324,10 +324,9 @@ class OdsScan(XmlScan):
             self.extent.add(self.row, self.column, self.rows, self.columns)
 
 
-def check_zip(content, budget):
-    """Every part of a zipped workbook (XLSX, XLSB or ODS) read and checked, its XML parts parsed (an XLSB's
-    binary parts are only unzipped: calamine reads them in the child process); the merged ranges of an ODS's
-    tables (calamine gives none for them)."""
+def open_zip(content, budget):
+    """A zipped workbook (XLSX, XLSB or ODS) whose container holds what its directory says it may: its parts'
+    count, names and declared sizes; nothing is unzipped yet."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
         parts = archive.infolist()
@@ -358,10 +357,22 @@ def check_zip(content, budget):
                 ratio=part.file_size // max(part.compress_size, 1),
                 limit=settings.IMPORT_MAX_ZIP_RATIO,
             )
-    kind = "ods" if "content.xml" in names and "xl/workbook.xml" not in folded else "xlsx"
+    return archive
+
+
+def is_ods(archive):
+    names = archive.namelist()
+    return "content.xml" in names and not any(folded_name(name) == "xl/workbook.xml" for name in names)
+
+
+def check_parts(archive, budget):
+    """Every part of an opened zip (open_zip) read and checked, its XML parts parsed (an XLSB's binary parts are
+    only unzipped: calamine reads them in the child process); the merged ranges of an ODS's tables (calamine
+    gives none for them)."""
+    kind = "ods" if is_ods(archive) else "xlsx"
     sheets = sheet_parts(archive, budget) if kind == "xlsx" else {}
     merges = {}
-    for part in parts:
+    for part in archive.infolist():
         with reading(budget, part.filename), archive.open(part) as stream:
             chunks = iter(lambda stream=stream: stream.read(CHUNK), b"")
             first = next(chunks, b"")

@@ -1,10 +1,12 @@
 """Read an import file into sheets of numbered rows of cell texts: XLSX, XLSB, XLS and ODS through python-calamine,
 CSV in UTF-8, UTF-16 or GBK/GB18030, however the office saved it.
 
-The zip and XML checks of villages/imports/limits.py come first; calamine then reads the workbook in a child
-process held to a memory and a time limit (villages/imports/sandbox.py), and the sheets it returns are held to
-the row, column and cell limits. Anything unreadable raises FileProblem with a message naming the file. Cells are text: numbers without a spurious .0, every cell of a merged range
-carrying the range's value. Rows whose cells are all empty are left out; row numbers are the file's own.
+A zip's container is checked first (villages/imports/limits.py); calamine then reads the workbook in a child
+process held to a memory and a time limit (villages/imports/sandbox.py) while its parts' zip and XML checks run
+here (an ODS's first: they find its merged ranges); a refusal of the checks comes first, and the sheets the
+child returns are held to the row, column and cell limits. Anything unreadable raises FileProblem with a message
+naming the file. Cells are text: numbers without a spurious .0, every cell of a merged range carrying the range's
+value. Rows whose cells are all empty are left out; row numbers are the file's own.
 """
 
 import codecs
@@ -53,11 +55,20 @@ def read_sheets(content, filename, encoding=None, header_keys=HEADER_KEYS):
             size=len(content) / 2**20,
             limit=settings.IMPORT_MAX_BYTES // 2**20,
         )
-    merges = {}
     if content[:2] == b"PK":
-        merges = limits.check_zip(content, budget)
+        archive = limits.open_zip(content, budget)
+        if limits.is_ods(archive):  # calamine gives no merged ranges for an ODS: the check finds them first
+            merges = limits.check_parts(archive, budget)
+            sheets = sandbox.run(read_workbook, content, filename, merges, filename=filename)
+        else:
+            # calamine reads the workbook in its child while the parts are checked here, on another CPU; the
+            # check's refusal comes first and ends the child
+            with sandbox.Child(read_workbook, content, filename, {}, filename=filename) as child:
+                limits.check_parts(archive, budget)
+                sheets = child.result()
     elif limits.is_cfb(content):
         limits.check_cfb(content, budget)
+        sheets = sandbox.run(read_workbook, content, filename, {}, filename=filename)
     elif filename.lower().endswith(CSV_EXTENSIONS):
         return [read_csv(content, filename, encoding, budget, header_keys)]
     elif filename.lower().endswith(SPREADSHEET_EXTENSIONS):
@@ -66,13 +77,12 @@ def read_sheets(content, filename, encoding=None, header_keys=HEADER_KEYS):
         budget.refuse(_("it is not a readable workbook (neither a zip container nor an Excel 97-2003 file)."))
     else:
         budget.refuse(_("it is neither a spreadsheet (.xlsx, .xlsb, .xls, .ods) nor a .csv file."))
-    sheets = sandbox.run(read_workbook, content, filename, merges, filename=filename)
     check_cells(sheets, budget)
     return sheets
 
 
 def read_workbook(content, filename, merges):
-    """Run in the child of sandbox.run: calamine's sheets as plain rows, each sheet's used range held to the
+    """Run in a child of villages/imports/sandbox.py: calamine's sheets as plain rows, each sheet's used range held to the
     limits before its cells become Python strings."""
     budget = Budget(filename)
     try:
