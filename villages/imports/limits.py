@@ -1,12 +1,13 @@
 """How much an import file may hold, checked before a spreadsheet library sees it and while it is read.
 
-What a file says about itself is never trusted: a sheet's declared dimension, a zip's declared sizes. An
-XLSX or ODS is unzipped part by part (sizes and CRCs checked, at most IMPORT_MAX_UNZIPPED_BYTES, no part more
-than IMPORT_MAX_ZIP_RATIO times smaller zipped) and its XML parsed by expat with any DTD refused, so no entity
-is ever declared or expanded, counting the rows, cells and text calamine would build, so an XLSX or ODS whose
-used ranges exceed the limits is refused before calamine opens it. An XLSB's binary parts and an XLS's records
-are not walked here: calamine reads them in a child process under a memory and a time limit
-(villages/imports/sandbox.py) and the sheets it returns are held to the same limits.
+What a file says about itself is never trusted: a sheet's declared dimension, a zip's declared sizes. A zip's
+directory is checked first (open_zip: parts, names, declared sizes and ratios). Then an XLSX or ODS is unzipped
+part by part (CRCs checked, at most IMPORT_MAX_UNZIPPED_BYTES) and its XML parsed by expat with any DTD refused,
+so no entity is ever declared or expanded, counting the rows, cells and text calamine would build, so an XLSX or
+ODS whose used ranges exceed the limits is refused with what exceeds them (calamine, reading meanwhile in its
+child process, is stopped). An XLSB's binary parts and an XLS's records are not walked here: calamine reads
+them in a child process under a memory and a time limit (villages/imports/sandbox.py) and the sheets it
+returns are held to the same limits.
 """
 
 import contextlib
