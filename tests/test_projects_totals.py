@@ -11,13 +11,15 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 
+from counties.models import County
 from tests.conftest import YUCI
 from tests.pool_helpers import MUSHROOMS, ROADS, pool_csv, pool_xlsx, problems, run_pool
 from tests.project_helpers import make_project, move_to
 from villages.projects import workflow
 from villages.projects.models import Category, Project, ProjectTotal, Source, Stage
+from villages.projects.totals import lock as totals_lock
 
 D = Decimal
 INDUSTRY, LIVING, INFRA, OTHER = Category.INDUSTRY, Category.LIVING_ENVIRONMENT, Category.INFRASTRUCTURE, Category.OTHER
@@ -207,3 +209,89 @@ def test_figures_of_two_projects_of_one_county_saved_at_once_both_count(yuci_vil
         thread.join()
     assert errors == [] and waited[0] >= 0.4
     assert totals()[(Stage.IN_PROGRESS, INFRA, CENTRAL)] == fund(150, 100, 50)
+
+
+def county_or_project_locked(project=None):
+    """Whether another transaction holds the row of the project (or of Yuci county): NOWAIT answers at once."""
+    query = Project.objects.filter(pk=project.pk) if project else County.objects.filter(code=YUCI)
+    try:
+        with transaction.atomic():
+            list(query.select_for_update(nowait=True, of=("self",)))
+        return False
+    except OperationalError:
+        return True
+
+
+def while_held(lock, write):
+    """Runs `write` while another transaction holds `lock` (a function taking rows' locks); returns what
+    county_or_project_locked says once `write` has had time to wait, and write's errors."""
+    held, release, errors = threading.Event(), threading.Event(), []
+
+    def holder():
+        try:
+            with transaction.atomic():
+                lock()
+                held.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    def writer():
+        try:
+            held.wait(10)
+            write()
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=holder), threading.Thread(target=writer)]
+    for thread in threads:
+        thread.start()
+    held.wait(10)
+    time.sleep(0.5)  # the writer is waiting for the held lock by now
+    return threads, release, errors
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrent connections need PostgreSQL")
+def test_a_page_edit_waiting_for_its_county_holds_no_project_yet(yuci_village, yuci_editor, city_admin):
+    # the import holds the county while it writes; a page edit that took its project first and then waited for
+    # the county deadlocked with an import changing that project (one of the two got a 500)
+    project = make_project(yuci_village, yuci_editor, name="A", funds={CENTRAL: 100})
+
+    def edit():
+        saved = Project.objects.get(pk=project.pk)
+        workflow.edit_project(saved, saved.version, city_admin, {"name": "B"})
+
+    threads, release, errors = while_held(lambda: totals_lock([YUCI]), edit)
+    project_locked = county_or_project_locked(project)
+    release.set()
+    for thread in threads:
+        thread.join()
+    assert not project_locked and errors == []
+    assert Project.objects.get(pk=project.pk).name == "B"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrent connections need PostgreSQL")
+def test_an_import_takes_its_counties_before_any_project_it_changes(yuci_editor, city_admin):
+    assert problems(run_pool(pool_xlsx(), yuci_editor)) == []
+    mushrooms = Project.objects.get(name=MUSHROOMS[1])
+    changed = list(MUSHROOMS)
+    changed[5:9] = [210, 120, 50, 40]
+    results = []
+
+    def hold_the_project():
+        list(Project.objects.select_for_update(of=("self",)).filter(pk=mushrooms.pk))
+
+    def import_the_change():
+        results.append(run_pool(pool_xlsx([changed, ["二、人居环境类"], ROADS]), yuci_editor))
+
+    threads, release, errors = while_held(hold_the_project, import_the_change)
+    county_locked = county_or_project_locked()
+    release.set()
+    for thread in threads:
+        thread.join()
+    assert county_locked and errors == [] and problems(results[0]) == []
+    assert totals()[(Stage.RESERVE, INDUSTRY, CITY)] == fund(40)

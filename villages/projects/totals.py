@@ -37,6 +37,9 @@ def refresh(counties, years, models=(County, Project, ProjectFund, ProjectTotal)
 
 
 def lock(counties, county_model=County):
+    """The counties' rows locked, in code order. Every write of a county's projects, funds and figures (the pages'
+    and the import's) takes its county's lock first, before any project's: two writes of one county wait for each
+    other instead of deadlocking, and their totals are recomputed one after the other."""
     list(county_model.objects.select_for_update().filter(code__in=counties).order_by("code").values_list("code"))
 
 

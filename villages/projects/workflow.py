@@ -185,6 +185,7 @@ def edit_project(project, expected_version, user, fields, villages=None):
         check_villages(saved.township, villages)
     year_before = saved.year
     with transaction.atomic():
+        totals.lock([saved.county_id])
         claim(Project, saved, expected_version, current=project_values)
         for name, value in {**plan, **results}.items():
             setattr(saved, name, value)
@@ -208,6 +209,7 @@ def move(project, expected_version, user, new_stage, reason=""):
     if refusal:
         raise Refused(refusal)
     with transaction.atomic():
+        totals.lock([project.county_id])
         claim(Project, project, expected_version, current=project_values)
         old = project.stage
         project.stage = new_stage
@@ -226,6 +228,7 @@ def save_funds(project, expected_version, user, plans):
     if problems := plan_problems(project, {fund.source: fund for fund in project.funds.all()}, plans):
         raise Refused(" ".join(problems))
     with transaction.atomic():
+        totals.lock([project.county_id])
         # again under lock: figures recorded meanwhile are kept, and the plan is held to what they allocated
         existing = {fund.source: fund for fund in project.funds.select_for_update()}
         if problems := plan_problems(project, existing, plans):
@@ -345,6 +348,7 @@ def record_figures(fund, expected_version, user, month, allocated, spent, reason
         raise Refused(" ".join(str(problem) for problem in problems))
     try:
         with transaction.atomic():
+            totals.lock([project.county_id])
             claim(ProjectFund, fund, expected_version, current=lambda obj: fund_values(obj, month))
             report = fund.reports.filter(month=month).first() or FundReport(fund=fund, month=month)
             report.allocated, report.spent, report.reason, report.recorded_by = allocated, spent, reason.strip(), user
@@ -380,6 +384,7 @@ def record_series(fund, expected_version, user, series):
     if problems:
         raise Refused(" ".join(str(problem) for problem in problems))
     with transaction.atomic():
+        totals.lock([project.county_id])
         claim(ProjectFund, fund, expected_version, current=fund_values)
         reports = [
             FundReport(fund=fund, month=month, allocated=allocated, spent=spent, recorded_by=user)
@@ -416,6 +421,7 @@ def save_indicators(project, expected_version, user, rows, removed=()):
     if removed and not may_plan:
         raise Refused(str(access.change_refusal_for(user, project) or access.ONLY_REVIEWERS))
     with transaction.atomic():
+        totals.lock([project.county_id])
         claim(Project, project, expected_version, current=project_values)
         for pk in removed:
             saved[pk].delete()
@@ -596,6 +602,7 @@ def write_import(rows, user, reason):
     by one as their pages change them. A project changed since the import read it refuses the whole file
     (EditConflict); nothing is written."""
     with transaction.atomic(), connection.cursor() as cursor:
+        totals.lock({row.township[:6] for row in rows})  # before any project: see totals.lock
         new = [row for row in rows if row.project is None]
         create_imported(new, user, reason, cursor)
         totals.refresh({row.township[:6] for row in new}, {row.key[0] for row in new})
