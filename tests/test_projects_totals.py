@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.db import OperationalError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from counties.models import County
 from tests.conftest import YUCI
@@ -223,8 +224,8 @@ def county_or_project_locked(project=None):
 
 
 def while_held(lock, write):
-    """Runs `write` while another transaction holds `lock` (a function taking rows' locks); returns what
-    county_or_project_locked says once `write` has had time to wait, and write's errors."""
+    """Starts `write` while another transaction holds `lock` (a function taking rows' locks) and returns once
+    `write` waits for a lock: the threads, the event that ends the holder's transaction, and write's errors."""
     held, release, errors = threading.Event(), threading.Event(), []
 
     def holder():
@@ -249,8 +250,21 @@ def while_held(lock, write):
     for thread in threads:
         thread.start()
     held.wait(10)
-    time.sleep(0.5)  # the writer is waiting for the held lock by now
+    waiting_for_a_lock(until=time.monotonic() + 10)
     return threads, release, errors
+
+
+def waiting_for_a_lock(until):
+    """Until the writer's connection waits for a lock held by another (PostgreSQL's own view of it)."""
+    while time.monotonic() < until:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                return
+        time.sleep(0.05)
+    raise AssertionError("the write never waited for a lock")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -295,3 +309,32 @@ def test_an_import_takes_its_counties_before_any_project_it_changes(yuci_editor,
         thread.join()
     assert county_locked and errors == [] and problems(results[0]) == []
     assert totals()[(Stage.RESERVE, INDUSTRY, CITY)] == fund(40)
+
+
+def first_write_or_lock(queries):
+    for query in queries:
+        sql = query["sql"].lstrip()
+        if sql.upper().startswith(("UPDATE", "INSERT", "DELETE")) or "FOR UPDATE" in sql.upper():
+            return sql
+    return None
+
+
+def test_every_write_of_a_project_takes_its_county_first(yuci_village, yuci_editor, city_admin):
+    # PostgreSQL: SELECT … FOR UPDATE of the county. SQLite has no row locks: an UPDATE of the county takes the
+    # database's write lock at once (waiting for another writer) — a read first fails at once when it then writes
+    project = make_project(yuci_village, yuci_editor, name="A", funds={CENTRAL: 100})
+    fund = project.funds.get()
+    writes = {
+        "edit": lambda: workflow.edit_project(project, project.version, city_admin, {"name": "B"}),
+        "funds": lambda: workflow.save_funds(project, project.version, yuci_editor, {CENTRAL: (D(120), None)}),
+        "move": lambda: move_to(project, Stage.IN_PROGRESS, yuci_editor, city_admin),
+        "figures": lambda: workflow.record_figures(fund, fund.version, yuci_editor, date(2025, 6, 1), D(60), D(30)),
+    }
+    for name, write in writes.items():
+        fund.refresh_from_db()
+        with CaptureQueriesContext(connection) as queries:
+            write()
+        assert '"counties_county"' in first_write_or_lock(queries.captured_queries), name
+    with CaptureQueriesContext(connection) as queries:
+        assert problems(run_pool(pool_xlsx(), yuci_editor)) == []
+    assert '"counties_county"' in first_write_or_lock(queries.captured_queries), "import"

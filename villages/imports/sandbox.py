@@ -32,7 +32,8 @@ from villages.imports.limits import Budget, FileProblem
 
 FORK = multiprocessing.get_context("fork")
 OUT_OF_LIMITS = "out of limits"
-HANDOVER_SECONDS = 1
+HANDOVER_SECONDS = 10  # after its deadline, the parent waits this long for rows read in time to come through
+HANDOVER_LIMIT_SECONDS = 300  # a child that has read waits at most this long for its parent to take the rows
 
 
 def run(function, *args, filename):
@@ -101,6 +102,10 @@ def child_main(sender, memory, seconds, function, args):
         faulthandler.disable()
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 2)
+        # the parent's other files (another import's pipe, database sockets) are none of the child's business, and
+        # holding another child's pipe open would keep that child waiting to hand over its rows after its parent died
+        os.closerange(3, sender.fileno())
+        os.closerange(sender.fileno() + 1, os.sysconf("SC_OPEN_MAX"))
         # no garbage collection: it would walk (and copy, page by page) every object inherited from the parent,
         # and the rows built here hold no cycles; the child's memory ends with it
         gc.disable()
@@ -113,7 +118,8 @@ def child_main(sender, memory, seconds, function, args):
             outcome = (OUT_OF_LIMITS, None)
         except Exception:
             outcome = ("error", traceback.format_exc())
-        signal.setitimer(signal.ITIMER_REAL, 0)  # read in time: the parent may still be busy with its own checks
+        # read in time: the parent may still be busy with its own checks, for a while but not forever
+        signal.setitimer(signal.ITIMER_REAL, HANDOVER_LIMIT_SECONDS)
         sender.send(outcome)
     except BaseException:  # a MemoryError while sending; a Rust panic (pyo3's PanicException)
         code = 1

@@ -6,8 +6,8 @@ Recomputing (not adding differences) keeps it exact whatever changed. The county
 of two changes of one county at once the second recomputes after the first committed and sees both.
 """
 
-from django.db import transaction
-from django.db.models import Count, Q
+from django.db import connection, transaction
+from django.db.models import Count, F, Q
 
 from counties.models import County
 from villages.projects import money
@@ -39,8 +39,14 @@ def refresh(counties, years, models=(County, Project, ProjectFund, ProjectTotal)
 def lock(counties, county_model=County):
     """The counties' rows locked, in code order. Every write of a county's projects, funds and figures (the pages'
     and the import's) takes its county's lock first, before any project's: two writes of one county wait for each
-    other instead of deadlocking, and their totals are recomputed one after the other."""
-    list(county_model.objects.select_for_update().filter(code__in=counties).order_by("code").values_list("code"))
+    other instead of deadlocking, and their totals are recomputed one after the other. SQLite has no row locks: a
+    write takes the database's write lock (waiting up to SQLITE_TIMEOUT for another writer), where a read first
+    would fail at once with "database is locked" when the transaction writes."""
+    rows = county_model.objects.filter(code__in=counties)
+    if connection.features.has_select_for_update:
+        list(rows.select_for_update().order_by("code").values_list("code"))
+    else:
+        rows.update(name=F("name"))
 
 
 def refresh_project(project, *years):
@@ -55,6 +61,7 @@ def rebuild(models=(County, Project, ProjectFund, ProjectTotal)):
     """Every county's every year, from scratch (a migration, data written around the workflow)."""
     county_model, project_model, _fund, total_model = models
     with transaction.atomic():
+        lock(county_model.objects.values_list("code", flat=True), county_model)
         total_model.objects.all().delete()
         years = project_model.objects.values_list("year", flat=True).distinct().order_by()
         refresh(county_model.objects.values_list("code", flat=True), years, models)
