@@ -82,8 +82,8 @@ def read_sheets(content, filename, encoding=None, header_keys=HEADER_KEYS):
 
 
 def read_workbook(content, filename, merges):
-    """Run in a child of villages/imports/sandbox.py: calamine's sheets as plain rows, each sheet's used range held to the
-    limits before its cells become Python strings."""
+    """Run in a child of villages/imports/sandbox.py: calamine's sheets as plain rows, each sheet's used range
+    held to the limits before its cells become Python strings."""
     budget = Budget(filename)
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))

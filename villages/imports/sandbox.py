@@ -4,9 +4,9 @@ What python-calamine builds from a file (a sheet's whole used range, 32 bytes a 
 is read) is not known until it has built it, and a Rust allocation that fails aborts the process. So the read
 runs in a forked child: its address space may grow by IMPORT_READER_MAX_MEMORY above what it inherited
 (RLIMIT_AS), its CPU time is IMPORT_READER_MAX_SECONDS (RLIMIT_CPU) and so is its wall time (an alarm in the
-child; the parent also stops waiting then). Its result (plain lists of strings) or its FileProblem comes back through a pipe; a child
-that dies, runs out of memory or out of time is a file too large to read within the limits. The caller may work
-while the child reads (the import checks a zip's XML parts meanwhile, on the other CPU); leaving its `with`
+child; the parent also stops waiting then). Its result (plain lists of strings) or its FileProblem comes back
+through a pipe; a child that dies, runs out of memory or out of time is a file too large to read within the
+limits. The caller may work while the child reads (the import checks a zip's XML parts meanwhile, on the other CPU); leaving its `with`
 block ends the child, so a refusal of the caller's own checks stops the read.
 
 "fork" is used (Linux): the child starts at once with Django set up and touches nothing but the file's bytes.
